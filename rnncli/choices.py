@@ -1,0 +1,38 @@
+"""The named choices shared by the core and the command line.
+
+Kept free of numpy so that the command line can build its options without loading it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Mode(StrEnum):
+    """The lecture's kinds of sequence modelling."""
+
+    MANY_TO_MANY = "many-to-many"  # an output o_t at every step t = 1..T
+    MANY_TO_ONE = "many-to-one"  # the whole sequence is read, one output at t = T
+
+
+class OutputFormat(StrEnum):
+    """How `forward` writes its result."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+#: Hidden-layer activations f, and the output activations g (which add softmax).
+ACTIVATION_NAMES = ("tanh", "relu", "sigmoid", "identity")
+OUTPUT_ACTIVATION_NAMES = (*ACTIVATION_NAMES, "softmax")
+ACTIVATION_ALIASES = {"linear": "identity"}
+
+
+class InputFormat(StrEnum):
+    """How a sequence is written, where its file name cannot tell."""
+
+    CSV = "csv"
+    TSV = "tsv"
+    JSON = "json"
+    JSONL = "jsonl"

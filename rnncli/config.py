@@ -1,0 +1,380 @@
+"""YAML config -> Network: the schema of DESIGN.md, checked with the place of every mistake.
+
+The YAML is parsed by PyYAML's safe loader into a tree of nodes (yaml.compose with
+SafeLoader): nothing is ever constructed from it, so a config cannot create Python
+objects. The nodes keep their line and column, which every message names; the values
+are read from them here, so that `1e-3` is a number (YAML 1.1 calls it a string),
+duplicate keys are refused (PyYAML would keep the last), and aliases cannot expand
+beyond MAX_VALUES numbers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from rnncli.choices import ACTIVATION_ALIASES, ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES
+from rnncli.errors import RnnCliError, located
+from rnncli.files import decode_text, read_bytes, source_name
+from rnncli.rnn import FloatArray, Network
+
+#: The most numbers a config may hold once its aliases are expanded.
+MAX_VALUES = 4_000_000
+
+TOP_KEYS = (
+    "name",
+    "activation",
+    "output_activation",
+    "weights",
+    "h0",
+    "input_size",
+    "hidden_size",
+    "output_size",
+)
+WEIGHT_KEYS = ("W_xh", "W_hh", "b_xh", "b_hh", "b_h", "W_ho", "b_o")
+
+#: Names other tools give the same arrays, and what to write instead.
+KNOWN_NAMES = {
+    "weight_ih_l0": "W_xh",
+    "weight_hh_l0": "W_hh",
+    "bias_ih_l0": "b_xh",
+    "bias_hh_l0": "b_hh",
+    "kernel": "W_xh (transposed: a Keras kernel is input x hidden)",
+    "recurrent_kernel": "W_hh (transposed: Keras stores it as hidden x hidden, columns first)",
+    "bias": "b_h",
+    "W": "W_xh",
+    "R": "W_hh",
+    "b": "b_h",
+}
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "seq", "map")
+}
+_NON_FINITE = {".inf", "+.inf", "-.inf", ".nan"}
+
+BUILTIN_CONFIG = "textbook.yaml"
+
+
+def load_config(path: str) -> Network:
+    """Read the network config at `path` (`-` for standard input)."""
+    source = source_name(path)
+    return parse_config(decode_text(read_bytes(path, "YAML config"), source), source)
+
+
+def default_network() -> Network:
+    """The built-in network: the textbook's nn.RNN(5, 2) with torch.manual_seed(1)."""
+    text = resources.files("rnncli").joinpath(BUILTIN_CONFIG).read_text(encoding="utf-8")
+    return parse_config(text, f"<built-in {BUILTIN_CONFIG}>")
+
+
+def parse_config(text: str, source: str) -> Network:
+    """The network described by the YAML `text`; `source` names it in messages."""
+    root = _compose(text, source)
+    reader = _Reader(source)
+    if root is None:
+        raise RnnCliError(f"{source}: is empty; a config needs at least `weights:` with W_xh and W_hh")
+    reader.check_size(root)
+    return reader.network(root)
+
+
+def _compose(text: str, source: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "syntax error"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise RnnCliError(located(source, f"not valid YAML: {problem}", line, column)) from None
+    except yaml.YAMLError as error:
+        raise RnnCliError(f"{source}: not valid YAML: {error}") from None
+    except RecursionError:
+        raise RnnCliError(f"{source}: not a config: nested too deeply") from None
+
+
+@dataclass
+class _Reader:
+    """Turns the nodes of one config into a Network, naming the place of each mistake."""
+
+    source: str
+
+    # -- messages ---------------------------------------------------------------------
+
+    def error(self, node: yaml.Node, key: str, message: str) -> RnnCliError:
+        mark = node.start_mark
+        return RnnCliError(located(self.source, f"{key}: {message}", mark.line + 1, mark.column + 1))
+
+    # -- the whole tree ---------------------------------------------------------------
+
+    def check_size(self, root: yaml.Node) -> None:
+        """Refuse foreign tags, self-referring aliases and alias bombs before reading values."""
+        sizes: dict[int, int] = {}
+        in_progress: set[int] = set()
+
+        def size(node: yaml.Node) -> int:
+            key = id(node)
+            if key in sizes:
+                return sizes[key]
+            if node.tag not in _CORE_TAGS:
+                raise self.error(
+                    node,
+                    "tag",
+                    f"{node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: "
+                    "a config holds only names, numbers and lists of numbers",
+                )
+            if key in in_progress:
+                raise self.error(node, "alias", "refers to itself")
+            in_progress.add(key)
+            if isinstance(node, yaml.ScalarNode):
+                total = 1
+            elif isinstance(node, yaml.SequenceNode):
+                total = sum(size(item) for item in node.value)
+            else:
+                total = sum(size(k) + size(v) for k, v in node.value)
+            in_progress.discard(key)
+            if total > MAX_VALUES:
+                raise self.error(
+                    node, "size", f"expands to more than {MAX_VALUES:,} values (YAML aliases?)"
+                )
+            sizes[key] = total
+            return total
+
+        try:
+            size(root)
+        except RecursionError:
+            raise RnnCliError(f"{self.source}: not a config: nested too deeply") from None
+
+    def network(self, root: yaml.Node) -> Network:
+        top = self.mapping(root, "config", TOP_KEYS, hints=_TOP_HINTS)
+        if "weights" not in top:
+            raise self.error(root, "weights", "missing; the config needs `weights:` with W_xh and W_hh")
+        weights_node = top["weights"]
+        weights = self.mapping(weights_node, "weights", WEIGHT_KEYS, hints=_WEIGHT_HINTS)
+        for required in ("W_xh", "W_hh"):
+            if required not in weights:
+                raise self.error(weights_node, f"weights.{required}", "missing")
+
+        W_xh = self.matrix(weights["W_xh"], "weights.W_xh")
+        H, I = W_xh.shape
+        self.check_size_key(top, "hidden_size", H, "W_xh has", "rows")
+        self.check_size_key(top, "input_size", I, "W_xh has", "columns")
+        W_hh = self.matrix(weights["W_hh"], "weights.W_hh")
+        if W_hh.shape != (H, H):
+            raise self.error(
+                weights["W_hh"],
+                "weights.W_hh",
+                f"is {_shape(W_hh)}, expected {H}x{H} (H x H, with H = {H} from W_xh's rows)",
+            )
+
+        bias = "none"
+        b_xh = b_hh = np.zeros(H)
+        if "b_h" in weights:
+            for two in ("b_xh", "b_hh"):
+                if two in weights:
+                    raise self.error(
+                        weights[two], f"weights.{two}", "give one bias b_h or b_xh and b_hh, not both"
+                    )
+            b_xh, bias = self.vector(weights["b_h"], "weights.b_h", H, "H"), "one"
+        if "b_xh" in weights:
+            b_xh, bias = self.vector(weights["b_xh"], "weights.b_xh", H, "H"), "two"
+        if "b_hh" in weights:
+            b_hh, bias = self.vector(weights["b_hh"], "weights.b_hh", H, "H"), "two"
+
+        W_ho: FloatArray | None = None
+        b_o: FloatArray | None = None
+        if "W_ho" in weights:
+            W_ho = self.matrix(weights["W_ho"], "weights.W_ho")
+            if W_ho.shape[1] != H:
+                hint = "; transposed?" if W_ho.shape[0] == H else ""
+                raise self.error(
+                    weights["W_ho"],
+                    "weights.W_ho",
+                    f"is {_shape(W_ho)}, expected {W_ho.shape[0]}x{H} "
+                    f"(O x H: one column per hidden unit, H = {H}){hint}",
+                )
+            O = W_ho.shape[0]
+            self.check_size_key(top, "output_size", O, "W_ho has", "rows")
+            b_o = (
+                self.vector(weights["b_o"], "weights.b_o", O, "O")
+                if "b_o" in weights
+                else np.zeros(O)
+            )
+        elif "b_o" in weights:
+            raise self.error(weights["b_o"], "weights.b_o", "needs the output layer W_ho")
+        elif "output_size" in top:
+            raise self.error(top["output_size"], "output_size", "needs the output layer weights.W_ho")
+
+        activation = self.activation(top.get("activation"), "activation", ACTIVATION_NAMES)
+        output_activation: str | None = None
+        if "output_activation" in top:
+            if W_ho is None:
+                raise self.error(
+                    top["output_activation"],
+                    "output_activation",
+                    "needs an output layer (weights.W_ho); without one o_t = h_t",
+                )
+            output_activation = self.activation(
+                top["output_activation"], "output_activation", OUTPUT_ACTIVATION_NAMES
+            )
+        elif W_ho is not None:
+            output_activation = "identity"
+
+        h0 = self.vector(top["h0"], "h0", H, "H") if "h0" in top else np.zeros(H)
+        name = self.text(top["name"], "name") if "name" in top else None
+        return Network(
+            W_xh=W_xh,
+            W_hh=W_hh,
+            b_xh=b_xh,
+            b_hh=b_hh,
+            h0=h0,
+            W_ho=W_ho,
+            b_o=b_o,
+            activation=activation,
+            output_activation=output_activation,
+            name=name,
+            bias=bias,
+        )
+
+    # -- one value each ---------------------------------------------------------------
+
+    def mapping(
+        self, node: yaml.Node, key: str, allowed: tuple[str, ...], hints: dict[str, str]
+    ) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, key, f"expected a mapping of keys ({', '.join(allowed)}), got {_kind(node)}")
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            name = self.text(key_node, key + " key")
+            path = name if key == "config" else f"{key}.{name}"
+            if name in seen:
+                first = seen[name].start_mark.line + 1
+                raise self.error(key_node, path, f"appears twice (first on line {first})")
+            if name not in allowed:
+                raise self.error(key_node, path, "unknown key" + _suggestion(name, allowed, hints))
+            seen[name] = key_node
+        return {self.text(k, key): v for k, v in node.value}
+
+    def text(self, node: yaml.Node, key: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+            raise self.error(node, key, f"expected a name, got {_kind(node)}")
+        return str(node.value)
+
+    def number(self, node: yaml.Node, key: str) -> float:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, key, f"expected a number, got {_kind(node)}")
+        if node.style in ("'", '"'):
+            raise self.error(node, key, f"expected a number, got the quoted text {node.value!r}")
+        if node.tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
+            raise self.error(node, key, f"expected a number, got {_kind(node)}")
+        text = str(node.value)
+        if text.lower() in _NON_FINITE:
+            raise self.error(node, key, f"{text} is not allowed: weights must be finite numbers")
+        try:
+            value = float(text)
+        except ValueError:
+            raise self.error(node, key, f"expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise self.error(node, key, f"{text} is not a finite number")
+        return value
+
+    def numbers(self, node: yaml.Node, key: str) -> list[float]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.error(node, key, f"expected a list of numbers, got {_kind(node)}")
+        return [self.number(item, f"{key}[{i}]") for i, item in enumerate(node.value)]
+
+    def vector(self, node: yaml.Node, key: str, length: int, size_name: str) -> FloatArray:
+        values = self.numbers(node, key)
+        if len(values) != length:
+            raise self.error(
+                node, key, f"has {len(values)} values, expected {length} (one per unit, {size_name} = {length})"
+            )
+        return np.array(values, dtype=np.float64)
+
+    def matrix(self, node: yaml.Node, key: str) -> FloatArray:
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            raise self.error(node, key, f"expected a matrix (a list of rows), got {_kind(node)}")
+        if not isinstance(node.value[0], yaml.SequenceNode):
+            raise self.error(
+                node,
+                key,
+                "expected a matrix (a list of rows), got a flat list; write one row as [[...]]",
+            )
+        rows = [self.numbers(row, f"{key}[{i}]") for i, row in enumerate(node.value)]
+        width = len(rows[0])
+        if width == 0:
+            raise self.error(node.value[0], f"{key}[0]", "is an empty row")
+        for i, row in enumerate(rows):
+            if len(row) != width:
+                raise self.error(
+                    node.value[i], f"{key}[{i}]", f"has {len(row)} values, row 0 has {width}"
+                )
+        return np.array(rows, dtype=np.float64)
+
+    def activation(self, node: yaml.Node | None, key: str, names: tuple[str, ...]) -> str:
+        if node is None:
+            return "tanh"
+        name = self.text(node, key)
+        canonical = ACTIVATION_ALIASES.get(name.lower(), name.lower())
+        if canonical not in names:
+            known = (*names, *ACTIVATION_ALIASES)
+            raise self.error(
+                node, key, f"unknown activation {name!r}{_suggestion(name, known, {})}; "
+                f"one of {', '.join(known)}"
+            )
+        return canonical
+
+    def check_size_key(
+        self, top: dict[str, yaml.Node], key: str, actual: int, owner: str, what: str
+    ) -> None:
+        if key not in top:
+            return
+        node = top[key]
+        value = self.number(node, key)
+        if value != int(value) or value < 1:
+            raise self.error(node, key, f"expected a positive whole number, got {node.value}")
+        if int(value) != actual:
+            raise self.error(node, key, f"is {int(value)} but {owner} {actual} {what}")
+
+
+_TOP_HINTS = {name: "weights." + name + " (weights go under `weights:`)" for name in WEIGHT_KEYS}
+_TOP_HINTS.update({k: f"weights.{v} (under `weights:`)" for k, v in KNOWN_NAMES.items()})
+_WEIGHT_HINTS = {**KNOWN_NAMES, "h0": "h0 at the top level, not under weights"}
+for _name in TOP_KEYS:
+    if _name != "weights":
+        _WEIGHT_HINTS.setdefault(_name, f"{_name} at the top level, not under weights")
+
+
+def _suggestion(name: str, allowed: tuple[str, ...], hints: dict[str, str]) -> str:
+    """`; did you mean W_xh?` where a likely fix is known, else nothing."""
+    if name in hints:
+        return f"; did you mean {hints[name]}?"
+    by_case = {candidate.lower(): candidate for candidate in allowed}
+    if name.lower() in by_case:
+        return f"; did you mean {by_case[name.lower()]}?"
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]}?"
+    return f"; expected one of {', '.join(allowed)}"
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list" if node.value else "an empty list"
+    tag = node.tag.rsplit(":", 1)[-1]
+    if tag == "null":
+        return "nothing (null)"
+    if tag == "bool":
+        return f"the boolean {node.value}"
+    return f"{node.value!r}"
+
+
+def _shape(array: FloatArray) -> str:
+    rows, columns = array.shape
+    return f"{rows}x{columns}"

@@ -1,0 +1,59 @@
+"""Reading a named file or standard input as text, with errors that name the file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rnncli.errors import RnnCliError, located
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+def source_name(path: str) -> str:
+    """How messages name the input: the path as given, or <stdin> for `-`."""
+    return STDIN_NAME if path == STDIN else path
+
+
+def read_bytes(path: str, what: str) -> bytes:
+    """The whole content of `path` (`-` reads standard input); `what` names the kind of file."""
+    if path == STDIN:
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise RnnCliError(f"{path}: no such file (expected a {what})") from None
+    except IsADirectoryError:
+        raise RnnCliError(f"{path}: is a folder, not a {what} file") from None
+    except PermissionError:
+        raise RnnCliError(f"{path}: permission denied") from None
+    except OSError as error:
+        raise RnnCliError(f"{path}: cannot be read: {error.strerror or error}") from None
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 text, with or without a byte-order mark; anything else is an error saying so."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(data):
+        raise RnnCliError(f"{source}: is UTF-16 text; save it as UTF-8")
+    if b"\x00" in data:
+        raise RnnCliError(f"{source}: is a binary file, not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        bad = data[error.start : error.start + 1].hex()
+        message = f"is not UTF-8 text (byte 0x{bad}); save it as UTF-8"
+        raise RnnCliError(located(source, message, line, column)) from None
+    return text.removeprefix("\ufeff")
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII text with a zero byte beside every character."""
+    head = data[:200]
+    if len(head) < 4:
+        return False
+    return head[1::2].count(0) > 0.9 * len(head[1::2]) or head[0::2].count(0) > 0.9 * len(
+        head[0::2]
+    )
