@@ -88,6 +88,8 @@ def _compose(text: str, source: str) -> yaml.Node | None:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "syntax error"
+        if error.context and error.problem and not error.context.startswith("while"):
+            problem = f"{error.context}, {error.problem}"  # "expected a single document, but ..."
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         raise RnnCliError(located(source, f"not valid YAML: {problem}", line, column)) from None

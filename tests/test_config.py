@@ -1,0 +1,144 @@
+"""rnncli.config: the YAML schema, its three bias forms, and a message for each mistake."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnncli.config import default_network, load_config, parse_config
+from rnncli.errors import RnnCliError
+from tests import textbook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MINIMAL = """\
+weights:
+  W_xh: [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+  W_hh: [[0.1, 0.0, 0.0], [0.0, 0.1, 0.0], [0.0, 0.0, 0.1]]
+"""
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(RnnCliError) as caught:
+        parse_config(text, "net.yaml")
+    assert caught.value.exit_code == 1
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def test_builtin_network_has_the_textbook_weights() -> None:
+    net = default_network()
+    np.testing.assert_array_equal(net.W_xh, textbook.W_xh)
+    np.testing.assert_array_equal(net.W_hh, textbook.W_hh)
+    np.testing.assert_array_equal(net.b_xh, textbook.b_xh)
+    np.testing.assert_array_equal(net.b_hh, textbook.b_hh)
+    np.testing.assert_array_equal(net.h0, [0.0, 0.0])
+    assert (net.name, net.activation, net.W_ho, net.bias) == ("textbook", "tanh", None, "two")
+
+
+def test_configs_textbook_is_the_builtin_network_file() -> None:
+    shipped = (ROOT / "configs" / "textbook.yaml").read_bytes()
+    assert shipped == (ROOT / "rnncli" / "textbook.yaml").read_bytes()
+
+
+def test_weather_config_has_an_output_layer() -> None:
+    net = load_config(str(ROOT / "configs" / "weather.yaml"))
+    assert (net.input_size, net.hidden_size, net.output_size) == (2, 3, 1)
+    assert (net.activation, net.output_activation, net.bias) == ("tanh", "sigmoid", "one")
+    np.testing.assert_array_equal(net.b_xh, [-2.3, -2.25, -0.25])
+    np.testing.assert_array_equal(net.b_hh, [0.0, 0.0, 0.0])
+
+
+def test_sizes_come_from_the_shapes_and_biases_default_to_zero() -> None:
+    net = parse_config(MINIMAL, "net.yaml")
+    assert (net.input_size, net.hidden_size, net.output_size) == (2, 3, 3)
+    assert net.bias == "none"
+    np.testing.assert_array_equal(net.b_xh + net.b_hh, np.zeros(3))
+    assert net.activation == "tanh"
+
+
+def test_one_bias_is_b_xh_with_a_zero_b_hh() -> None:
+    net = parse_config(MINIMAL + "  b_h: [1, 2, 3]\n", "net.yaml")
+    np.testing.assert_array_equal(net.b_xh, [1, 2, 3])
+    np.testing.assert_array_equal(net.b_hh, [0, 0, 0])
+    assert net.bias == "one"
+
+
+def test_yaml_11_exponent_strings_are_numbers() -> None:
+    # YAML 1.1 reads 1e-3 (no dot) as a string; in a config it is a number.
+    net = parse_config(MINIMAL + "  b_xh: [1e-3, 2E2, -5e+0]\n", "net.yaml")
+    np.testing.assert_array_equal(net.b_xh, [0.001, 200.0, -5.0])
+
+
+def test_linear_is_identity_and_h0_and_name_are_read() -> None:
+    net = parse_config("name: tiny\nactivation: linear\nh0: [1, 2, 3]\n" + MINIMAL, "n.yaml")
+    assert (net.name, net.activation) == ("tanh" and "tiny", "identity")
+    np.testing.assert_array_equal(net.h0, [1, 2, 3])
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", ["net.yaml", "empty"]),
+        ("- 1\n- 2\n", ["net.yaml:1:1", "expected a mapping"]),
+        ("name: x\n", ["weights", "missing"]),
+        ("weights:\n  W_xh: [[1, 2]]\n", ["weights.W_hh", "missing"]),
+        ("weights: [1, 2\n", ["net.yaml:2:1", "not valid YAML"]),
+        (MINIMAL.replace("W_hh: [[0.1, 0.0, 0.0], ", "W_hh: ["), ["weights.W_hh", "2x3", "3x3"]),
+        (MINIMAL + "  b_xh: [1, 2]\n", ["net.yaml:4:9", "weights.b_xh", "2 values", "expected 3"]),
+        (MINIMAL + "  W_ho: [[1, 2]]\n", ["weights.W_ho", "1x2", "expected 1x3"]),
+        (MINIMAL + "  W_hx: [[1]]\n", ["net.yaml:4:3", "unknown key", "did you mean W_xh"]),
+        (MINIMAL + "  weight_ih_l0: [[1]]\n", ["did you mean W_xh"]),
+        ("W_xh: [[1]]\n" + MINIMAL, ["W_xh", "weights go under"]),
+        ("activaton: tanh\n" + MINIMAL, ["did you mean activation"]),
+        ("activation: tahn\n" + MINIMAL, ["unknown activation 'tahn'", "did you mean tanh"]),
+        ("output_activation: softmax\n" + MINIMAL, ["needs an output layer"]),
+        ("activation: softmax\n" + MINIMAL, ["unknown activation 'softmax'"]),
+        (MINIMAL + "  W_xh: [[1, 2]]\n", ["net.yaml:4:3", "weights.W_xh", "appears twice", "line 2"]),
+        (MINIMAL + "  b_h: [1, .nan, 3]\n", ["weights.b_h[1]", ".nan", "finite"]),
+        (MINIMAL + "  b_h: [1, .inf, 3]\n", ["weights.b_h[1]", ".inf"]),
+        (MINIMAL + "  b_h: [1, 1e999, 3]\n", ["1e999", "finite"]),
+        (MINIMAL + "  b_h: [1, abc, 3]\n", ["net.yaml:4:12", "weights.b_h[1]", "'abc'"]),
+        (MINIMAL + "  b_h: [1, '2', 3]\n", ["quoted", "'2'"]),
+        (MINIMAL + "  b_h: [1, true, 3]\n", ["boolean"]),
+        (MINIMAL + "  b_h: [1, null, 3]\n", ["null"]),
+        (MINIMAL + "  b_h: [1, 2, 3]\n  b_xh: [1, 2, 3]\n", ["not both"]),
+        (MINIMAL + "  b_o: [1]\n", ["needs the output layer W_ho"]),
+        ("hidden_size: 4\n" + MINIMAL, ["hidden_size", "is 4 but W_xh has 3 rows"]),
+        ("input_size: 2.5\n" + MINIMAL, ["input_size", "positive whole number"]),
+        ("h0: [1]\n" + MINIMAL, ["h0", "1 values", "expected 3"]),
+        ("weights:\n  W_xh: [1, 2]\n  W_hh: [[1]]\n", ["weights.W_xh", "flat list"]),
+        ("weights:\n  W_xh: [[1, 2], [3]]\n  W_hh: [[1]]\n", ["weights.W_xh[1]", "1 values"]),
+        ("!!python/object/apply:os.system ['echo hi']\n", ["!!python/object/apply:os.system", "not allowed"]),
+        ("name: !!python/name:os.system\n" + MINIMAL, ["not allowed"]),
+        ("name: !custom x\n" + MINIMAL, ["!custom", "not allowed"]),
+        ("--- \nname: a\n---\nname: b\n", ["not valid YAML", "single document"]),
+        ("name: &a [*a]\n" + MINIMAL, ["refers to itself"]),
+    ],
+)
+def test_mistakes_are_named_with_their_place(text: str, words: list[str]) -> None:
+    message = error_of(text)
+    for word in words:
+        assert word in message, message
+
+
+def test_an_alias_bomb_fails_fast() -> None:
+    levels = ["a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    for k in range(1, 10):
+        levels.append(f"{chr(97 + k)}: &{chr(97 + k)} [" + ", ".join([f"*{chr(96 + k)}"] * 10) + "]")
+    text = "\n".join(levels) + "\n" + MINIMAL
+    started = time.perf_counter()
+    message = error_of(text)
+    assert time.perf_counter() - started < 2.0
+    assert "YAML aliases" in message
+
+
+def test_load_config_names_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(RnnCliError, match=r"nope\.yaml: no such file"):
+        load_config(str(tmp_path / "nope.yaml"))
+    with pytest.raises(RnnCliError, match="is a folder"):
+        load_config(str(tmp_path))

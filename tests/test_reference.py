@@ -1,0 +1,133 @@
+"""Cross-checks of `rnncli.rnn.forward` against independent reference implementations.
+
+The references are:
+
+* the `onnx` package's reference evaluator (`onnx.reference.ReferenceEvaluator`) running a
+  single ONNX `RNN` operator in float64, with the `Tanh` activation and with `Affine`
+  (alpha 1, beta 0) standing in for the identity;
+* `torch.nn.RNN` in float64 with the `tanh` and `relu` nonlinearities (skipped when torch
+  is not installed).
+
+Each case is a seeded random network and sequence; the hidden states must agree to 1e-12.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper
+from onnx.reference import ReferenceEvaluator
+
+from rnncli.rnn import FloatArray, Network, forward
+
+SEEDS = range(50)
+ATOL = 1e-12
+ONNX_OPSET = 14
+ONNX_ACTIVATIONS: dict[str, dict[str, Any]] = {
+    "tanh": {"activations": ["Tanh"]},
+    "identity": {"activations": ["Affine"], "activation_alpha": [1.0], "activation_beta": [0.0]},
+}
+
+requires_torch = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="torch is not installed"
+)
+
+
+def _random_network(rng: np.random.Generator, I: int, H: int, activation: str) -> Network:
+    """A network with I inputs and H hidden units, all weights, biases and h0 from rng."""
+    return Network(
+        W_xh=rng.normal(size=(H, I)),
+        W_hh=rng.normal(scale=0.5, size=(H, H)),
+        b_xh=rng.normal(size=H),
+        b_hh=rng.normal(size=H),
+        h0=rng.normal(size=H),
+        activation=activation,
+    )
+
+
+def _random_case(seed: int, activation: str) -> tuple[Network, FloatArray]:
+    """A seeded random network (I, H in 1..6) and a sequence for it (T in 1..12)."""
+    rng = np.random.default_rng(seed)
+    I = int(rng.integers(1, 7))
+    H = int(rng.integers(1, 7))
+    T = int(rng.integers(1, 13))
+    net = _random_network(rng, I, H, activation)
+    X = rng.normal(size=(T, I))
+    return net, X
+
+
+def _onnx_rnn(net: Network, X: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Y (T x H) and Y_h (H) from the ONNX reference evaluator's RNN operator."""
+    T, I = X.shape
+    H = net.hidden_size
+    node = helper.make_node(
+        "RNN",
+        inputs=["X", "W", "R", "B", "", "initial_h"],
+        outputs=["Y", "Y_h"],
+        hidden_size=H,
+        **ONNX_ACTIVATIONS[net.activation],
+    )
+    graph = helper.make_graph(
+        [node],
+        "rnn",
+        inputs=[
+            helper.make_tensor_value_info("X", TensorProto.DOUBLE, [T, 1, I]),
+            helper.make_tensor_value_info("W", TensorProto.DOUBLE, [1, H, I]),
+            helper.make_tensor_value_info("R", TensorProto.DOUBLE, [1, H, H]),
+            helper.make_tensor_value_info("B", TensorProto.DOUBLE, [1, 2 * H]),
+            helper.make_tensor_value_info("initial_h", TensorProto.DOUBLE, [1, 1, H]),
+        ],
+        outputs=[
+            helper.make_tensor_value_info("Y", TensorProto.DOUBLE, [T, 1, 1, H]),
+            helper.make_tensor_value_info("Y_h", TensorProto.DOUBLE, [1, 1, H]),
+        ],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)])
+    Y, Y_h = ReferenceEvaluator(model).run(
+        None,
+        {
+            "X": X[:, None, :],
+            "W": net.W_xh[None],
+            "R": net.W_hh[None],
+            "B": np.concatenate([net.b_xh, net.b_hh])[None],
+            "initial_h": net.h0[None, None],
+        },
+    )
+    return np.asarray(Y).reshape(T, H), np.asarray(Y_h).reshape(H)
+
+
+def _torch_rnn(net: Network, X: FloatArray) -> FloatArray:
+    """The hidden states (T x H) of a float64 torch.nn.RNN with the network's weights."""
+    import torch
+
+    torch.set_num_threads(1)
+    rnn = torch.nn.RNN(net.input_size, net.hidden_size, nonlinearity=net.activation).double()
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(net.W_xh))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(net.W_hh))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(net.b_xh))
+        rnn.bias_hh_l0.copy_(torch.from_numpy(net.b_hh))
+        out, h_n = rnn(torch.from_numpy(X)[:, None, :], torch.from_numpy(net.h0)[None, None, :])
+    np.testing.assert_array_equal(out[-1].numpy(), h_n[0].numpy())
+    return out[:, 0, :].numpy()
+
+
+@pytest.mark.parametrize("activation", ["tanh", "identity"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_matches_onnx_reference_rnn(seed: int, activation: str) -> None:
+    net, X = _random_case(seed, activation)
+    Y, Y_h = _onnx_rnn(net, X)
+    H = forward(net, X).H
+    np.testing.assert_allclose(H, Y, rtol=0, atol=ATOL)
+    np.testing.assert_allclose(H[-1], Y_h, rtol=0, atol=ATOL)
+
+
+@requires_torch
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_matches_torch_rnn(seed: int, activation: str) -> None:
+    net, X = _random_case(seed, activation)
+    np.testing.assert_allclose(forward(net, X).H, _torch_rnn(net, X), rtol=0, atol=ATOL)
