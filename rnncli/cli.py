@@ -10,13 +10,16 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rnncli import __version__
 from rnncli.choices import Mode, OutputFormat
 from rnncli.errors import EXIT_OK, RnnCliError
+
+if TYPE_CHECKING:
+    from rnncli.rnn import Forward
 
 app = typer.Typer(
     name="rnncli",
@@ -136,9 +139,9 @@ def forward(
         from rnncli.rnn import forward as run
         from rnncli.sequence import check_fits, read_sequence
 
-        net = default_network() if config is None else load_config(config)
         if config == "-" and sequence == "-":
             raise RnnCliError("the sequence and the config cannot both be read from stdin (-)")
+        net = default_network() if config is None else load_config(config)
         if initial is not None and len(initial) != net.hidden_size:
             raise typer.BadParameter(
                 f"has {len(initial)} values; the network has {net.hidden_size} hidden units",
@@ -147,6 +150,7 @@ def forward(
         seq = read_sequence(sequence)
         check_fits(seq, net)
         result = run(net, seq.X, None if initial is None else np.array(initial), mode)
+        _warn_if_not_finite(result)
         if output_format is OutputFormat.TABLE:
             from rich.console import Console
 
@@ -158,6 +162,19 @@ def forward(
 
             sys.stdout.write(write(result, net, output_format))
             sys.stdout.flush()
+
+
+def _warn_if_not_finite(result: Forward) -> None:
+    from rnncli.rnn import first_non_finite
+
+    where = first_non_finite(result)
+    if where is not None:
+        name, t, unit = where
+        typer.echo(
+            f"rnncli: warning: {name}_t overflowed to inf or nan at t = {t} (unit {unit}); "
+            "the weights or inputs are too large for this activation",
+            err=True,
+        )
 
 
 def main() -> None:

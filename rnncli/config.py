@@ -77,7 +77,9 @@ def parse_config(text: str, source: str) -> Network:
     root = _compose(text, source)
     reader = _Reader(source)
     if root is None:
-        raise RnnCliError(f"{source}: is empty; a config needs at least `weights:` with W_xh and W_hh")
+        raise RnnCliError(
+            f"{source}: is empty; a config needs at least `weights:` with W_xh and W_hh"
+        )
     reader.check_size(root)
     return reader.network(root)
 
@@ -109,7 +111,9 @@ class _Reader:
 
     def error(self, node: yaml.Node, key: str, message: str) -> RnnCliError:
         mark = node.start_mark
-        return RnnCliError(located(self.source, f"{key}: {message}", mark.line + 1, mark.column + 1))
+        return RnnCliError(
+            located(self.source, f"{key}: {message}", mark.line + 1, mark.column + 1)
+        )
 
     # -- the whole tree ---------------------------------------------------------------
 
@@ -154,7 +158,9 @@ class _Reader:
     def network(self, root: yaml.Node) -> Network:
         top = self.mapping(root, "config", TOP_KEYS, hints=_TOP_HINTS)
         if "weights" not in top:
-            raise self.error(root, "weights", "missing; the config needs `weights:` with W_xh and W_hh")
+            raise self.error(
+                root, "weights", "missing; the config needs `weights:` with W_xh and W_hh"
+            )
         weights_node = top["weights"]
         weights = self.mapping(weights_node, "weights", WEIGHT_KEYS, hints=_WEIGHT_HINTS)
         for required in ("W_xh", "W_hh"):
@@ -179,7 +185,9 @@ class _Reader:
             for two in ("b_xh", "b_hh"):
                 if two in weights:
                     raise self.error(
-                        weights[two], f"weights.{two}", "give one bias b_h or b_xh and b_hh, not both"
+                        weights[two],
+                        f"weights.{two}",
+                        "give one bias b_h or b_xh and b_hh, not both",
                     )
             b_xh, bias = self.vector(weights["b_h"], "weights.b_h", H, "H"), "one"
         if "b_xh" in weights:
@@ -209,7 +217,9 @@ class _Reader:
         elif "b_o" in weights:
             raise self.error(weights["b_o"], "weights.b_o", "needs the output layer W_ho")
         elif "output_size" in top:
-            raise self.error(top["output_size"], "output_size", "needs the output layer weights.W_ho")
+            raise self.error(
+                top["output_size"], "output_size", "needs the output layer weights.W_ho"
+            )
 
         activation = self.activation(top.get("activation"), "activation", ACTIVATION_NAMES)
         output_activation: str | None = None
@@ -248,18 +258,22 @@ class _Reader:
         self, node: yaml.Node, key: str, allowed: tuple[str, ...], hints: dict[str, str]
     ) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
-            raise self.error(node, key, f"expected a mapping of keys ({', '.join(allowed)}), got {_kind(node)}")
-        seen: dict[str, yaml.Node] = {}
+            raise self.error(
+                node, key, f"expected a mapping of keys ({', '.join(allowed)}), got {_kind(node)}"
+            )
+        values: dict[str, yaml.Node] = {}
+        first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             name = self.text(key_node, key + " key")
             path = name if key == "config" else f"{key}.{name}"
-            if name in seen:
-                first = seen[name].start_mark.line + 1
-                raise self.error(key_node, path, f"appears twice (first on line {first})")
+            if name in values:
+                message = f"appears twice (first on line {first_seen[name]})"
+                raise self.error(key_node, path, message)
             if name not in allowed:
                 raise self.error(key_node, path, "unknown key" + _suggestion(name, allowed, hints))
-            seen[name] = key_node
-        return {self.text(k, key): v for k, v in node.value}
+            values[name] = value_node
+            first_seen[name] = key_node.start_mark.line + 1
+        return values
 
     def text(self, node: yaml.Node, key: str) -> str:
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
@@ -292,9 +306,8 @@ class _Reader:
     def vector(self, node: yaml.Node, key: str, length: int, size_name: str) -> FloatArray:
         values = self.numbers(node, key)
         if len(values) != length:
-            raise self.error(
-                node, key, f"has {len(values)} values, expected {length} (one per unit, {size_name} = {length})"
-            )
+            message = f"has {len(values)} values, expected {length} ({size_name} = {length})"
+            raise self.error(node, key, message)
         return np.array(values, dtype=np.float64)
 
     def matrix(self, node: yaml.Node, key: str) -> FloatArray:
@@ -325,8 +338,10 @@ class _Reader:
         if canonical not in names:
             known = (*names, *ACTIVATION_ALIASES)
             raise self.error(
-                node, key, f"unknown activation {name!r}{_suggestion(name, known, {})}; "
-                f"one of {', '.join(known)}"
+                node,
+                key,
+                f"unknown activation {name!r}{_suggestion(name, known, {})}; "
+                f"one of {', '.join(known)}",
             )
         return canonical
 

@@ -51,4 +51,3 @@ def _fixed(value: float, precision: int) -> str:
     text = f"{value:.{precision}f}"
     # -0.0000 is 0.0000: a sign with no digits behind it only confuses.
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
-

@@ -44,7 +44,8 @@ def sigmoid(z: FloatArray) -> FloatArray:
 def softmax(z: FloatArray) -> FloatArray:
     """g(z)_k = e^{z_k} / sum_j e^{z_j} over the last axis, shifted by max(z) against overflow."""
     e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
+    p: FloatArray = e / np.sum(e, axis=-1, keepdims=True)
+    return p
 
 
 #: The hidden-layer activations f; the output activations g add softmax.
@@ -83,7 +84,7 @@ class Network:
     bias: str = "two"  # how the config gave the biases: "two", "one" or "none"
 
     def __post_init__(self) -> None:
-        H, I = self.W_xh.shape
+        H = self.W_xh.shape[0]
         if self.W_hh.shape != (H, H):
             raise ValueError(f"W_hh is {self.W_hh.shape}, expected {(H, H)}")
         for vector_name in ("b_xh", "b_hh", "h0"):
@@ -146,7 +147,7 @@ def forward(
 ) -> Forward:
     """Run the network over the sequence X (T x I, T >= 1) from h0 (the network's by default)."""
     T, I = X.shape
-    if I != net.input_size:
+    if net.input_size != I:
         raise ValueError(f"X has {I} features, the network takes {net.input_size}")
     if T == 0:
         raise ValueError("the sequence has no steps")
@@ -155,21 +156,40 @@ def forward(
 
     # The input part of every step at once, one matrix product:
     #   Z[t] starts as W_xh x_t + b_xh + b_hh                          (T x H)
-    Z: FloatArray = X @ net.W_xh.T + (net.b_xh + net.b_hh)
-    H: FloatArray = np.empty_like(Z)
-    W_hh = net.W_hh
-    h = h_prev
-    # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t)
-    for t in range(T):
-        Z[t] += W_hh @ h
-        h = H[t] = f(Z[t])
+    # Overflow is not an error here: it shows as inf / nan, which first_non_finite finds.
+    with np.errstate(all="ignore"):
+        Z: FloatArray = X @ net.W_xh.T + (net.b_xh + net.b_hh)
+        H: FloatArray = np.empty_like(Z)
+        W_hh = net.W_hh
+        h = h_prev
+        # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t)
+        for t in range(T):
+            Z[t] += W_hh @ h
+            h = H[t] = f(Z[t])
 
-    # The output layer after the loop, one matrix product over the steps that emit:
-    #   o_t = g(W_ho h_t + b_o)                                        (T x O, or 1 x O)
-    H_out = H if mode is Mode.MANY_TO_MANY else H[-1:]
-    if net.W_ho is None or net.b_o is None:
-        O = H_out.copy()
-    else:
-        g = OUTPUT_ACTIVATIONS[canonical_activation(net.output_activation or "identity")]
-        O = g(H_out @ net.W_ho.T + net.b_o)
+        # The output layer after the loop, one matrix product over the steps that emit:
+        #   o_t = g(W_ho h_t + b_o)                                    (T x O, or 1 x O)
+        H_out = H if mode is Mode.MANY_TO_MANY else H[-1:]
+        if net.W_ho is None or net.b_o is None:
+            O = H_out.copy()
+        else:
+            g = OUTPUT_ACTIVATIONS[canonical_activation(net.output_activation or "identity")]
+            O = g(H_out @ net.W_ho.T + net.b_o)
     return Forward(X=X, Z=Z, H=H, O=O, h0=h_prev, mode=mode)
+
+
+def first_non_finite(result: Forward) -> tuple[str, int, int] | None:
+    """Where the result first stops being finite: ("h", t, unit) or ("o", t, unit), from 1."""
+    candidates = []
+    for name, values, steps in (
+        ("h", result.H, range(1, len(result.H) + 1)),
+        ("o", result.O, result.output_steps),
+    ):
+        bad = np.argwhere(~np.isfinite(values))
+        if len(bad):
+            row, unit = bad[0]
+            candidates.append((steps[row], name, int(unit) + 1))
+    if not candidates:
+        return None
+    t, name, unit = min(candidates)
+    return name, t, unit

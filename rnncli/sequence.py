@@ -84,8 +84,8 @@ def check_fits(sequence: Sequence, net: Network) -> None:
     hint = ""
     if width == H:
         hint = (
-            f"; transposed? W_xh must be H x I (hidden x input), "
-            f"and a Keras kernel is stored as input x hidden"
+            "; transposed? W_xh must be H x I (hidden x input), "
+            "and a Keras kernel is stored as input x hidden"
         )
     raise RnnCliError(
         f"{sequence.source}: has {width} feature{'s' * (width != 1)} per step "
@@ -235,7 +235,9 @@ def _load_json(text: str, source: str, line_offset: int = 0) -> Any:
         raise RnnCliError(located(source, message, line + line_offset, column)) from None
     except json.JSONDecodeError as error:
         message = f"not valid JSON: {error.msg}"
-        raise RnnCliError(located(source, message, error.lineno + line_offset, error.colno)) from None
+        raise RnnCliError(
+            located(source, message, error.lineno + line_offset, error.colno)
+        ) from None
     except RecursionError:
         raise RnnCliError(f"{source}: not a sequence: nested too deeply") from None
 
@@ -256,7 +258,9 @@ def _parse_json(text: str, source: str) -> Sequence:
         raise place.error(path, "the sequence is empty; expected at least one step")
     if not isinstance(document[0], list):
         # A flat list: a sequence of scalars, one feature (I = 1).
-        rows = [[_json_number(v, (*path, t), place, f"step {t + 1}")] for t, v in enumerate(document)]
+        rows = [
+            [_json_number(v, (*path, t), place, f"step {t + 1}")] for t, v in enumerate(document)
+        ]
     else:
         rows = []
         for t, step in enumerate(document):

@@ -98,7 +98,10 @@ def test_linear_is_identity_and_h0_and_name_are_read() -> None:
         ("activation: tahn\n" + MINIMAL, ["unknown activation 'tahn'", "did you mean tanh"]),
         ("output_activation: softmax\n" + MINIMAL, ["needs an output layer"]),
         ("activation: softmax\n" + MINIMAL, ["unknown activation 'softmax'"]),
-        (MINIMAL + "  W_xh: [[1, 2]]\n", ["net.yaml:4:3", "weights.W_xh", "appears twice", "line 2"]),
+        (
+            MINIMAL + "  W_xh: [[1, 2]]\n",
+            ["net.yaml:4:3", "weights.W_xh", "appears twice", "line 2"],
+        ),
         (MINIMAL + "  b_h: [1, .nan, 3]\n", ["weights.b_h[1]", ".nan", "finite"]),
         (MINIMAL + "  b_h: [1, .inf, 3]\n", ["weights.b_h[1]", ".inf"]),
         (MINIMAL + "  b_h: [1, 1e999, 3]\n", ["1e999", "finite"]),
@@ -113,7 +116,10 @@ def test_linear_is_identity_and_h0_and_name_are_read() -> None:
         ("h0: [1]\n" + MINIMAL, ["h0", "1 values", "expected 3"]),
         ("weights:\n  W_xh: [1, 2]\n  W_hh: [[1]]\n", ["weights.W_xh", "flat list"]),
         ("weights:\n  W_xh: [[1, 2], [3]]\n  W_hh: [[1]]\n", ["weights.W_xh[1]", "1 values"]),
-        ("!!python/object/apply:os.system ['echo hi']\n", ["!!python/object/apply:os.system", "not allowed"]),
+        (
+            "!!python/object/apply:os.system ['echo hi']\n",
+            ["!!python/object/apply:os.system", "not allowed"],
+        ),
         ("name: !!python/name:os.system\n" + MINIMAL, ["not allowed"]),
         ("name: !custom x\n" + MINIMAL, ["!custom", "not allowed"]),
         ("--- \nname: a\n---\nname: b\n", ["not valid YAML", "single document"]),
@@ -129,7 +135,9 @@ def test_mistakes_are_named_with_their_place(text: str, words: list[str]) -> Non
 def test_an_alias_bomb_fails_fast() -> None:
     levels = ["a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
     for k in range(1, 10):
-        levels.append(f"{chr(97 + k)}: &{chr(97 + k)} [" + ", ".join([f"*{chr(96 + k)}"] * 10) + "]")
+        levels.append(
+            f"{chr(97 + k)}: &{chr(97 + k)} [" + ", ".join([f"*{chr(96 + k)}"] * 10) + "]"
+        )
     text = "\n".join(levels) + "\n" + MINIMAL
     started = time.perf_counter()
     message = error_of(text)

@@ -36,10 +36,13 @@ requires_torch = pytest.mark.skipif(
 )
 
 
-def _random_network(rng: np.random.Generator, I: int, H: int, activation: str) -> Network:
+def _random_network(
+    rng: np.random.Generator, input_size: int, hidden_size: int, activation: str
+) -> Network:
     """A network with I inputs and H hidden units, all weights, biases and h0 from rng."""
+    H = hidden_size
     return Network(
-        W_xh=rng.normal(size=(H, I)),
+        W_xh=rng.normal(size=(H, input_size)),
         W_hh=rng.normal(scale=0.5, size=(H, H)),
         b_xh=rng.normal(size=H),
         b_hh=rng.normal(size=H),
@@ -51,17 +54,17 @@ def _random_network(rng: np.random.Generator, I: int, H: int, activation: str) -
 def _random_case(seed: int, activation: str) -> tuple[Network, FloatArray]:
     """A seeded random network (I, H in 1..6) and a sequence for it (T in 1..12)."""
     rng = np.random.default_rng(seed)
-    I = int(rng.integers(1, 7))
-    H = int(rng.integers(1, 7))
+    input_size = int(rng.integers(1, 7))
+    hidden_size = int(rng.integers(1, 7))
     T = int(rng.integers(1, 13))
-    net = _random_network(rng, I, H, activation)
-    X = rng.normal(size=(T, I))
+    net = _random_network(rng, input_size, hidden_size, activation)
+    X = rng.normal(size=(T, input_size))
     return net, X
 
 
 def _onnx_rnn(net: Network, X: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Y (T x H) and Y_h (H) from the ONNX reference evaluator's RNN operator."""
-    T, I = X.shape
+    T, input_size = X.shape
     H = net.hidden_size
     node = helper.make_node(
         "RNN",
@@ -74,8 +77,8 @@ def _onnx_rnn(net: Network, X: FloatArray) -> tuple[FloatArray, FloatArray]:
         [node],
         "rnn",
         inputs=[
-            helper.make_tensor_value_info("X", TensorProto.DOUBLE, [T, 1, I]),
-            helper.make_tensor_value_info("W", TensorProto.DOUBLE, [1, H, I]),
+            helper.make_tensor_value_info("X", TensorProto.DOUBLE, [T, 1, input_size]),
+            helper.make_tensor_value_info("W", TensorProto.DOUBLE, [1, H, input_size]),
             helper.make_tensor_value_info("R", TensorProto.DOUBLE, [1, H, H]),
             helper.make_tensor_value_info("B", TensorProto.DOUBLE, [1, 2 * H]),
             helper.make_tensor_value_info("initial_h", TensorProto.DOUBLE, [1, 1, H]),
