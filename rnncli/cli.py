@@ -94,6 +94,7 @@ def forward(
         str,
         typer.Argument(
             help="The sequence: a CSV, TSV or JSON file, one row per time step; - reads stdin.",
+            metavar="SEQUENCE",
             show_default=False,
         ),
     ],
