@@ -16,11 +16,20 @@ class Mode(StrEnum):
 
 
 class OutputFormat(StrEnum):
-    """How `forward` writes its result."""
+    """How `forward` writes its result; auto is the table on a terminal, csv elsewhere."""
 
+    AUTO = "auto"
     TABLE = "table"
     CSV = "csv"
+    TSV = "tsv"
     JSON = "json"
+    JSONL = "jsonl"
+
+    def resolved(self, to_terminal: bool) -> OutputFormat:
+        """The format to write: auto becomes table on a terminal and csv in a pipe or file."""
+        if self is not OutputFormat.AUTO:
+            return self
+        return OutputFormat.TABLE if to_terminal else OutputFormat.CSV
 
 
 #: Hidden-layer activations f, and the output activations g (which add softmax).

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rnncli import __version__
-from rnncli.choices import Mode, OutputFormat
+from rnncli.choices import InputFormat, Mode, OutputFormat
 from rnncli.errors import EXIT_OK, RnnCliError
 
 if TYPE_CHECKING:
@@ -103,7 +103,8 @@ def forward(
         typer.Option(
             "--config",
             "-c",
-            help="The network's YAML config. Without it, the textbook's built-in 5 → 2 network.",
+            help="The network's YAML config (- reads stdin). "
+            "Without it, the textbook's built-in 5 → 2 network.",
             show_default=False,
         ),
     ] = None,
@@ -113,8 +114,35 @@ def forward(
     ] = Mode.MANY_TO_MANY,
     output_format: Annotated[
         OutputFormat,
-        typer.Option("--format", "-f", help="A table for people, or csv / json for programs."),
-    ] = OutputFormat.TABLE,
+        typer.Option(
+            "--format",
+            "-f",
+            help="auto: the table on a terminal, csv in a pipe or file.",
+        ),
+    ] = OutputFormat.AUTO,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Short for --format json.", show_default=False)
+    ] = False,
+    no_header: Annotated[
+        bool, typer.Option("--no-header", help="csv / tsv without the header line.")
+    ] = False,
+    input_format: Annotated[
+        InputFormat | None,
+        typer.Option(
+            "--input-format",
+            help="How SEQUENCE is written, where its name cannot tell (stdin).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (complete or not at all) instead of stdout.",
+            show_default=False,
+        ),
+    ] = None,
     h0: Annotated[
         str | None,
         typer.Option(
@@ -132,11 +160,16 @@ def forward(
 
     z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh,  h_t = f(z_t),  o_t = g(W_ho h_t + b_o)
     """
+    if json_output:
+        if output_format not in (OutputFormat.AUTO, OutputFormat.JSON):
+            raise typer.BadParameter(f"--json and --format {output_format} disagree")
+        output_format = OutputFormat.JSON
     initial = _parse_h0(h0)
     with _reported_errors():
         import numpy as np
 
         from rnncli.config import default_network, load_config
+        from rnncli.files import output_stream
         from rnncli.rnn import forward as run
         from rnncli.sequence import check_fits, read_sequence
 
@@ -148,21 +181,25 @@ def forward(
                 f"has {len(initial)} values; the network has {net.hidden_size} hidden units",
                 param_hint="'--h0'",
             )
-        seq = read_sequence(sequence)
+        seq = read_sequence(sequence, input_format)
         check_fits(seq, net)
         result = run(net, seq.X, None if initial is None else np.array(initial), mode)
         _warn_if_not_finite(result)
-        if output_format is OutputFormat.TABLE:
-            from rich.console import Console
+        to_terminal = output is None and sys.stdout.isatty()
+        chosen = output_format.resolved(to_terminal)
+        with output_stream(output) as out:
+            if chosen is OutputFormat.TABLE:
+                from rich.console import Console
 
-            from rnncli.render import forward_table
+                from rnncli.render import forward_table
 
-            Console().print(forward_table(result, net, precision))
-        else:
-            from rnncli.formats import write
+                # On a terminal rich fits the table to the window; elsewhere nothing wraps.
+                console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
+                console.print(forward_table(result, net, precision))
+            else:
+                from rnncli.formats import write
 
-            sys.stdout.write(write(result, net, output_format))
-            sys.stdout.flush()
+                write(result, net, chosen, out, header=not no_header)
 
 
 def _warn_if_not_finite(result: Forward) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO, cast
 
 from rnncli.errors import RnnCliError, located
 
@@ -57,3 +62,43 @@ def _looks_like_utf16(data: bytes) -> bool:
     return head[1::2].count(0) > 0.9 * len(head[1::2]) or head[0::2].count(0) > 0.9 * len(
         head[0::2]
     )
+
+
+@contextmanager
+def output_stream(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or a new file at `path` that appears only once it is complete.
+
+    The file is written to a temporary file beside it and renamed over `path` at the
+    end, so an error or an interrupt never leaves a partial file behind.
+    """
+    if path is None or path == STDIN:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise RnnCliError(f"{path}: is a folder; give a file name to write to")
+    if not target.parent.is_dir():
+        raise RnnCliError(f"{path}: the folder {str(target.parent)!r} does not exist")
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed)
+            "w",
+            encoding="utf-8",
+            newline="",
+            dir=target.parent,
+            prefix=f".{target.name}.",
+            suffix=".tmp",
+            delete=False,
+        )
+    except OSError as error:
+        raise RnnCliError(f"{path}: cannot be written: {error.strerror or error}") from None
+    try:
+        with handle:
+            yield cast(TextIO, handle)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle.name, 0o666 & ~umask)  # as a plain `> file` would make it
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise

@@ -1,26 +1,29 @@
-"""A forward pass as text for programs: CSV and the JSON document of DESIGN.md.
+"""A forward pass as text for programs: csv, tsv, json and jsonl.
 
-Never goes through rich. Numbers are written with Python's shortest round-trip repr,
-so float(text) gives back the computed value bit for bit; a non-finite value is
-written nan / inf / -inf in CSV and null in JSON (which has no NaN).
+Never goes through rich. Every format is built from the same two pieces: `steps()`,
+the result as plain Python floats step by step, and `number_text()` / JSON's float
+repr, both Python's shortest round-trip text, so float(text) gives back the computed
+value bit for bit and all formats carry the same values. A non-finite value is written
+nan / inf / -inf in csv and tsv, and null in json and jsonl (JSON has no NaN).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from rnncli.choices import Mode, OutputFormat
 from rnncli.rnn import Forward, Network
 
+DELIMITERS = {OutputFormat.CSV: ",", OutputFormat.TSV: "\t"}
+
 
 @dataclass(frozen=True)
 class Step:
-    """One row of the result: step t with its x_t, h_t and, where the mode makes one, o_t."""
+    """One step t with its x_t, h_t and, where the mode makes one, o_t."""
 
     t: int
     x: list[float]
@@ -35,19 +38,25 @@ def steps(result: Forward) -> Iterator[Step]:
         yield Step(t=t, x=x, h=h, o=outputs.get(t))
 
 
-def write(result: Forward, net: Network, output_format: OutputFormat) -> str:
-    """The whole result as text in a machine format."""
-    if output_format is OutputFormat.CSV:
-        return to_csv(result, net)
-    if output_format is OutputFormat.JSON:
-        return to_json(result, net)
-    raise ValueError(f"{output_format} is not a machine format")
+def write(
+    result: Forward, net: Network, output_format: OutputFormat, out: TextIO, header: bool = True
+) -> None:
+    """Write the whole result to `out` in a machine format (header: csv and tsv only)."""
+    if output_format in DELIMITERS:
+        write_delimited(result, net, out, DELIMITERS[output_format], header)
+    elif output_format is OutputFormat.JSON:
+        out.write(_json_text(to_document(result, net)) + "\n")
+    elif output_format is OutputFormat.JSONL:
+        for step in steps(result):
+            out.write(_json_text(step_object(step)) + "\n")
+    else:
+        raise ValueError(f"{output_format} is not a machine format")
 
 
-# -- CSV ------------------------------------------------------------------------------
+# -- csv and tsv ----------------------------------------------------------------------
 
 
-def csv_header(net: Network) -> list[str]:
+def delimited_header(net: Network) -> list[str]:
     """t, x1..xI, h1..hH, o1..oO (o columns only with an output layer)."""
     header = ["t"]
     header += [f"x{i}" for i in range(1, net.input_size + 1)]
@@ -57,26 +66,26 @@ def csv_header(net: Network) -> list[str]:
     return header
 
 
-def to_csv(result: Forward, net: Network, delimiter: str = ",", header: bool = True) -> str:
-    """One line per step; in many-to-one the o cells are empty except at t = T."""
-    out = io.StringIO()
+def write_delimited(
+    result: Forward, net: Network, out: TextIO, delimiter: str, header: bool = True
+) -> None:
+    """One LF-ended line per step; in many-to-one the o cells are empty except at t = T."""
     if header:
-        out.write(delimiter.join(csv_header(net)) + "\n")
-    empty_o = [""] * net.output_size
+        out.write(delimiter.join(delimited_header(net)) + "\n")
+    no_output = [""] * net.output_size
     for step in steps(result):
         cells = [str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
         if net.has_output_layer:
-            cells += empty_o if step.o is None else map(number_text, step.o)
+            cells += no_output if step.o is None else map(number_text, step.o)
         out.write(delimiter.join(cells) + "\n")
-    return out.getvalue()
 
 
 def number_text(value: float) -> str:
-    """The shortest text that float() reads back as exactly `value`."""
+    """The shortest text that float() reads back as exactly `value` (nan, inf, -inf too)."""
     return repr(value) if math.isfinite(value) else str(value)
 
 
-# -- JSON -----------------------------------------------------------------------------
+# -- json and jsonl -------------------------------------------------------------------
 
 
 def network_facts(net: Network) -> dict[str, Any]:
@@ -111,8 +120,11 @@ def to_document(result: Forward, net: Network) -> dict[str, Any]:
     }
 
 
-def to_json(result: Forward, net: Network) -> str:
-    return json.dumps(_finite_or_null(to_document(result, net)), allow_nan=False) + "\n"
+def _json_text(value: Any) -> str:
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except ValueError:  # a NaN or an Infinity somewhere: the rare case pays the walk
+        return json.dumps(_finite_or_null(value), allow_nan=False, ensure_ascii=False)
 
 
 def _finite_or_null(value: Any) -> Any:

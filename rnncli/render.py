@@ -18,7 +18,7 @@ def title(net: Network, result: Forward) -> str:
 
 def forward_table(result: Forward, net: Network, precision: int = 4) -> Table:
     """The forward pass as a table; o_t appears only with an output layer and where emitted."""
-    table = Table(title=title(net, result), title_justify="left")
+    table = Table(title=title(net, result), title_justify="left", header_style="bold cyan")
     table.add_column("t", justify="right", style="dim")
     table.add_column("x_t", justify="right")
     table.add_column("h_t", justify="right")

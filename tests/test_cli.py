@@ -28,8 +28,8 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_forward_prints_the_textbook_table_by_default() -> None:
-    code, out, err = run("forward", SAMPLE)
+def test_forward_table_shows_the_textbook_h3() -> None:
+    code, out, err = run("forward", SAMPLE, "-f", "table")
     assert code == 0, err
     assert err == ""
     assert "textbook · 5 → 2 · many-to-many" in out
@@ -67,7 +67,9 @@ def test_forward_many_to_one_with_an_output_layer() -> None:
     h_T = np.array(document["h_n"])
     expected = 1 / (1 + np.exp(-(np.array([1.5, -0.8, 1.0]) @ h_T - 0.2)))
     assert document["output"] == pytest.approx([expected], abs=1e-15)
-    code, table, _ = run("forward", WEATHER, "-c", WEATHER_CONFIG, "-m", "many-to-one")
+    code, table, _ = run(
+        "forward", WEATHER, "-c", WEATHER_CONFIG, "-m", "many-to-one", "-f", "table"
+    )
     assert code == 0 and "weather · 2 → 3 → 1 · many-to-one" in table and "o_t" in table
 
 
@@ -82,7 +84,7 @@ def test_h0_overrides_the_initial_state() -> None:
 
 
 def test_precision_option() -> None:
-    code, out, _ = run("forward", SAMPLE, "-p", "2")
+    code, out, _ = run("forward", SAMPLE, "-p", "2", "-f", "table")
     assert code == 0 and "-0.86  0.90" in out
 
 

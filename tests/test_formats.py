@@ -9,11 +9,25 @@ import math
 
 import numpy as np
 
-from rnncli.choices import Mode
+from rnncli.choices import Mode, OutputFormat
 from rnncli.config import default_network
-from rnncli.formats import csv_header, number_text, to_csv, to_json
-from rnncli.rnn import Network, forward
+from rnncli.formats import delimited_header, number_text, write
+from rnncli.rnn import Forward, Network, forward
 from tests import textbook
+
+
+def text_of(result: Forward, net: Network, output_format: OutputFormat, header: bool = True) -> str:
+    out = io.StringIO()
+    write(result, net, output_format, out, header=header)
+    return out.getvalue()
+
+
+def to_csv(result: Forward, net: Network) -> str:
+    return text_of(result, net, OutputFormat.CSV)
+
+
+def to_json(result: Forward, net: Network) -> str:
+    return text_of(result, net, OutputFormat.JSON)
 
 
 def softmax_network() -> Network:
@@ -81,7 +95,7 @@ def test_many_to_one_csv_leaves_o_empty_before_the_last_step() -> None:
     net = softmax_network()
     result = forward(net, np.ones((3, 2)), mode=Mode.MANY_TO_ONE)
     rows = list(csv.reader(io.StringIO(to_csv(result, net))))
-    assert rows[0] == csv_header(net)
+    assert rows[0] == delimited_header(net)
     assert [row[6:] for row in rows[1:3]] == [["", "", "", ""]] * 2
     assert [float(v) for v in rows[3][6:]] == result.O[0].tolist()
 
@@ -106,5 +120,46 @@ def test_numbers_round_trip_and_non_finite_values_stay_parseable() -> None:
         h0=np.zeros(1),
         activation="relu",
     )
-    document = json.loads(to_json(forward(net, np.array([[10.0], [10.0]])), net))
+    result = forward(net, np.array([[10.0], [10.0]]))
+    document = json.loads(to_json(result, net))
     assert document["steps"][0]["h"] == [None]
+    assert document["h_n"] == [None]
+    lines = text_of(result, net, OutputFormat.JSONL).splitlines()
+    assert json.loads(lines[1])["h"] == [None]
+    assert to_csv(result, net).splitlines()[1:] == ["1,10.0,inf", "2,10.0,inf"]
+
+
+def test_every_format_carries_the_same_values() -> None:
+    net = softmax_network()
+    result = forward(net, np.random.default_rng(11).normal(size=(5, 2)))
+    document = json.loads(to_json(result, net))
+    from_jsonl = [
+        json.loads(line) for line in text_of(result, net, OutputFormat.JSONL).splitlines()
+    ]
+    assert from_jsonl == document["steps"]
+    tsv = list(csv.reader(io.StringIO(text_of(result, net, OutputFormat.TSV)), delimiter="\t"))
+    csv_rows = list(csv.reader(io.StringIO(to_csv(result, net))))
+    assert tsv == csv_rows
+    for row, step in zip(tsv[1:], document["steps"], strict=True):
+        assert [float(v) for v in row[1:]] == step["x"] + step["h"] + step["o"]
+
+
+def test_no_header() -> None:
+    net = default_network()
+    result = forward(net, np.array(textbook.X))
+    with_header = text_of(result, net, OutputFormat.TSV).splitlines()
+    assert text_of(result, net, OutputFormat.TSV, header=False).splitlines() == with_header[1:]
+
+
+def test_many_to_one_jsonl_has_o_only_at_the_last_step() -> None:
+    net = softmax_network()
+    result = forward(net, np.ones((3, 2)), mode=Mode.MANY_TO_ONE)
+    lines = [json.loads(line) for line in text_of(result, net, OutputFormat.JSONL).splitlines()]
+    assert [list(line) for line in lines] == [["t", "x", "h"]] * 2 + [["t", "x", "h", "o"]]
+    assert lines[2]["o"] == result.O[0].tolist()
+
+
+def test_auto_is_the_table_on_a_terminal_and_csv_elsewhere() -> None:
+    assert OutputFormat.AUTO.resolved(to_terminal=True) is OutputFormat.TABLE
+    assert OutputFormat.AUTO.resolved(to_terminal=False) is OutputFormat.CSV
+    assert OutputFormat.JSON.resolved(to_terminal=True) is OutputFormat.JSON

@@ -1,0 +1,188 @@
+"""The command line in pipes and on a terminal: real processes, a pseudo-terminal, stdin."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rnncli.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = str(ROOT / "samples" / "sample.csv")
+RNNCLI = [sys.executable, "-m", "rnncli"]
+
+runner = CliRunner()
+
+
+def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
+    """What rnncli prints when its stdout is a terminal (a pseudo-terminal here)."""
+    main, child = pty.openpty()
+    full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    full_env.update({"COLUMNS": "100", "TERM": "xterm-256color", **(env or {})})
+    process = subprocess.Popen([*RNNCLI, *args], stdout=child, stderr=child, env=full_env)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=30)
+    os.close(main)
+    assert process.returncode == 0
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_auto_is_the_table_on_a_terminal() -> None:
+    screen = on_a_terminal("forward", SAMPLE)
+    assert "textbook · 5 → 2 · many-to-many" in screen
+    assert "-0.8649" in screen
+
+
+def colour_codes(text: str) -> list[str]:
+    """The SGR escape parameters that set a foreground or background colour."""
+    codes = []
+    for params in re.findall(r"\x1b\[([0-9;]*)m", text):
+        codes += [p for p in params.split(";") if p and (30 <= int(p) <= 49 or 90 <= int(p) <= 107)]
+    return codes
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+def test_no_color_and_dumb_terminals_get_no_colour(env: dict[str, str]) -> None:
+    assert colour_codes(on_a_terminal("forward", SAMPLE)) != []
+    screen = on_a_terminal("forward", SAMPLE, env=env)
+    assert "-0.8649" in screen
+    assert colour_codes(screen) == []
+
+
+def test_auto_is_csv_in_a_pipe() -> None:
+    completed = subprocess.run(
+        [*RNNCLI, "forward", SAMPLE], capture_output=True, text=True, check=True
+    )
+    rows = list(csv.reader(io.StringIO(completed.stdout)))
+    assert rows[0] == ["t", "x1", "x2", "x3", "x4", "x5", "h1", "h2"]
+    assert float(rows[3][6]) == pytest.approx(-0.8649416224, abs=1e-10)
+    assert "\x1b[" not in completed.stdout
+    assert completed.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("input_format", "text"),
+    [
+        ("csv", "x1,x2,x3,x4,x5\n1,1,1,1,1\n2,2,2,2,2\n"),
+        ("tsv", "1\t1\t1\t1\t1\n2\t2\t2\t2\t2\n"),
+        ("json", '{"sequence": [[1, 1, 1, 1, 1], [2, 2, 2, 2, 2]]}'),
+        ("jsonl", '[1, 1, 1, 1, 1]\n{"x": [2, 2, 2, 2, 2]}\n'),
+    ],
+)
+def test_stdin_in_each_input_format(input_format: str, text: str) -> None:
+    result = runner.invoke(
+        app, ["forward", "-", "--input-format", input_format, "--json"], input=text
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["steps"][1]["h"] == pytest.approx([-0.6842434558, 0.7607426875], abs=1e-10)
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    long = tmp_path / "long.csv"
+    long.write_text("".join(f"{i % 7},1,2,3,4\n" for i in range(200_000)))
+    pipeline = subprocess.run(
+        f"{sys.executable} -m rnncli forward {long} -f csv | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pipeline.stdout == "t,x1,x2,x3,x4,x5,h1,h2\n"
+    assert pipeline.stderr == ""
+
+
+def test_output_file_is_written_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    result = runner.invoke(app, ["forward", SAMPLE, "-f", "json", "-o", str(target)])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert json.loads(target.read_text())["h_n"][0] == pytest.approx(-0.8649416224, abs=1e-10)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_output_file_is_untouched_on_error(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("keep me\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,3,4,5\n1,2,x,4,5\n")
+    result = runner.invoke(app, ["forward", str(bad), "-o", str(target)])
+    assert result.exit_code == 1
+    assert target.read_text() == "keep me\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "out.csv"]
+
+
+def test_output_into_a_missing_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["forward", SAMPLE, "-o", str(tmp_path / "no" / "out.csv")])
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+
+
+def test_an_interrupted_run_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rnncli.formats
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rnncli.formats, "write", interrupted)
+    target = tmp_path / "out.csv"
+    result = runner.invoke(app, ["forward", SAMPLE, "-f", "csv", "-o", str(target)])
+    assert result.exit_code == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_json_and_format_must_agree() -> None:
+    result = runner.invoke(app, ["forward", SAMPLE, "--json", "-f", "csv"])
+    assert result.exit_code == 2
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_jq_reads_the_json_and_jsonl() -> None:
+    h_n = subprocess.run(
+        f"{sys.executable} -m rnncli forward {SAMPLE} -f json | jq -c .h_n",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(h_n) == pytest.approx([-0.8649416224, 0.9046635979], abs=1e-10)
+    later = subprocess.run(
+        f"{sys.executable} -m rnncli forward {SAMPLE} -f jsonl | jq -c 'select(.t > 1) | .h'",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert len(later) == 2
+
+
+@pytest.mark.skipif(shutil.which("mlr") is None, reason="Miller (mlr) is not installed")
+def test_miller_reads_the_csv() -> None:
+    out = subprocess.run(
+        f"{sys.executable} -m rnncli forward {SAMPLE} | mlr --icsv --ojson filter '$t == 3'",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(out)[0]["h1"] == pytest.approx(-0.8649416224, abs=1e-10)
