@@ -1,0 +1,75 @@
+"""The README's pipeline recipes, run as written from the project folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SECTION = README.split("## Use it in a pipeline", 1)[1].split("\n## ", 1)[0]
+BLOCKS = re.findall(r"```(sh|python)\n(.*?)```", SECTION, flags=re.DOTALL)
+SHELL_RECIPES = [line for kind, block in BLOCKS if kind == "sh" for line in block.splitlines()]
+PYTHON_RECIPES = [block for kind, block in BLOCKS if kind == "python"]
+
+
+def tools_of(command: str) -> set[str]:
+    """The programs a pipeline runs: the first word of each stage."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    tools, stage_start = set(), True
+    for token in lexer:
+        if token in ("|", "&&", ";"):
+            stage_start = True
+        elif stage_start:
+            tools.add(token)
+            stage_start = False
+    return tools
+
+
+def test_the_section_has_recipes_for_each_tool() -> None:
+    tools = set().union(*map(tools_of, SHELL_RECIPES))
+    assert {"rnncli", "jq", "mlr", "csvlook", "csvstat"} <= tools
+    assert len(PYTHON_RECIPES) == 1 and "pandas" in PYTHON_RECIPES[0]
+
+
+@pytest.mark.parametrize("command", SHELL_RECIPES)
+def test_shell_recipe_runs(command: str) -> None:
+    missing = sorted(tool for tool in tools_of(command) if shutil.which(tool) is None)
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)}")
+    completed = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr == ""
+    assert completed.stdout.strip()
+    if "moving-average" in command:
+        # h_t = 0.5 x_t + 0.5 h_{t-1} over 1, 2, 3, 4, worked by hand.
+        rows = completed.stdout.splitlines()[1:]
+        assert [row.split(",")[2] for row in rows] == ["0.5", "1.25", "2.125", "3.0625"]
+    if ".h_n" in command:
+        assert completed.stdout.split() == ["[", "-0.8649416224056057,", "0.904663597901336", "]"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is not installed")
+@pytest.mark.skipif(shutil.which("rnncli") is None, reason="rnncli is not on PATH")
+@pytest.mark.parametrize("recipe", PYTHON_RECIPES)
+def test_python_recipe_runs(recipe: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, Any] = {}
+    exec(compile(recipe, "README.md", "exec"), namespace)
+    steps = namespace["steps"]
+    assert list(steps.index) == [1, 2, 3]
+    assert steps.loc[3, "h1"] == pytest.approx(-0.8649416224, abs=1e-10)
