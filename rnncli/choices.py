@@ -45,3 +45,21 @@ class InputFormat(StrEnum):
     TSV = "tsv"
     JSON = "json"
     JSONL = "jsonl"
+
+
+class Scheme(StrEnum):
+    """How init-weights draws a network's weights."""
+
+    TORCH = "torch"
+    KERAS = "keras"
+    ORTHOGONAL = "orthogonal"
+    NORMAL = "normal"
+    ZEROS = "zeros"
+
+
+class BiasForm(StrEnum):
+    """How a config gives the hidden layer's bias."""
+
+    TWO = "two"  # b_xh and b_hh, as PyTorch
+    ONE = "one"  # one b_h, as the lecture and Keras
+    NONE = "none"  # no bias

@@ -15,8 +15,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rnncli import __version__
-from rnncli.choices import InputFormat, Mode, OutputFormat
+from rnncli.choices import (
+    ACTIVATION_NAMES,
+    OUTPUT_ACTIVATION_NAMES,
+    BiasForm,
+    InputFormat,
+    Mode,
+    OutputFormat,
+    Scheme,
+)
 from rnncli.errors import EXIT_OK, RnnCliError
+from rnncli.words import counted
 
 if TYPE_CHECKING:
     from rnncli.rnn import Forward
@@ -178,7 +187,8 @@ def forward(
         net = default_network() if config is None else load_config(config)
         if initial is not None and len(initial) != net.hidden_size:
             raise typer.BadParameter(
-                f"has {len(initial)} values; the network has {net.hidden_size} hidden units",
+                f"has {counted(len(initial), 'value')}; the network has "
+                f"{counted(net.hidden_size, 'hidden unit')}",
                 param_hint="'--h0'",
             )
         seq = read_sequence(sequence, input_format)
@@ -200,6 +210,179 @@ def forward(
                 from rnncli.formats import write
 
                 write(result, net, chosen, out, header=not no_header)
+
+
+INIT_EPILOG = """\
+Examples:
+
+    $ rnncli init-weights -i 2 -H 4 -O 1 --seed 7 -o my.yaml
+    $ rnncli init-weights -i 2 -H 4 --init keras | rnncli forward samples/weather.csv -c -
+"""
+
+
+@app.command("init-weights", epilog=INIT_EPILOG)
+def init_weights(
+    input_size: Annotated[
+        int, typer.Option("--input-size", "-i", min=1, help="I, the features per step.")
+    ],
+    hidden_size: Annotated[
+        int, typer.Option("--hidden-size", "-H", min=1, help="H, the hidden units.")
+    ],
+    output_size: Annotated[
+        int | None,
+        typer.Option("--output-size", "-O", min=1, help="O: adds an output layer W_ho, b_o."),
+    ] = None,
+    activation: Annotated[
+        str, typer.Option("--activation", help=f"f: {', '.join(ACTIVATION_NAMES)}.")
+    ] = "tanh",
+    output_activation: Annotated[
+        str | None,
+        typer.Option(
+            "--output-activation",
+            help=f"g: {', '.join(OUTPUT_ACTIVATION_NAMES)} (needs --output-size).",
+            show_default="identity",
+        ),
+    ] = None,
+    scheme: Annotated[
+        Scheme, typer.Option("--init", help="As the framework it is named after.")
+    ] = Scheme.TORCH,
+    bias: Annotated[
+        BiasForm | None,
+        typer.Option(
+            "--bias", help="b_xh and b_hh, one b_h, or none.", show_default="the scheme's"
+        ),
+    ] = None,
+    std: Annotated[
+        float, typer.Option("--std", min=0.0, help="The standard deviation for --init normal.")
+    ] = 0.1,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", min=0, help="Makes the same file again.", show_default="drawn at random"
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="The network's name.", show_default=False)
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", show_default=False
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = (
+        False
+    ),
+) -> None:
+    """Write a network config with freshly initialised weights.
+
+    torch: U(-1/sqrt(H), 1/sqrt(H)) as nn.RNN; keras: glorot-uniform W_xh, orthogonal W_hh,
+    zero bias, as SimpleRNN; orthogonal: W_hh orthogonal, the rest as torch;
+    normal: N(0, std²); zeros: a template to fill in.
+    """
+    canonical = {"linear": "identity"}
+    activation = canonical.get(activation.lower(), activation.lower())
+    if activation not in ACTIVATION_NAMES:
+        raise typer.BadParameter(
+            f"{activation!r} is not one of {', '.join(ACTIVATION_NAMES)}",
+            param_hint="'--activation'",
+        )
+    if output_activation is not None:
+        output_activation = canonical.get(output_activation.lower(), output_activation.lower())
+        if output_size is None:
+            raise typer.BadParameter("needs --output-size", param_hint="'--output-activation'")
+        if output_activation not in OUTPUT_ACTIVATION_NAMES:
+            raise typer.BadParameter(
+                f"{output_activation!r} is not one of {', '.join(OUTPUT_ACTIVATION_NAMES)}",
+                param_hint="'--output-activation'",
+            )
+    with _reported_errors():
+        import secrets
+        from pathlib import Path
+
+        from rnncli.config import network_yaml
+        from rnncli.files import output_stream
+        from rnncli.initialise import initial_network
+
+        if output is not None and output != "-" and Path(output).exists() and not force:
+            raise RnnCliError(f"{output}: already exists; add --force to replace it")
+        if seed is None:
+            seed = secrets.randbelow(2**63)
+        net = initial_network(
+            input_size,
+            hidden_size,
+            output_size,
+            scheme=scheme,
+            bias=bias,
+            seed=seed,
+            std=std,
+            activation=activation,
+            output_activation=output_activation,
+            name=name,
+        )
+        command = ["rnncli init-weights", f"--input-size {input_size}"]
+        command += [f"--hidden-size {hidden_size}"]
+        if output_size is not None:
+            command.append(f"--output-size {output_size}")
+        command += [f"--activation {activation}"]
+        if net.output_activation is not None:
+            command.append(f"--output-activation {net.output_activation}")
+        command += [f"--init {scheme}", f"--bias {net.bias}"]
+        if scheme is Scheme.NORMAL:
+            command.append(f"--std {std!r}")
+        if name is not None:
+            import shlex
+
+            command.append(f"--name {shlex.quote(name)}")
+        command.append(f"--seed {seed}")
+        header = [
+            f"rnncli network: {counted(input_size, 'input')}, "
+            f"{counted(hidden_size, 'hidden unit')}"
+            + (f", {counted(output_size, 'output')}" if output_size is not None else ""),
+            f"made by: {' '.join(command)}",
+            f"seed: {seed}; init: {scheme}",
+        ]
+        with output_stream(output) as out:
+            out.write(network_yaml(net, header))
+
+
+@app.command()
+def inspect(
+    config: Annotated[
+        str | None,
+        typer.Argument(
+            help="The network's YAML config (- reads stdin); the built-in network without it.",
+            metavar="[CONFIG]",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table for people, json for programs."),
+    ] = OutputFormat.TABLE,
+) -> None:
+    """Show a network at a glance: sizes, activations, biases, parameters, spectral radius.
+
+    Example:  rnncli inspect configs/weather.yaml
+    """
+    if output_format not in (OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.AUTO):
+        raise typer.BadParameter("inspect writes table or json", param_hint="'--format'")
+    with _reported_errors():
+        from rnncli.config import default_network, load_config
+        from rnncli.summary import describe
+
+        facts = describe(default_network() if config is None else load_config(config))
+        if output_format.resolved(sys.stdout.isatty()) is OutputFormat.JSON:
+            import json
+
+            sys.stdout.write(json.dumps(facts) + "\n")
+        else:
+            from rich.console import Console
+
+            from rnncli.render import network_table
+
+            Console().print(network_table(facts))
+        sys.stdout.flush()
 
 
 def _warn_if_not_finite(result: Forward) -> None:

@@ -11,6 +11,7 @@ beyond MAX_VALUES numbers.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 from dataclasses import dataclass
 from importlib import resources
@@ -22,6 +23,7 @@ from rnncli.choices import ACTIVATION_ALIASES, ACTIVATION_NAMES, OUTPUT_ACTIVATI
 from rnncli.errors import RnnCliError, located
 from rnncli.files import decode_text, read_bytes, source_name
 from rnncli.rnn import FloatArray, Network
+from rnncli.words import counted
 
 #: The most numbers a config may hold once its aliases are expanded.
 MAX_VALUES = 4_000_000
@@ -306,7 +308,9 @@ class _Reader:
     def vector(self, node: yaml.Node, key: str, length: int, size_name: str) -> FloatArray:
         values = self.numbers(node, key)
         if len(values) != length:
-            message = f"has {len(values)} values, expected {length} ({size_name} = {length})"
+            message = (
+                f"has {counted(len(values), 'value')}, expected {length} ({size_name} = {length})"
+            )
             raise self.error(node, key, message)
         return np.array(values, dtype=np.float64)
 
@@ -326,7 +330,9 @@ class _Reader:
         for i, row in enumerate(rows):
             if len(row) != width:
                 raise self.error(
-                    node.value[i], f"{key}[{i}]", f"has {len(row)} values, row 0 has {width}"
+                    node.value[i],
+                    f"{key}[{i}]",
+                    f"has {counted(len(row), 'value')}, row 0 has {width}",
                 )
         return np.array(rows, dtype=np.float64)
 
@@ -395,3 +401,46 @@ def _kind(node: yaml.Node) -> str:
 def _shape(array: FloatArray) -> str:
     rows, columns = array.shape
     return f"{rows}x{columns}"
+
+
+def network_yaml(net: Network, header: list[str]) -> str:
+    """The config text of `net`, which parse_config reads back to the same bits.
+
+    `header` lines become the leading comments; each matrix gets a comment with its
+    shape and is written one row per line; floats are written with their shortest
+    round-trip repr.
+    """
+    lines = [f"# {line}" if line else "#" for line in header]
+    if net.name is not None:
+        lines.append(f"name: {json.dumps(net.name, ensure_ascii=False)}")
+    lines.append(f"activation: {net.activation}")
+    if net.output_activation is not None:
+        lines.append(f"output_activation: {net.output_activation}")
+    lines.append("weights:")
+
+    def matrix(key: str, shape: str, array: FloatArray) -> None:
+        lines.append(f"  # {key}: {shape} = {array.shape[0]} x {array.shape[1]}")
+        lines.append(f"  {key}:")
+        lines.extend(f"    - {_yaml_numbers(row)}" for row in array)
+
+    def vector(key: str, shape: str, array: FloatArray) -> None:
+        lines.append(f"  # {key}: {shape} = {len(array)}")
+        lines.append(f"  {key}: {_yaml_numbers(array)}")
+
+    matrix("W_xh", "H x I", net.W_xh)
+    matrix("W_hh", "H x H", net.W_hh)
+    if net.bias == "two":
+        vector("b_xh", "H", net.b_xh)
+        vector("b_hh", "H", net.b_hh)
+    elif net.bias == "one":
+        vector("b_h", "H", net.b_xh + net.b_hh)
+    if net.W_ho is not None and net.b_o is not None:
+        matrix("W_ho", "O x H", net.W_ho)
+        vector("b_o", "O", net.b_o)
+    lines.append(f"# h0: H = {net.hidden_size}; the initial state")
+    lines.append(f"h0: {_yaml_numbers(net.h0)}")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_numbers(values: FloatArray) -> str:
+    return "[" + ", ".join(repr(float(v)) for v in values) + "]"

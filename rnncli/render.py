@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 
@@ -51,3 +53,29 @@ def _fixed(value: float, precision: int) -> str:
     text = f"{value:.{precision}f}"
     # -0.0000 is 0.0000: a sign with no digits behind it only confuses.
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def network_table(facts: dict[str, Any]) -> Table:
+    """`rnncli inspect` for people: one fact per row."""
+    table = Table(title=facts["name"] or "network", title_justify="left", show_header=False)
+    table.add_column("fact", style="bold cyan")
+    table.add_column("value")
+    sizes = f"{facts['input_size']} → {facts['hidden_size']}"
+    if facts["output_activation"] is not None:
+        sizes += f" → {facts['output_size']}"
+    rows = [
+        ("sizes", f"{sizes}  (I → H{' → O' if facts['output_activation'] else ''})"),
+        ("activation", facts["activation"]),
+        ("output", facts["output_activation"] or "none: o_t = h_t"),
+        ("biases", _BIAS_WORDS[facts["bias"]]),
+        ("parameters", f"{facts['parameters']:,}"),
+        ("h0", "zeros" if not any(facts["h0"]) else ", ".join(map(str, facts["h0"]))),
+        ("spectral radius", f"{facts['spectral_radius']:.6g}  of W_hh"),
+        ("", facts["spectral_radius_note"]),
+    ]
+    for fact, value in rows:
+        table.add_row(fact, Text(value))
+    return table
+
+
+_BIAS_WORDS = {"two": "two: b_xh and b_hh", "one": "one: b_h", "none": "none"}

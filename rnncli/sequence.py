@@ -23,6 +23,7 @@ from rnncli.choices import InputFormat
 from rnncli.errors import RnnCliError, located
 from rnncli.files import STDIN, decode_text, read_bytes, source_name
 from rnncli.rnn import FloatArray, Network
+from rnncli.words import counted
 
 _EXTENSIONS = {
     ".csv": InputFormat.CSV,
@@ -88,7 +89,7 @@ def check_fits(sequence: Sequence, net: Network) -> None:
             "and a Keras kernel is stored as input x hidden"
         )
     raise RnnCliError(
-        f"{sequence.source}: has {width} feature{'s' * (width != 1)} per step "
+        f"{sequence.source}: has {counted(width, 'feature')} per step "
         f"but the network takes {I} (W_xh is {H}x{I}){hint}"
     )
 
@@ -142,7 +143,9 @@ def _parse_delimited(text: str, source: str, tab_only: bool) -> Sequence:
         if len(cells) != width:
             first = f"the header on line {header_line}" if header else "the first row"
             raise RnnCliError(
-                located(source, f"has {len(cells)} values, but {first} has {width}", line_no)
+                located(
+                    source, f"has {counted(len(cells), 'value')}, but {first} has {width}", line_no
+                )
             )
         rows.append(
             [
@@ -266,7 +269,9 @@ def _parse_json(text: str, source: str) -> Sequence:
         for t, step in enumerate(document):
             row = _json_row(step, (*path, t), place, t + 1)
             if rows and len(row) != len(rows[0]):
-                message = f"step {t + 1} has {len(row)} values, step 1 has {len(rows[0])}"
+                message = (
+                    f"step {t + 1} has {counted(len(row), 'value')}, step 1 has {len(rows[0])}"
+                )
                 raise place.error((*path, t), message)
             rows.append(row)
     return Sequence(X=np.array(rows, dtype=np.float64), source=source)
@@ -328,7 +333,9 @@ def _parse_jsonl(text: str, source: str) -> Sequence:
         else:
             row = [_json_number(document, at, place, f"step {step}")]
         if rows and len(row) != len(rows[0]):
-            raise place.error(at, f"step {step} has {len(row)} values, step 1 has {len(rows[0])}")
+            raise place.error(
+                at, f"step {step} has {counted(len(row), 'value')}, step 1 has {len(rows[0])}"
+            )
         rows.append(row)
     if not rows:
         raise RnnCliError(f"{source}: has no steps; expected one JSON array per line")

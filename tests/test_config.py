@@ -113,9 +113,9 @@ def test_linear_is_identity_and_h0_and_name_are_read() -> None:
         (MINIMAL + "  b_o: [1]\n", ["needs the output layer W_ho"]),
         ("hidden_size: 4\n" + MINIMAL, ["hidden_size", "is 4 but W_xh has 3 rows"]),
         ("input_size: 2.5\n" + MINIMAL, ["input_size", "positive whole number"]),
-        ("h0: [1]\n" + MINIMAL, ["h0", "1 values", "expected 3"]),
+        ("h0: [1]\n" + MINIMAL, ["h0", "1 value,", "expected 3"]),
         ("weights:\n  W_xh: [1, 2]\n  W_hh: [[1]]\n", ["weights.W_xh", "flat list"]),
-        ("weights:\n  W_xh: [[1, 2], [3]]\n  W_hh: [[1]]\n", ["weights.W_xh[1]", "1 values"]),
+        ("weights:\n  W_xh: [[1, 2], [3]]\n  W_hh: [[1]]\n", ["weights.W_xh[1]", "1 value,"]),
         (
             "!!python/object/apply:os.system ['echo hi']\n",
             ["!!python/object/apply:os.system", "not allowed"],
