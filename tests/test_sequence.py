@@ -87,7 +87,7 @@ def test_dash_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
         ("[]", ["s.csv:1:1", "empty"]),
         ("{}", ["s.csv:1:1", 'no key "sequence"']),
         ('{"seq": [1]}', ["unknown key 'seq'"]),
-        ("[[1, 2],\n [3]]", ["s.csv:2:2", "step 2 has 1 values"]),
+        ("[[1, 2],\n [3]]", ["s.csv:2:2", "step 2 has 1 value, step 1 has 2"]),
         ('[[1, 2],\n [3, "a"]]', ["s.csv:2:6", "step 2, feature 2", "the text 'a'"]),
         ("[[1, null]]", ["s.csv:1:6", "null"]),
         ("[[true, 1]]", ["s.csv:1:3", "the boolean true"]),
@@ -96,7 +96,7 @@ def test_dash_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
         ("[[1, NaN]]", ["s.csv:1:6", "NaN"]),
         ("[1, 1e999]", ["s.csv:1:5", "too large"]),
         ('{"sequence": "abc"}', ["s.csv:1:14", "expected a list of steps"]),
-        ("[1, 2]\n[3]\n", ["s.csv:2", "step 2 has 1 values"]),
+        ("[1, 2]\n[3]\n", ["s.csv:2", "step 2 has 1 value, step 1 has 2"]),
     ],
 )
 def test_bad_sequences_name_the_place(text: str, words: list[str]) -> None:
