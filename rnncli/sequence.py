@@ -9,7 +9,6 @@ Every error names the file, line and column of the bad value.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
@@ -95,61 +94,65 @@ def check_fits(sequence: Sequence, net: Network) -> None:
 
 
 def _sniff(text: str) -> InputFormat:
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            if stripped[0] not in "[{":
-                return InputFormat.CSV
-            try:
-                json.loads(text, parse_constant=_refuse_constant)
-            except (ValueError, _NonFinite):
-                if _every_line_is_json(text):
-                    return InputFormat.JSONL
-            return InputFormat.JSON
-    return InputFormat.CSV
+    """JSON starts with `[` or `{`; JSON Lines too, with a whole value on its first line."""
+    lines = (line.strip() for line in text.splitlines())
+    first = next((line for line in lines if line and not line.startswith("#")), "")
+    if not first or first[0] not in "[{":
+        return InputFormat.CSV
+    second = next((line for line in lines if line), "")
+    if second[:1] in ("[", "{") and _is_json(first):
+        return InputFormat.JSONL
+    return InputFormat.JSON
 
 
-def _every_line_is_json(text: str) -> bool:
-    lines = [line for line in text.splitlines() if line.strip()]
+def _is_json(text: str) -> bool:
     try:
-        for line in lines:
-            json.loads(line, parse_constant=_refuse_constant)
-    except (ValueError, _NonFinite):
+        json.loads(text)
+    except (ValueError, RecursionError):
         return False
-    return len(lines) > 1
+    return True
 
 
 # -- delimited text -------------------------------------------------------------------
+
+#: A decimal number as people write one: 12, -0.5, .5, 3., 1e-3, +2.5E+4 (ASCII only).
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?", re.ASCII)
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
 def _parse_delimited(text: str, source: str, tab_only: bool) -> Sequence:
     delimiter: str | None = "\t" if tab_only else None
     header: tuple[str, ...] | None = None
     header_line = 0
+    trailing_delimiter = False
     rows: list[list[float]] = []
-    for line_no, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for line_no, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
         if delimiter is None:
             delimiter = _delimiter_of(line)
         cells = _split(line, delimiter)
-        if header is None and not rows and not all(_is_number(c, delimiter) for c, _ in cells):
-            header = tuple(cell for cell, _ in cells)
-            header_line = line_no
-            continue
+        if header is None and not rows:
+            # Excel and friends may end every line with a delimiter: an empty last column.
+            trailing_delimiter = len(cells) > 1 and cells[-1][0] == ""
+            if not any(_numeric(cell, delimiter) for cell, _ in cells):
+                header, header_line = tuple(cell for cell, _ in cells), line_no
+                if trailing_delimiter:
+                    header = header[:-1]
+                continue
+        if trailing_delimiter and cells[-1][0] == "":
+            cells.pop()
         width = len(header) if header is not None else (len(rows[0]) if rows else len(cells))
         if len(cells) != width:
             first = f"the header on line {header_line}" if header else "the first row"
-            raise RnnCliError(
-                located(
-                    source, f"has {counted(len(cells), 'value')}, but {first} has {width}", line_no
-                )
-            )
+            message = f"has {counted(len(cells), 'value')}, but {first} has {width}"
+            raise RnnCliError(located(source, message, line_no))
         rows.append(
             [
-                _cell_number(cell, delimiter, source, line_no, column, index, header)
+                _cell_number(cell, delimiter, source, line_no, column, index, header, not rows)
                 for index, (cell, column) in enumerate(cells)
             ]
         )
@@ -168,33 +171,70 @@ def _delimiter_of(line: str) -> str:
 
 
 def _split(line: str, delimiter: str) -> list[tuple[str, int]]:
-    """The cells of a line with the 1-based column where each starts."""
+    """The cells of a line, unquoted and stripped, with the 1-based column where each starts."""
     if delimiter == " ":
-        return [(m.group(), m.start() + 1) for m in re.finditer(r"\S+", line)]
+        return [(_unquoted(m.group()), m.start() + 1) for m in re.finditer(r"\S+", line)]
     if '"' in line:
-        cells = next(csv.reader([line], delimiter=delimiter))
-        return [(cell.strip(), max(line.find(cell), 0) + 1) for cell in cells]
-    result = []
+        return _split_quoted(line, delimiter)
+    cells = []
     start = 0
     for cell in line.split(delimiter):
         lead = len(cell) - len(cell.lstrip())
-        result.append((cell.strip(), start + lead + 1))
+        cells.append((cell.strip(), start + lead + 1))
         start += len(cell) + 1
-    return result
+    return cells
+
+
+def _split_quoted(line: str, delimiter: str) -> list[tuple[str, int]]:
+    """As _split, for a line with "quoted" cells, where "" is a quote inside one."""
+    cells: list[tuple[str, int]] = []
+    position = 0
+    while True:
+        start = position
+        while line[start : start + 1] == " ":
+            start += 1
+        text: list[str] = []
+        end = start
+        if line[start : start + 1] == '"':
+            end = start + 1
+            while end < len(line):
+                if line[end] == '"' and line[end + 1 : end + 2] == '"':
+                    text.append('"')
+                    end += 2
+                elif line[end] == '"':
+                    end += 1
+                    break
+                else:
+                    text.append(line[end])
+                    end += 1
+        stop = line.find(delimiter, end)
+        stop = len(line) if stop < 0 else stop
+        cells.append(("".join(text) + line[end:stop].strip(), start + 1))
+        if stop >= len(line):
+            return cells
+        position = stop + 1
+
+
+def _unquoted(cell: str) -> str:
+    return cell[1:-1] if len(cell) >= 2 and cell[0] == cell[-1] == '"' else cell
+
+
+def _numeric(cell: str, delimiter: str) -> bool:
+    """A number, or NaN/Inf written as one: a header has none of these."""
+    return _as_float(cell, delimiter) is not None or bool(_NON_FINITE.fullmatch(cell))
 
 
 def _as_float(cell: str, delimiter: str) -> float | None:
-    try:
+    if _DECIMAL.fullmatch(cell):
         return float(cell)
-    except ValueError:
-        pass
-    if delimiter == ";" and re.fullmatch(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?", cell):
+    if delimiter == ";" and _DECIMAL_COMMA.fullmatch(cell):
         return float(cell.replace(",", "."))  # a decimal comma, as `;`-separated files use
     return None
 
 
-def _is_number(cell: str, delimiter: str) -> bool:
-    return _as_float(cell, delimiter) is not None
+def shown(text: str, limit: int = 40) -> str:
+    """`text` quoted for a message, cut short if it is long."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
 
 
 def _cell_number(
@@ -205,36 +245,52 @@ def _cell_number(
     column: int,
     index: int,
     header: tuple[str, ...] | None,
+    first_row: bool,
 ) -> float:
     value = _as_float(cell, delimiter)
-    name = f"column {index + 1}" + (f" ({header[index]})" if header else "")
-    if value is None:
-        got = "an empty cell" if cell == "" else repr(cell)
-        raise RnnCliError(located(source, f"{name}: expected a number, got {got}", line, column))
-    if not math.isfinite(value):
-        message = f"{name}: {cell} is not allowed; every value must be a finite number"
-        raise RnnCliError(located(source, message, line, column))
-    return value
+    name = f"column {index + 1}" + (f" ({header[index]})" if header and header[index] else "")
+    if value is not None and math.isfinite(value):
+        return value
+    if value is None and not _NON_FINITE.fullmatch(cell):
+        got = "an empty cell" if cell == "" else shown(cell)
+        message = f"{name}: expected a number, got {got}"
+        if header is None and first_row:
+            message += " (a header row names every column and holds no numbers)"
+    else:
+        message = f"{name}: {shown(cell)} is not a finite number; every value must be one"
+    raise RnnCliError(located(source, message, line, column))
 
 
 # -- JSON -----------------------------------------------------------------------------
 
 
 class _NonFinite(ValueError):
-    """JSON's non-standard NaN, Infinity and -Infinity, which a sequence may not hold."""
+    """NaN, Infinity (JSON's non-standard constants) or a number too large for a float."""
 
 
 def _refuse_constant(name: str) -> Any:
     raise _NonFinite(name)
 
 
+def _finite_float(text: str) -> float:
+    """Every JSON number as a float (no int() with its digit limit); refuse what overflows."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NonFinite(text)
+    return value
+
+
 def _load_json(text: str, source: str, line_offset: int = 0) -> Any:
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            parse_int=_finite_float,
+        )
     except _NonFinite as error:
-        position = text.find(str(error))
-        line, column = _line_column(text, position)
-        message = f"{error} is not allowed; every value must be a finite number"
+        line, column = _line_column(text, text.find(str(error)))
+        message = f"{shown(str(error))} is not a finite number; every value must be one"
         raise RnnCliError(located(source, message, line + line_offset, column)) from None
     except json.JSONDecodeError as error:
         message = f"not valid JSON: {error.msg}"
@@ -305,13 +361,7 @@ def _json_row(values: Any, at: tuple[int | str, ...], place: _JsonPlace, step: i
 def _json_number(value: Any, at: tuple[int | str, ...], place: _JsonPlace, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise place.error(at, f"{where}: expected a number, got {_json_kind(value)}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise place.error(at, f"{where}: {value} is too large; every value must be a finite number")
-    return number
+    return float(value)
 
 
 def _parse_jsonl(text: str, source: str) -> Sequence:

@@ -29,6 +29,10 @@ TWO_BY_THREE = [[1.0, 2.5, -3.0], [4.0, 5e-3, 6.0]]
         "1\t2.5\t-3\n4\t5e-3\t6\n",
         "  1   2.5  -3\n  4  5e-3    6\n",
         '"a","b, c","d"\n1,2.5,-3\n4,5e-3,6\n',
+        '"a";"b";"c"\n"1";"2,5";"-3"\n"4";"5e-3";"6"\n',
+        "a,b,c,\n1,2.5,-3,\n4,5e-3,6,\n",
+        "1,2.5,-3\r4,5e-3,6\r",
+        '"1" "2.5" "-3"\n4 5e-3 6\n',
         "[[1, 2.5, -3], [4, 5e-3, 6]]",
         '{"sequence": [[1, 2.5, -3], [4, 0.005, 6]]}',
         "[1, 2.5, -3]\n[4, 0.005, 6]\n",
@@ -38,6 +42,10 @@ TWO_BY_THREE = [[1.0, 2.5, -3.0], [4.0, 5e-3, 6.0]]
 def test_every_form_gives_the_same_sequence(text: str) -> None:
     sequence = parse_sequence(text, "in")
     np.testing.assert_array_equal(sequence.X, TWO_BY_THREE)
+
+
+def test_a_long_integer_in_json_is_a_number() -> None:
+    np.testing.assert_array_equal(parse_sequence("[" + "9" * 300 + "]", "in").X, [[1e300]])
 
 
 def test_a_flat_json_list_is_one_feature() -> None:
@@ -82,6 +90,16 @@ def test_dash_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
         ("a,b\n1,2\n3,x\n", ["s.csv:3:3", "column 2 (b)", "expected a number, got 'x'"]),
         ("1,2\n3,\n", ["s.csv:2:3", "an empty cell"]),
         ("1,2\n3,nan\n", ["s.csv:2:3", "nan", "finite"]),
+        ("1,1,,1,1\n2,2,2,2,2\n", ["s.csv:1:5", "column 3", "an empty cell", "a header row"]),
+        ("1,1,x,1,1\n", ["s.csv:1:5", "column 3", "'x'"]),
+        ("a,b\n1_0,2\n", ["s.csv:2:1", "'1_0'"]),
+        ("a,b\n\u0661,2\n", ["s.csv:2:1", "expected a number"]),
+        ("a,b\n" + "9" * 500 + ",x\n", ["s.csv:2:1", "(500 characters)", "not a finite"]),
+        ("a,b\n1,\"" + "7" * 500 + "x\"\n", ["s.csv:2:3", "characters)"]),
+        ('a,b\n"1",\n', ["s.csv:2:5", "column 2 (b)", "an empty cell"]),
+        ('a,b\n1e5,"e"\n', ["s.csv:2:5", "'e'"]),
+        ("[" * 100_000, ["nested too deeply"]),
+        ("[" + "9" * 5000 + "]", ["is not a finite number"]),
         ("1,2\n-inf,3\n", ["s.csv:2:1", "-inf"]),
         ("[[1, 2],\n [3, 4]", ["s.csv:2", "not valid JSON"]),
         ("[]", ["s.csv:1:1", "empty"]),
@@ -94,7 +112,7 @@ def test_dash_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
         ("[[[1, 2]]]", ["s.csv:1:3", "feature 1", "a list"]),
         ("[1, [2]]", ["s.csv:1:5", "step 2", "a list"]),
         ("[[1, NaN]]", ["s.csv:1:6", "NaN"]),
-        ("[1, 1e999]", ["s.csv:1:5", "too large"]),
+        ("[1, 1e999]", ["s.csv:1:5", "1e999' is not a finite number"]),
         ('{"sequence": "abc"}', ["s.csv:1:14", "expected a list of steps"]),
         ("[1, 2]\n[3]\n", ["s.csv:2", "step 2 has 1 value, step 1 has 2"]),
     ],
