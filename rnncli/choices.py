@@ -38,6 +38,11 @@ OUTPUT_ACTIVATION_NAMES = (*ACTIVATION_NAMES, "softmax")
 ACTIVATION_ALIASES = {"linear": "identity"}
 
 
+def canonical_activation(name: str) -> str:
+    """An activation's own name, in lower case: `Linear` is `identity`."""
+    return ACTIVATION_ALIASES.get(name.lower(), name.lower())
+
+
 class InputFormat(StrEnum):
     """How a sequence is written, where its file name cannot tell."""
 

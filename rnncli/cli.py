@@ -23,6 +23,7 @@ from rnncli.choices import (
     Mode,
     OutputFormat,
     Scheme,
+    canonical_activation,
 )
 from rnncli.errors import EXIT_OK, RnnCliError
 from rnncli.words import counted
@@ -280,15 +281,14 @@ def init_weights(
     zero bias, as SimpleRNN; orthogonal: W_hh orthogonal, the rest as torch;
     normal: N(0, std²); zeros: a template to fill in.
     """
-    canonical = {"linear": "identity"}
-    activation = canonical.get(activation.lower(), activation.lower())
+    activation = canonical_activation(activation)
     if activation not in ACTIVATION_NAMES:
         raise typer.BadParameter(
             f"{activation!r} is not one of {', '.join(ACTIVATION_NAMES)}",
             param_hint="'--activation'",
         )
     if output_activation is not None:
-        output_activation = canonical.get(output_activation.lower(), output_activation.lower())
+        output_activation = canonical_activation(output_activation)
         if output_size is None:
             raise typer.BadParameter("needs --output-size", param_hint="'--output-activation'")
         if output_activation not in OUTPUT_ACTIVATION_NAMES:

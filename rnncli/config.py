@@ -19,9 +19,15 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from rnncli.choices import ACTIVATION_ALIASES, ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES
+from rnncli.choices import (
+    ACTIVATION_ALIASES,
+    ACTIVATION_NAMES,
+    OUTPUT_ACTIVATION_NAMES,
+    canonical_activation,
+)
 from rnncli.errors import RnnCliError, located
 from rnncli.files import decode_text, read_bytes, source_name
+from rnncli.numbers import NON_FINITE, decimal, shown
 from rnncli.rnn import FloatArray, Network
 from rnncli.words import counted
 
@@ -55,9 +61,9 @@ KNOWN_NAMES = {
 }
 
 _CORE_TAGS = {
-    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "seq", "map")
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "value")
 }
-_NON_FINITE = {".inf", "+.inf", "-.inf", ".nan"}
 
 BUILTIN_CONFIG = "textbook.yaml"
 
@@ -82,7 +88,7 @@ def parse_config(text: str, source: str) -> Network:
         raise RnnCliError(
             f"{source}: is empty; a config needs at least `weights:` with W_xh and W_hh"
         )
-    reader.check_size(root)
+    reader.check_tags_and_size(root)
     return reader.network(root)
 
 
@@ -119,7 +125,7 @@ class _Reader:
 
     # -- the whole tree ---------------------------------------------------------------
 
-    def check_size(self, root: yaml.Node) -> None:
+    def check_tags_and_size(self, root: yaml.Node) -> None:
         """Refuse foreign tags, self-referring aliases and alias bombs before reading values."""
         sizes: dict[int, int] = {}
         in_progress: set[int] = set()
@@ -128,6 +134,8 @@ class _Reader:
             key = id(node)
             if key in sizes:
                 return sizes[key]
+            if node.tag == "tag:yaml.org,2002:merge":
+                raise self.error(node, "<<", "merge keys are not supported; write the keys out")
             if node.tag not in _CORE_TAGS:
                 raise self.error(
                     node,
@@ -239,7 +247,7 @@ class _Reader:
             output_activation = "identity"
 
         h0 = self.vector(top["h0"], "h0", H, "H") if "h0" in top else np.zeros(H)
-        name = self.text(top["name"], "name") if "name" in top else None
+        name = self.name(top["name"]) if "name" in top else None
         return Network(
             W_xh=W_xh,
             W_hh=W_hh,
@@ -282,6 +290,12 @@ class _Reader:
             raise self.error(node, key, f"expected a name, got {_kind(node)}")
         return str(node.value)
 
+    def name(self, node: yaml.Node) -> str:
+        """The network's name: any single value, as written."""
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, "name", f"expected a name, got {_kind(node)}")
+        return str(node.value)
+
     def number(self, node: yaml.Node, key: str) -> float:
         if not isinstance(node, yaml.ScalarNode):
             raise self.error(node, key, f"expected a number, got {_kind(node)}")
@@ -290,15 +304,14 @@ class _Reader:
         if node.tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
             raise self.error(node, key, f"expected a number, got {_kind(node)}")
         text = str(node.value)
-        if text.lower() in _NON_FINITE:
-            raise self.error(node, key, f"{text} is not allowed: weights must be finite numbers")
-        try:
-            value = float(text)
-        except ValueError:
-            raise self.error(node, key, f"expected a number, got {text!r}") from None
-        if not math.isfinite(value):
-            raise self.error(node, key, f"{text} is not a finite number")
-        return value
+        value = decimal(text)
+        if value is not None and math.isfinite(value):
+            return value
+        if value is None and not NON_FINITE.fullmatch(text):
+            raise self.error(node, key, f"expected a decimal number, got {shown(text)}")
+        raise self.error(
+            node, key, f"{shown(text)} is not a finite number; every value must be one"
+        )
 
     def numbers(self, node: yaml.Node, key: str) -> list[float]:
         if not isinstance(node, yaml.SequenceNode):
@@ -340,15 +353,13 @@ class _Reader:
         if node is None:
             return "tanh"
         name = self.text(node, key)
-        canonical = ACTIVATION_ALIASES.get(name.lower(), name.lower())
+        canonical = canonical_activation(name)
         if canonical not in names:
             known = (*names, *ACTIVATION_ALIASES)
-            raise self.error(
-                node,
-                key,
-                f"unknown activation {name!r}{_suggestion(name, known, {})}; "
-                f"one of {', '.join(known)}",
-            )
+            message = f"unknown activation {shown(name)}{_suggestion(name, known, {})}"
+            if canonical in OUTPUT_ACTIVATION_NAMES:
+                message = f"{name} is for output_activation only, with an output layer"
+            raise self.error(node, key, message)
         return canonical
 
     def check_size_key(
@@ -376,12 +387,13 @@ def _suggestion(name: str, allowed: tuple[str, ...], hints: dict[str, str]) -> s
     """`; did you mean W_xh?` where a likely fix is known, else nothing."""
     if name in hints:
         return f"; did you mean {hints[name]}?"
+    lowered = name.lower()
     by_case = {candidate.lower(): candidate for candidate in allowed}
-    if name.lower() in by_case:
-        return f"; did you mean {by_case[name.lower()]}?"
-    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    if lowered in by_case:
+        return f"; did you mean {by_case[lowered]}?"
+    close = difflib.get_close_matches(lowered, [a.lower() for a in allowed], n=1, cutoff=0.6)
     if close:
-        return f"; did you mean {close[0]}?"
+        return f"; did you mean {by_case[close[0]]}?"
     return f"; expected one of {', '.join(allowed)}"
 
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.choices import ACTIVATION_ALIASES, Mode
+from rnncli.choices import Mode, canonical_activation
 
 FloatArray = npt.NDArray[np.float64]
 Activation = Callable[[FloatArray], FloatArray]
@@ -56,11 +56,6 @@ ACTIVATIONS: dict[str, Activation] = {
     "identity": identity,
 }
 OUTPUT_ACTIVATIONS: dict[str, Activation] = {**ACTIVATIONS, "softmax": softmax}
-
-
-def canonical_activation(name: str) -> str:
-    """The activation's own name: `linear` is `identity`."""
-    return ACTIVATION_ALIASES.get(name, name)
 
 
 @dataclass(frozen=True)

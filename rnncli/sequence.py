@@ -21,6 +21,7 @@ import numpy as np
 from rnncli.choices import InputFormat
 from rnncli.errors import RnnCliError, located
 from rnncli.files import STDIN, decode_text, read_bytes, source_name
+from rnncli.numbers import NON_FINITE, decimal, shown
 from rnncli.rnn import FloatArray, Network
 from rnncli.words import counted
 
@@ -115,10 +116,7 @@ def _is_json(text: str) -> bool:
 
 # -- delimited text -------------------------------------------------------------------
 
-#: A decimal number as people write one: 12, -0.5, .5, 3., 1e-3, +2.5E+4 (ASCII only).
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?", re.ASCII)
-_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
 def _parse_delimited(text: str, source: str, tab_only: bool) -> Sequence:
@@ -221,20 +219,16 @@ def _unquoted(cell: str) -> str:
 
 def _numeric(cell: str, delimiter: str) -> bool:
     """A number, or NaN/Inf written as one: a header has none of these."""
-    return _as_float(cell, delimiter) is not None or bool(_NON_FINITE.fullmatch(cell))
+    return _as_float(cell, delimiter) is not None or bool(NON_FINITE.fullmatch(cell))
 
 
 def _as_float(cell: str, delimiter: str) -> float | None:
-    if _DECIMAL.fullmatch(cell):
-        return float(cell)
+    value = decimal(cell)
+    if value is not None:
+        return value
     if delimiter == ";" and _DECIMAL_COMMA.fullmatch(cell):
         return float(cell.replace(",", "."))  # a decimal comma, as `;`-separated files use
     return None
-
-
-def shown(text: str, limit: int = 40) -> str:
-    """`text` quoted for a message, cut short if it is long."""
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
 
 
 def _cell_number(
@@ -251,7 +245,7 @@ def _cell_number(
     name = f"column {index + 1}" + (f" ({header[index]})" if header and header[index] else "")
     if value is not None and math.isfinite(value):
         return value
-    if value is None and not _NON_FINITE.fullmatch(cell):
+    if value is None and not NON_FINITE.fullmatch(cell):
         got = "an empty cell" if cell == "" else shown(cell)
         message = f"{name}: expected a number, got {got}"
         if header is None and first_row:

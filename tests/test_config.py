@@ -74,6 +74,16 @@ def test_yaml_11_exponent_strings_are_numbers() -> None:
     np.testing.assert_array_equal(net.b_xh, [0.001, 200.0, -5.0])
 
 
+def test_a_name_may_be_any_single_value() -> None:
+    assert parse_config("name: 2024-01-01\n" + MINIMAL, "n.yaml").name == "2024-01-01"
+    assert parse_config("name: 42\n" + MINIMAL, "n.yaml").name == "42"
+
+
+def test_leading_zeros_are_decimal() -> None:
+    # YAML 1.1 would read 017 as octal 15; a weight written 017 means seventeen.
+    assert parse_config(MINIMAL + "  b_h: [017, 0, 0]\n", "n.yaml").b_xh[0] == 17.0
+
+
 def test_linear_is_identity_and_h0_and_name_are_read() -> None:
     net = parse_config("name: tiny\nactivation: linear\nh0: [1, 2, 3]\n" + MINIMAL, "n.yaml")
     assert (net.name, net.activation) == ("tanh" and "tiny", "identity")
@@ -97,7 +107,11 @@ def test_linear_is_identity_and_h0_and_name_are_read() -> None:
         ("activaton: tanh\n" + MINIMAL, ["did you mean activation"]),
         ("activation: tahn\n" + MINIMAL, ["unknown activation 'tahn'", "did you mean tanh"]),
         ("output_activation: softmax\n" + MINIMAL, ["needs an output layer"]),
-        ("activation: softmax\n" + MINIMAL, ["unknown activation 'softmax'"]),
+        ("activation: softmax\n" + MINIMAL, ["softmax is for output_activation only"]),
+        ("activation: Tahn\n" + MINIMAL, ["did you mean tanh"]),
+        ("name: x\n<<: {activation: tanh}\n" + MINIMAL, ["merge keys are not supported"]),
+        (MINIMAL + "  b_h: [1, 0x10, 3]\n", ["weights.b_h[1]", "expected a decimal number"]),
+        (MINIMAL + "  b_h: [1, " + "9" * 400 + ", 3]\n", ["(400 characters)", "not a finite"]),
         (
             MINIMAL + "  W_xh: [[1, 2]]\n",
             ["net.yaml:4:3", "weights.W_xh", "appears twice", "line 2"],

@@ -95,7 +95,7 @@ def test_dash_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
         ("a,b\n1_0,2\n", ["s.csv:2:1", "'1_0'"]),
         ("a,b\n\u0661,2\n", ["s.csv:2:1", "expected a number"]),
         ("a,b\n" + "9" * 500 + ",x\n", ["s.csv:2:1", "(500 characters)", "not a finite"]),
-        ("a,b\n1,\"" + "7" * 500 + "x\"\n", ["s.csv:2:3", "characters)"]),
+        ('a,b\n1,"' + "7" * 500 + 'x"\n', ["s.csv:2:3", "characters)"]),
         ('a,b\n"1",\n', ["s.csv:2:5", "column 2 (b)", "an empty cell"]),
         ('a,b\n1e5,"e"\n', ["s.csv:2:5", "'e'"]),
         ("[" * 100_000, ["nested too deeply"]),
