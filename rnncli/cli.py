@@ -6,6 +6,7 @@ do not pay for them.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -81,12 +82,15 @@ def _reported_errors() -> Iterator[None]:
 def _parse_h0(text: str | None) -> list[float] | None:
     if text is None:
         return None
-    try:
-        return [float(value) for value in text.replace(";", ",").split(",")]
-    except ValueError:
+    from rnncli.numbers import decimal, shown
+
+    values = [decimal(value.strip()) for value in text.split(",")]
+    if any(value is None or not math.isfinite(value) for value in values):
         raise typer.BadParameter(
-            f"expected numbers separated by commas, like 0.5,-0.1; got {text!r}"
-        ) from None
+            f"expected finite numbers separated by commas, like 0.5,-0.1; got {shown(text)}",
+            param_hint="'--h0'",
+        )
+    return [value for value in values if value is not None]
 
 
 FORWARD_EPILOG = """\

@@ -25,6 +25,8 @@ def read_bytes(path: str, what: str) -> bytes:
     """The whole content of `path` (`-` reads standard input); `what` names the kind of file."""
     if path == STDIN:
         return sys.stdin.buffer.read()
+    if not path:
+        raise RnnCliError(f"an empty name was given for the {what} file")
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:

@@ -20,7 +20,7 @@ def title(net: Network, result: Forward) -> str:
 
 def forward_table(result: Forward, net: Network, precision: int = 4) -> Table:
     """The forward pass as a table; o_t appears only with an output layer and where emitted."""
-    table = Table(title=title(net, result), title_justify="left", header_style="bold cyan")
+    table = Table(title=Text(title(net, result)), title_justify="left", header_style="bold cyan")
     table.add_column("t", justify="right", style="dim")
     table.add_column("x_t", justify="right")
     table.add_column("h_t", justify="right")
@@ -50,6 +50,9 @@ def _aligned(rows: list[list[float]], precision: int) -> list[str]:
 
 
 def _fixed(value: float, precision: int) -> str:
+    """`value` at `precision` decimals; in e-notation where that would be too long to read."""
+    if abs(value) >= 1e15:
+        return f"{value:.{precision}e}"
     text = f"{value:.{precision}f}"
     # -0.0000 is 0.0000: a sign with no digits behind it only confuses.
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
@@ -57,7 +60,7 @@ def _fixed(value: float, precision: int) -> str:
 
 def network_table(facts: dict[str, Any]) -> Table:
     """`rnncli inspect` for people: one fact per row."""
-    table = Table(title=facts["name"] or "network", title_justify="left", show_header=False)
+    table = Table(title=Text(facts["name"] or "network"), title_justify="left", show_header=False)
     table.add_column("fact", style="bold cyan")
     table.add_column("value")
     sizes = f"{facts['input_size']} → {facts['hidden_size']}"

@@ -38,13 +38,15 @@ def relu(z: FloatArray) -> FloatArray:
 
 def sigmoid(z: FloatArray) -> FloatArray:
     """f(z) = 1 / (1 + e^-z), computed as exp(-log(1 + e^-z)) so no z overflows."""
-    return np.exp(-np.logaddexp(0.0, -z))
+    with np.errstate(over="ignore", under="ignore"):
+        return np.exp(-np.logaddexp(0.0, -z))
 
 
 def softmax(z: FloatArray) -> FloatArray:
     """g(z)_k = e^{z_k} / sum_j e^{z_j} over the last axis, shifted by max(z) against overflow."""
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    p: FloatArray = e / np.sum(e, axis=-1, keepdims=True)
+    with np.errstate(over="ignore", under="ignore"):
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        p: FloatArray = e / np.sum(e, axis=-1, keepdims=True)
     return p
 
 
@@ -147,7 +149,7 @@ def forward(
     if T == 0:
         raise ValueError("the sequence has no steps")
     f = ACTIVATIONS[canonical_activation(net.activation)]
-    h_prev: FloatArray = net.h0 if h0 is None else np.asarray(h0, dtype=np.float64)
+    h_0: FloatArray = net.h0 if h0 is None else np.asarray(h0, dtype=np.float64)
 
     # The input part of every step at once, one matrix product:
     #   Z[t] starts as W_xh x_t + b_xh + b_hh                          (T x H)
@@ -156,21 +158,23 @@ def forward(
         Z: FloatArray = X @ net.W_xh.T + (net.b_xh + net.b_hh)
         H: FloatArray = np.empty_like(Z)
         W_hh = net.W_hh
-        h = h_prev
+        h = h_0
         # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t)
         for t in range(T):
             Z[t] += W_hh @ h
             h = H[t] = f(Z[t])
 
-        # The output layer after the loop, one matrix product over the steps that emit:
-        #   o_t = g(W_ho h_t + b_o)                                    (T x O, or 1 x O)
-        H_out = H if mode is Mode.MANY_TO_MANY else H[-1:]
+        # The output layer after the loop, one matrix product over every step:
+        #   o_t = g(W_ho h_t + b_o)                                    (T x O)
+        # many-to-one keeps o_T only, the very bits many-to-many gives at t = T.
         if net.W_ho is None or net.b_o is None:
-            O = H_out.copy()
+            O = H.copy()
         else:
             g = OUTPUT_ACTIVATIONS[canonical_activation(net.output_activation or "identity")]
-            O = g(H_out @ net.W_ho.T + net.b_o)
-    return Forward(X=X, Z=Z, H=H, O=O, h0=h_prev, mode=mode)
+            O = g(H @ net.W_ho.T + net.b_o)
+        if mode is Mode.MANY_TO_ONE:
+            O = O[-1:]
+    return Forward(X=X, Z=Z, H=H, O=O, h0=h_0, mode=mode)
 
 
 def first_non_finite(result: Forward) -> tuple[str, int, int] | None:

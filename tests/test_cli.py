@@ -98,6 +98,8 @@ def test_stdin_sequence() -> None:
     ("args", "words"),
     [
         (["forward", "missing.csv"], ["missing.csv: no such file"]),
+        (["forward", ""], ["an empty name was given for the sequence file"]),
+        (["forward", SAMPLE, "-c", ""], ["an empty name was given for the YAML config file"]),
         (["forward", WEATHER], ["weather.csv: has 2 features per step but the network takes 5"]),
         (["forward", SAMPLE, "-c", WEATHER_CONFIG], ["sample.csv: has 5 features", "takes 2"]),
         (["forward", SAMPLE, "-c", SAMPLE], ["sample.csv", "expected a mapping"]),
@@ -121,6 +123,9 @@ def test_bad_input_is_one_line_on_stderr_and_exit_1(args: list[str], words: list
         ["forward", SAMPLE, "-f", "xml"],
         ["forward", SAMPLE, "--h0", "a,b"],
         ["forward", SAMPLE, "--h0", "1,2,3"],
+        ["forward", SAMPLE, "--h0", "nan,0"],
+        ["forward", SAMPLE, "--h0", "1e999,0"],
+        ["forward", SAMPLE, "--h0", ""],
         ["forward", SAMPLE, "-p", "-1"],
         ["forward"],
         ["nonsense"],

@@ -59,3 +59,18 @@ def test_many_to_one_shows_the_output_at_the_last_step_only() -> None:
     o_T = f"{result.O[0, 0]:.4f}"
     assert step1.endswith("│        │")
     assert step2.endswith(f"│ {o_T} │")
+
+
+def test_a_name_is_shown_as_written_never_as_markup() -> None:
+    net = default_network()
+    renamed = type(net)(**{**net.__dict__, "name": "net [/] [bold red]x[/]"})
+    text = rendered(forward_table(forward(renamed, np.array(textbook.X)), renamed))
+    assert text.splitlines()[0] == "net [/] [bold red]x[/] · 5 → 2 · many-to-many"
+
+
+def test_huge_values_are_shown_in_e_notation() -> None:
+    net = default_network()
+    X = np.array([[1e300, 1, 1, 1, 1], [1e-300, 2, 2, 2, 2]])
+    text = rendered(forward_table(forward(net, X), net, precision=3))
+    assert "1.000e+300" in text
+    assert "…" not in text

@@ -136,3 +136,29 @@ def test_network_rejects_mismatched_shapes() -> None:
 def test_forward_rejects_the_wrong_number_of_features() -> None:
     with pytest.raises(ValueError, match="4 features"):
         forward(textbook_network(), np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_many_to_one_is_bit_identical_on_larger_networks(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    I, H, O, T = 7, 33, 5, 40
+    net = Network(
+        W_xh=rng.normal(size=(H, I)),
+        W_hh=rng.normal(size=(H, H)) / H,
+        b_xh=rng.normal(size=H),
+        b_hh=rng.normal(size=H),
+        h0=rng.normal(size=H),
+        W_ho=rng.normal(size=(O, H)),
+        b_o=rng.normal(size=O),
+        activation="relu",
+        output_activation="softmax",
+    )
+    X = rng.normal(size=(T, I))
+    last = forward(net, X, mode=Mode.MANY_TO_ONE).O[0]
+    assert last.tobytes() == forward(net, X).O[-1].tobytes()
+
+
+def test_softmax_of_extreme_rows_warns_nothing() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(softmax(np.array([[1e308, -1e308]])), [[1.0, 0.0]])
