@@ -1,0 +1,41 @@
+"""The wheel a plain `pip install .` builds carries everything `rnncli forward` needs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(
+    subprocess.run([sys.executable, "-c", "import hatchling"], check=False).returncode != 0,
+    reason="hatchling (the build backend) is not installed",
+)
+def test_the_wheel_carries_the_builtin_network(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("rnncli-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "rnncli/textbook.yaml" in names
+    assert "rnncli/cli.py" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "rnncli = rnncli.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
