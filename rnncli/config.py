@@ -25,7 +25,7 @@ from rnncli.choices import (
     OUTPUT_ACTIVATION_NAMES,
     canonical_activation,
 )
-from rnncli.errors import RnnCliError, located
+from rnncli.errors import RnnCliError, line_column, located
 from rnncli.files import decode_text, read_bytes, source_name
 from rnncli.numbers import NON_FINITE, decimal, shown
 from rnncli.rnn import FloatArray, Network
@@ -103,8 +103,13 @@ def _compose(text: str, source: str) -> yaml.Node | None:
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         raise RnnCliError(located(source, f"not valid YAML: {problem}", line, column)) from None
+    except yaml.reader.ReaderError as error:
+        line, column = line_column(text, error.position)
+        message = f"not valid YAML: the character {chr(error.character)!r} is not allowed"
+        raise RnnCliError(located(source, message, line, column)) from None
     except yaml.YAMLError as error:
-        raise RnnCliError(f"{source}: not valid YAML: {error}") from None
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        raise RnnCliError(f"{source}: not valid YAML: {first_line}") from None
     except RecursionError:
         raise RnnCliError(f"{source}: not a config: nested too deeply") from None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 #: Exit codes, as documented in the README.
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -17,12 +19,20 @@ class RnnCliError(Exception):
     """
 
     def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT) -> None:
+        message = re.sub(r"\s*[\r\n]+\s*", " ", message)  # one line, whatever a parser said
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
 
     def __str__(self) -> str:
         return self.message
+
+
+def line_column(text: str, position: int) -> tuple[int, int]:
+    """The 1-based line and column of the character at `position` in `text`."""
+    position = max(position, 0)
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def located(source: str, message: str, line: int | None = None, column: int | None = None) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from rnncli.choices import InputFormat
-from rnncli.errors import RnnCliError, located
+from rnncli.errors import RnnCliError, line_column, located
 from rnncli.files import STDIN, decode_text, read_bytes, source_name
 from rnncli.numbers import NON_FINITE, decimal, shown
 from rnncli.rnn import FloatArray, Network
@@ -283,7 +283,7 @@ def _load_json(text: str, source: str, line_offset: int = 0) -> Any:
             parse_int=_finite_float,
         )
     except _NonFinite as error:
-        line, column = _line_column(text, text.find(str(error)))
+        line, column = line_column(text, text.find(str(error)))
         message = f"{shown(str(error))} is not a finite number; every value must be one"
         raise RnnCliError(located(source, message, line + line_offset, column)) from None
     except json.JSONDecodeError as error:
@@ -428,16 +428,9 @@ def _json_location(text: str, target: tuple[int | str, ...]) -> tuple[int, int]:
             frames[-1][1] = json.loads(string)
             continue
         if [frame[1] for frame in frames] == wanted:
-            return _line_column(text, start)
+            return line_column(text, start)
         if punctuation == "[":
             frames.append(["[", 0, False])
         elif punctuation == "{":
             frames.append(["{", None, True])
     return 1, 1
-
-
-def _line_column(text: str, position: int) -> tuple[int, int]:
-    position = max(position, 0)
-    line = text.count("\n", 0, position) + 1
-    column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return line, column

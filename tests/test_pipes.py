@@ -186,3 +186,19 @@ def test_miller_reads_the_csv() -> None:
         check=True,
     ).stdout
     assert json.loads(out)[0]["h1"] == pytest.approx(-0.8649416224, abs=1e-10)
+
+
+def test_ctrl_c_ends_quietly_with_130() -> None:
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [*RNNCLI, "forward", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(1.0)  # it is waiting for the sequence on stdin
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert (process.returncode, out, err) == (130, b"", b"")
