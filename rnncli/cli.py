@@ -183,7 +183,7 @@ def forward(
         import numpy as np
 
         from rnncli.config import default_network, load_config
-        from rnncli.files import output_stream
+        from rnncli.files import output_stream, source_name
         from rnncli.rnn import forward as run
         from rnncli.sequence import check_fits, read_sequence
 
@@ -197,7 +197,7 @@ def forward(
                 param_hint="'--h0'",
             )
         seq = read_sequence(sequence, input_format)
-        check_fits(seq, net)
+        check_fits(seq, net, None if config is None else source_name(config))
         result = run(net, seq.X, None if initial is None else np.array(initial), mode)
         _warn_if_not_finite(result)
         to_terminal = output is None and sys.stdout.isatty()

@@ -188,10 +188,17 @@ class _Reader:
         self.check_size_key(top, "input_size", I, "W_xh has", "columns")
         W_hh = self.matrix(weights["W_hh"], "weights.W_hh")
         if W_hh.shape != (H, H):
+            hint = ""
+            if W_hh.shape == (I, I):
+                hint = (
+                    f"; or is W_xh transposed? It must be H x I = {I}x{H} (hidden x input), "
+                    "and a Keras kernel is stored as input x hidden"
+                )
             raise self.error(
                 weights["W_hh"],
                 "weights.W_hh",
-                f"is {_shape(W_hh)}, expected {H}x{H} (H x H, with H = {H} from W_xh's rows)",
+                f"is {_shape(W_hh)}, expected {H}x{H} (H x H, with H = {H} from W_xh's rows)"
+                + hint,
             )
 
         bias = "none"
@@ -278,6 +285,9 @@ class _Reader:
             )
         values: dict[str, yaml.Node] = {}
         first_seen: dict[str, int] = {}
+        present = {str(k.value) for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+        # A misspelt key most likely stands for one that is missing.
+        candidates = tuple(name for name in allowed if name not in present) or allowed
         for key_node, value_node in node.value:
             name = self.text(key_node, key + " key")
             path = name if key == "config" else f"{key}.{name}"
@@ -285,7 +295,10 @@ class _Reader:
                 message = f"appears twice (first on line {first_seen[name]})"
                 raise self.error(key_node, path, message)
             if name not in allowed:
-                raise self.error(key_node, path, "unknown key" + _suggestion(name, allowed, hints))
+                suggestion = _suggestion(name, candidates, hints)
+                if "did you mean" not in suggestion:
+                    suggestion = _suggestion(name, allowed, hints)
+                raise self.error(key_node, path, "unknown key" + suggestion)
             values[name] = value_node
             first_seen[name] = key_node.start_mark.line + 1
         return values

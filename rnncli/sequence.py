@@ -76,21 +76,27 @@ def parse_sequence(text: str, source: str, input_format: InputFormat | None = No
     return _parse_delimited(text, source, tab_only=input_format is InputFormat.TSV)
 
 
-def check_fits(sequence: Sequence, net: Network) -> None:
-    """Refuse a sequence whose width is not the network's input size I, saying both."""
+def check_fits(sequence: Sequence, net: Network, config_source: str | None) -> None:
+    """Refuse a sequence whose width is not the network's input size I, saying both.
+
+    `config_source` names the config the network came from; None is the built-in one.
+    """
     width, I = sequence.features, net.input_size
     if width == I:
         return
     H = net.hidden_size
-    hint = ""
-    if width == H:
-        hint = (
-            "; transposed? W_xh must be H x I (hidden x input), "
-            "and a Keras kernel is stored as input x hidden"
-        )
+    if config_source is None:
+        network, hint = "the built-in textbook network", "; give your network with --config"
+    else:
+        network, hint = f"the network in {config_source}", ""
+        if width == H:
+            hint = (
+                "; transposed? W_xh must be H x I (hidden x input), "
+                "and a Keras kernel is stored as input x hidden"
+            )
     raise RnnCliError(
         f"{sequence.source}: has {counted(width, 'feature')} per step "
-        f"but the network takes {I} (W_xh is {H}x{I}){hint}"
+        f"but {network} takes {I} (W_xh is {H}x{I}){hint}"
     )
 
 

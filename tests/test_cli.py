@@ -100,8 +100,14 @@ def test_stdin_sequence() -> None:
         (["forward", "missing.csv"], ["missing.csv: no such file"]),
         (["forward", ""], ["an empty name was given for the sequence file"]),
         (["forward", SAMPLE, "-c", ""], ["an empty name was given for the YAML config file"]),
-        (["forward", WEATHER], ["weather.csv: has 2 features per step but the network takes 5"]),
-        (["forward", SAMPLE, "-c", WEATHER_CONFIG], ["sample.csv: has 5 features", "takes 2"]),
+        (
+            ["forward", WEATHER],
+            ["weather.csv: has 2 features per step but the built-in textbook network takes 5"],
+        ),
+        (
+            ["forward", SAMPLE, "-c", WEATHER_CONFIG],
+            ["sample.csv: has 5 features", "weather.yaml takes 2"],
+        ),
         (["forward", SAMPLE, "-c", SAMPLE], ["sample.csv", "expected a mapping"]),
         (["forward", "-", "-c", "-"], ["cannot both be read from stdin"]),
     ],

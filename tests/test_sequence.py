@@ -152,10 +152,10 @@ def test_a_missing_file_and_a_folder(tmp_path: Path) -> None:
 
 def test_the_width_must_match_the_network() -> None:
     net = default_network()
-    check_fits(parse_sequence("1,2,3,4,5\n", "ok.csv"), net)
-    with pytest.raises(
-        RnnCliError, match=r"w\.csv: has 4 features per step but the network takes 5"
-    ):
-        check_fits(parse_sequence("1,2,3,4\n", "w.csv"), net)
+    check_fits(parse_sequence("1,2,3,4,5\n", "ok.csv"), net, "n.yaml")
+    with pytest.raises(RnnCliError, match=r"w\.csv: has 4 features per step but the network"):
+        check_fits(parse_sequence("1,2,3,4\n", "w.csv"), net, "n.yaml")
     with pytest.raises(RnnCliError, match="transposed"):
-        check_fits(parse_sequence("1,2\n", "w.csv"), net)
+        check_fits(parse_sequence("1,2\n", "w.csv"), net, "n.yaml")
+    with pytest.raises(RnnCliError, match="built-in textbook network takes 5"):
+        check_fits(parse_sequence("1,2\n", "w.csv"), net, None)
