@@ -286,8 +286,9 @@ class _Reader:
         values: dict[str, yaml.Node] = {}
         first_seen: dict[str, int] = {}
         present = {str(k.value) for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
-        # A misspelt key most likely stands for one that is missing.
-        candidates = tuple(name for name in allowed if name not in present) or allowed
+        # A misspelt key most likely stands for a missing one, a required one first.
+        missing = tuple(name for name in allowed if name not in present)
+        groups = [tuple(n for n in missing if n in _REQUIRED), missing, allowed]
         for key_node, value_node in node.value:
             name = self.text(key_node, key + " key")
             path = name if key == "config" else f"{key}.{name}"
@@ -295,10 +296,11 @@ class _Reader:
                 message = f"appears twice (first on line {first_seen[name]})"
                 raise self.error(key_node, path, message)
             if name not in allowed:
-                suggestion = _suggestion(name, candidates, hints)
-                if "did you mean" not in suggestion:
-                    suggestion = _suggestion(name, allowed, hints)
-                raise self.error(key_node, path, "unknown key" + suggestion)
+                suggestions = (_suggestion(name, group, hints) for group in groups if group)
+                suggestion = next((s for s in suggestions if "did you mean" in s), "")
+                raise self.error(
+                    key_node, path, "unknown key" + (suggestion or _suggestion(name, allowed, {}))
+                )
             values[name] = value_node
             first_seen[name] = key_node.start_mark.line + 1
         return values
@@ -393,6 +395,7 @@ class _Reader:
             raise self.error(node, key, f"is {int(value)} but {owner} {actual} {what}")
 
 
+_REQUIRED = {"weights", "W_xh", "W_hh"}
 _TOP_HINTS = {name: "weights." + name + " (weights go under `weights:`)" for name in WEIGHT_KEYS}
 _TOP_HINTS.update({k: f"weights.{v} (under `weights:`)" for k, v in KNOWN_NAMES.items()})
 _WEIGHT_HINTS = {**KNOWN_NAMES, "h0": "h0 at the top level, not under weights"}

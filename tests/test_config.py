@@ -103,6 +103,7 @@ def test_linear_is_identity_and_h0_and_name_are_read() -> None:
         (MINIMAL + "  b_xh: [1, 2]\n", ["net.yaml:4:9", "weights.b_xh", "2 values", "expected 3"]),
         (MINIMAL + "  W_ho: [[1, 2]]\n", ["weights.W_ho", "1x2", "expected 1x3"]),
         (MINIMAL + "  W_hx: [[1]]\n", ["net.yaml:4:3", "unknown key", "did you mean W_ho"]),
+        ("weights:\n  W_xh: [[1]]\n  W_hx: [[1]]\n", ["unknown key", "did you mean W_hh"]),
         ("weights:\n  W_hx: [[1]]\n  W_hh: [[1]]\n", ["unknown key", "did you mean W_xh"]),
         (MINIMAL + "  weight_ih_l0: [[1]]\n", ["did you mean W_xh"]),
         ("W_xh: [[1]]\n" + MINIMAL, ["W_xh", "weights go under"]),
