@@ -44,10 +44,6 @@ class Sequence:
     columns: tuple[str, ...] | None = None  # the header's names, where there was one
 
     @property
-    def steps(self) -> int:
-        return int(self.X.shape[0])
-
-    @property
     def features(self) -> int:
         return int(self.X.shape[1])
 
