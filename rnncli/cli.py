@@ -169,6 +169,16 @@ def forward(
         int,
         typer.Option("--precision", "-p", min=0, max=17, help="Decimals in the table."),
     ] = 4,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Every term of every step: W_xh x_t, b_xh, W_hh h_{t-1}, b_hh, z_t, ...",
+        ),
+    ] = False,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="Every row of a long table on a terminal.")
+    ] = False,
 ) -> None:
     """Run the RNN over every step of SEQUENCE and show x_t, h_t and o_t.
 
@@ -202,19 +212,32 @@ def forward(
         _warn_if_not_finite(result)
         to_terminal = output is None and sys.stdout.isatty()
         chosen = output_format.resolved(to_terminal)
+        explained = None
+        if explain:
+            from rnncli.explain import terms
+
+            explained = terms(net, result)
+        elide = to_terminal and not all_rows
         with output_stream(output) as out:
             if chosen is OutputFormat.TABLE:
-                from rich.console import Console
+                from rich.console import Console, RenderableType
 
-                from rnncli.render import forward_table
+                view: RenderableType
+                if explained is not None:
+                    from rnncli.render_explain import explain_view
 
+                    view = explain_view(result, net, explained, precision, elide)
+                else:
+                    from rnncli.render import forward_view
+
+                    view = forward_view(result, net, precision, elide)
                 # On a terminal rich fits the table to the window; elsewhere nothing wraps.
                 console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
-                console.print(forward_table(result, net, precision))
+                console.print(view)
             else:
                 from rnncli.formats import write
 
-                write(result, net, chosen, out, header=not no_header)
+                write(result, net, chosen, out, header=not no_header, explained=explained)
 
 
 INIT_EPILOG = """\

@@ -15,39 +15,81 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+import numpy as np
+
 from rnncli.choices import Mode, OutputFormat
+from rnncli.explain import Terms, formulation_2_difference
 from rnncli.rnn import Forward, Network
 
 DELIMITERS = {OutputFormat.CSV: ",", OutputFormat.TSV: "\t"}
 
 
+#: The terms --explain adds to each step: of the hidden layer (H values each), and of
+#: the output layer (O values each, where the step makes an output).
+HIDDEN_TERMS = ("h_prev", "W_xh_x", "b_xh", "W_hh_h_prev", "b_hh", "z")
+OUTPUT_TERMS = ("W_ho_h", "b_o", "o_pre")
+
+
 @dataclass(frozen=True)
 class Step:
-    """One step t with its x_t, h_t and, where the mode makes one, o_t."""
+    """One step t: x_t, h_t, o_t where the mode makes one, and the explained terms."""
 
     t: int
     x: list[float]
     h: list[float]
     o: list[float] | None
+    terms: dict[str, list[float]] | None = None
 
 
-def steps(result: Forward) -> Iterator[Step]:
+def steps(result: Forward, explained: Terms | None = None) -> Iterator[Step]:
     """Every step of the result, t = 1..T, as plain Python floats."""
     outputs = dict(zip(result.output_steps, result.O.tolist(), strict=True))
+    per_step = _per_step_terms(explained) if explained is not None else None
     for t, (x, h) in enumerate(zip(result.X.tolist(), result.H.tolist(), strict=True), start=1):
-        yield Step(t=t, x=x, h=h, o=outputs.get(t))
+        o = outputs.get(t)
+        terms = None
+        if per_step is not None:
+            terms = {key: values[t - 1] for key, values in per_step.items()}
+            if o is None:  # no output here, so no output terms either
+                terms = {key: v for key, v in terms.items() if key not in OUTPUT_TERMS}
+        yield Step(t=t, x=x, h=h, o=o, terms=terms)
+
+
+def _per_step_terms(explained: Terms) -> dict[str, list[list[float]]]:
+    T = len(explained.Z)
+    arrays = {
+        "h_prev": explained.H_prev,
+        "W_xh_x": explained.W_xh_x,
+        "b_xh": np.broadcast_to(explained.b_xh, (T, len(explained.b_xh))),
+        "W_hh_h_prev": explained.W_hh_h_prev,
+        "b_hh": np.broadcast_to(explained.b_hh, (T, len(explained.b_hh))),
+        "z": explained.Z,
+    }
+    if explained.W_ho_h is not None and explained.b_o is not None and explained.O_pre is not None:
+        arrays["W_ho_h"] = explained.W_ho_h
+        arrays["b_o"] = np.broadcast_to(explained.b_o, (T, len(explained.b_o)))
+        arrays["o_pre"] = explained.O_pre
+    return {key: array.tolist() for key, array in arrays.items()}
 
 
 def write(
-    result: Forward, net: Network, output_format: OutputFormat, out: TextIO, header: bool = True
+    result: Forward,
+    net: Network,
+    output_format: OutputFormat,
+    out: TextIO,
+    header: bool = True,
+    explained: Terms | None = None,
 ) -> None:
-    """Write the whole result to `out` in a machine format (header: csv and tsv only)."""
+    """Write the whole result to `out` in a machine format (header: csv and tsv only).
+
+    With `explained`, every step also carries its terms (HIDDEN_TERMS, OUTPUT_TERMS).
+    """
     if output_format in DELIMITERS:
-        write_delimited(result, net, out, DELIMITERS[output_format], header)
+        write_delimited(result, net, out, DELIMITERS[output_format], header, explained)
     elif output_format is OutputFormat.JSON:
-        out.write(_json_text(to_document(result, net)) + "\n")
+        out.write(_json_text(to_document(result, net, explained)) + "\n")
     elif output_format is OutputFormat.JSONL:
-        for step in steps(result):
+        for step in steps(result, explained):
             out.write(_json_text(step_object(step)) + "\n")
     else:
         raise ValueError(f"{output_format} is not a machine format")
@@ -56,27 +98,46 @@ def write(
 # -- csv and tsv ----------------------------------------------------------------------
 
 
-def delimited_header(net: Network) -> list[str]:
-    """t, x1..xI, h1..hH, o1..oO (o columns only with an output layer)."""
-    header = ["t"]
-    header += [f"x{i}" for i in range(1, net.input_size + 1)]
-    header += [f"h{i}" for i in range(1, net.hidden_size + 1)]
+def delimited_header(net: Network, explain: bool = False) -> list[str]:
+    """t, x1..xI, h1..hH, o1..oO (o columns only with an output layer), then the terms."""
+    header = ["t", *_numbered("x", net.input_size), *_numbered("h", net.hidden_size)]
     if net.has_output_layer:
-        header += [f"o{i}" for i in range(1, net.output_size + 1)]
+        header += _numbered("o", net.output_size)
+    if explain:
+        for key in HIDDEN_TERMS:
+            header += _numbered(key, net.hidden_size)
+        if net.has_output_layer:
+            for key in OUTPUT_TERMS:
+                header += _numbered(key, net.output_size)
     return header
 
 
+def _numbered(name: str, size: int) -> list[str]:
+    return [f"{name}{i}" for i in range(1, size + 1)]
+
+
 def write_delimited(
-    result: Forward, net: Network, out: TextIO, delimiter: str, header: bool = True
+    result: Forward,
+    net: Network,
+    out: TextIO,
+    delimiter: str,
+    header: bool = True,
+    explained: Terms | None = None,
 ) -> None:
     """One LF-ended line per step; in many-to-one the o cells are empty except at t = T."""
     if header:
-        out.write(delimiter.join(delimited_header(net)) + "\n")
+        out.write(delimiter.join(delimited_header(net, explained is not None)) + "\n")
     no_output = [""] * net.output_size
-    for step in steps(result):
+    for step in steps(result, explained):
         cells = [str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
         if net.has_output_layer:
             cells += no_output if step.o is None else map(number_text, step.o)
+        if step.terms is not None:
+            for key in HIDDEN_TERMS:
+                cells += map(number_text, step.terms[key])
+            if net.has_output_layer:
+                for key in OUTPUT_TERMS:
+                    cells += map(number_text, step.terms[key]) if key in step.terms else no_output
         out.write(delimiter.join(cells) + "\n")
 
 
@@ -100,24 +161,31 @@ def network_facts(net: Network) -> dict[str, Any]:
 
 
 def step_object(step: Step) -> dict[str, Any]:
-    """A JSON step: t, x, h, and o where the mode makes an output."""
+    """A JSON step: t, x, h, o where the mode makes an output, then any explained terms."""
     obj: dict[str, Any] = {"t": step.t, "x": step.x, "h": step.h}
     if step.o is not None:
         obj["o"] = step.o
+    if step.terms is not None:
+        obj.update(step.terms)
     return obj
 
 
-def to_document(result: Forward, net: Network) -> dict[str, Any]:
-    """The JSON document of DESIGN.md, with Python floats."""
+def to_document(result: Forward, net: Network, explained: Terms | None = None) -> dict[str, Any]:
+    """The JSON document of DESIGN.md, with Python floats; --explain adds "explain"."""
     outputs = result.O.tolist()
-    return {
+    document = {
         "mode": str(result.mode),
         "network": network_facts(net),
-        "steps": [step_object(step) for step in steps(result)],
+        "steps": [step_object(step) for step in steps(result, explained)],
         # many-to-many: a vector per step; many-to-one: the one vector o_T
         "output": outputs if result.mode is Mode.MANY_TO_MANY else outputs[0],
         "h_n": result.H[-1].tolist(),
     }
+    if explained is not None:
+        document["explain"] = {
+            "formulation_2_max_abs_difference": formulation_2_difference(net, result)
+        }
+    return document
 
 
 def _json_text(value: Any) -> str:

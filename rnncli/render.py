@@ -1,13 +1,17 @@
-"""The rich table for people: one row per step with t, x_t, h_t and o_t."""
+"""Tables for people: the forward pass, one row per step, and a network at a glance."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from rnncli.rnn import Forward, Network
+from rnncli.rnn import FloatArray, Forward, Network
+from rnncli.sparklines import sparkline
 
 
 def title(net: Network, result: Forward) -> str:
@@ -18,8 +22,39 @@ def title(net: Network, result: Forward) -> str:
     return " · ".join(part for part in (net.name, sizes, str(result.mode)) if part)
 
 
-def forward_table(result: Forward, net: Network, precision: int = 4) -> Table:
-    """The forward pass as a table; o_t appears only with an output layer and where emitted."""
+#: Steps a long table shows on a terminal: the first and the last ROWS_EACH_END.
+ROWS_EACH_END = 10
+
+#: Diverging heat colours, mid-tones readable on dark and light terminals alike:
+#: negatives in blues, positives in reds, stronger with |value| / scale.
+_NEGATIVE = ("steel_blue", "dodger_blue2", "blue1")
+_POSITIVE = ("light_salmon3", "dark_orange3", "red3")
+
+#: Where a unit of a saturating activation is saturated (its gradient nearly 0).
+_SATURATED = {
+    "tanh": ("|h| > 0.99", lambda h: abs(h) > 0.99),
+    "sigmoid": ("h < 0.01 or h > 0.99", lambda h: h < 0.01 or h > 0.99),
+}
+
+
+def shown_steps(T: int, elide: bool) -> list[int | None]:
+    """Row indices the table shows: all, or the first and last ROWS_EACH_END with None
+    standing for the hidden ones between them."""
+    if not elide or T <= 2 * ROWS_EACH_END + 1:
+        return list(range(T))
+    return [*range(ROWS_EACH_END), None, *range(T - ROWS_EACH_END, T)]
+
+
+def forward_view(result: Forward, net: Network, precision: int = 4, elide: bool = False) -> Group:
+    """The table with, under it, a sparkline for every hidden unit and output."""
+    return Group(forward_table(result, net, precision, elide), sparklines(result, net))
+
+
+def forward_table(result: Forward, net: Network, precision: int = 4, elide: bool = False) -> Table:
+    """The forward pass as a table, one row per step; o_t appears only with an output
+    layer and where the mode emits. Numbers are coloured by sign and size; saturated
+    units of tanh and sigmoid are marked *. `elide` shows the first and last steps only.
+    """
     table = Table(title=Text(title(net, result)), title_justify="left", header_style="bold cyan")
     table.add_column("t", justify="right", style="dim")
     table.add_column("x_t", justify="right")
@@ -27,29 +62,104 @@ def forward_table(result: Forward, net: Network, precision: int = 4) -> Table:
     show_output = net.has_output_layer
     if show_output:
         table.add_column("o_t", justify="right")
-    else:
-        table.caption = "no output layer: o_t = h_t"
-        table.caption_justify = "left"
+    notes = [] if show_output else ["no output layer: o_t = h_t"]
 
-    xs = _aligned(result.X.tolist(), precision)
-    hs = _aligned(result.H.tolist(), precision)
-    emitted = dict(zip(result.output_steps, _aligned(result.O.tolist(), precision), strict=True))
-    for t, (x, h) in enumerate(zip(xs, hs, strict=True), start=1):
-        cells = [Text(str(t)), Text(x), Text(h)]
+    rows = shown_steps(len(result.X), elide)
+    kept = [k for k in rows if k is not None]
+    saturated = _SATURATED.get(net.activation)
+    if saturated is not None and not _any_saturated(result.H[kept], saturated[1]):
+        saturated = None  # nothing to mark: no room kept for marks either
+    bounded = net.activation in ("tanh", "sigmoid")
+    xs = _cells(result.X[kept], precision)
+    hs = _cells(result.H[kept], precision, scale=1.0 if bounded else None, marks=saturated)
+    output_rows = {t - 1: r for r, t in enumerate(result.output_steps)}
+    emitted_kept = [k for k in kept if k in output_rows]
+    o_scale = 1.0 if net.output_activation in ("sigmoid", "softmax", "tanh") else None
+    os_ = _cells(result.O[[output_rows[k] for k in emitted_kept]], precision, scale=o_scale)
+    emitted = dict(zip(emitted_kept, os_, strict=True))
+    cells = dict(zip(kept, zip(xs, hs, strict=True), strict=True))
+    for k in rows:
+        if k is None:
+            hidden = len(result.X) - len(kept)
+            ellipsis = Text("⋮", style="dim")
+            table.add_row(ellipsis, ellipsis, ellipsis, *([ellipsis] if show_output else []))
+            notes.append(
+                f"{hidden:,} steps hidden between t = {ROWS_EACH_END} and "
+                f"t = {len(result.X) - ROWS_EACH_END + 1}; --all shows every row"
+            )
+            continue
+        x, h = cells[k]
+        row = [Text(str(k + 1)), x, h]
         if show_output:
-            cells.append(Text(emitted.get(t, "")))
-        table.add_row(*cells)
+            row.append(emitted.get(k, Text("")))
+        table.add_row(*row)
+    if saturated is not None:
+        notes.append(f"* saturated ({saturated[0]}): gradients through it vanish")
+    if notes:
+        table.caption = Text("\n".join(notes))
+        table.caption_justify = "left"
     return table
 
 
-def _aligned(rows: list[list[float]], precision: int) -> list[str]:
-    """Each vector as its components at `precision`, right-aligned across all rows."""
-    texts = [[_fixed(v, precision) for v in row] for row in rows]
-    widths = [max(len(row[k]) for row in texts) for k in range(len(texts[0]))] if texts else []
-    return ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in texts]
+def sparklines(result: Forward, net: Network) -> Table:
+    """One line per hidden unit (and per output): its course over the steps."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold cyan")
+    grid.add_column()
+    grid.add_column(style="dim")
+    series = [(f"h{k + 1}", result.H[:, k]) for k in range(net.hidden_size)]
+    if net.has_output_layer and len(result.O) > 1:
+        series += [(f"o{k + 1}", result.O[:, k]) for k in range(net.output_size)]
+    for name, values in series:
+        line = sparkline(values)
+        sample = values[np.linspace(0, len(values) - 1, min(len(values), 48)).astype(int)]
+        finite = sample[np.isfinite(sample)]
+        span = f"{finite.min():.3g} … {finite.max():.3g}" if len(finite) else "not finite"
+        grid.add_row(name, line, span)
+    return grid
 
 
-def _fixed(value: float, precision: int) -> str:
+def _cells(
+    rows: FloatArray,
+    precision: int,
+    scale: float | None = None,
+    marks: tuple[str, Callable[[float], bool]] | None = None,
+) -> list[Text]:
+    """Each vector as its components at `precision`, right-aligned across the rows,
+    coloured by sign and by |value| / scale (scale: the largest |value| when None)."""
+    if len(rows) == 0:
+        return []
+    values = rows.tolist()
+    texts = [[fixed(v, precision) for v in row] for row in values]
+    widths = [max(len(row[k]) for row in texts) for k in range(len(texts[0]))]
+    if scale is None:
+        finite = np.abs(rows[np.isfinite(rows)])
+        scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    cells = []
+    for row_values, row_texts in zip(values, texts, strict=True):
+        cell = Text()
+        for k, (value, text) in enumerate(zip(row_values, row_texts, strict=True)):
+            if k:
+                cell.append("  ")
+            cell.append(text.rjust(widths[k]), style=_heat(value, scale))
+            if marks is not None:
+                cell.append("*" if marks[1](value) else " ", style="bold")
+        cells.append(cell)
+    return cells
+
+
+def _heat(value: float, scale: float) -> str:
+    if not np.isfinite(value) or value == 0:
+        return ""
+    level = min(int(abs(value) / scale * len(_POSITIVE)), len(_POSITIVE) - 1)
+    return (_POSITIVE if value > 0 else _NEGATIVE)[level]
+
+
+def _any_saturated(H: FloatArray, test: Callable[[float], bool]) -> bool:
+    return any(test(v) for v in H.ravel().tolist())
+
+
+def fixed(value: float, precision: int) -> str:
     """`value` at `precision` decimals; in e-notation where that would be too long to read."""
     if abs(value) >= 1e15:
         return f"{value:.{precision}e}"

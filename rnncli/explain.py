@@ -1,0 +1,71 @@
+"""Every term of every step, as the lecture writes them; numpy only, no I/O.
+
+For step t (rows of each T x H array; the biases are the same at every step):
+
+    W_xh x_t          the input's part        (the textbook's "Hidden" adds b_xh)
+    W_hh h_{t-1}      the memory's part
+    z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh,   h_t = f(z_t)
+    W_ho h_t + b_o    the output's pre-activation,  o_t = g(W_ho h_t + b_o)
+
+Formulation 2 stacks the weights: W_h = [W_xh W_hh] (H x (I+H)) times [x_t; h_{t-1}]
+plus b_xh + b_hh gives the same z_t; `formulation_2_difference` says how close.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from rnncli.rnn import FloatArray, Forward, Network
+
+
+class Terms(NamedTuple):
+    """The terms of every step; row k holds step t = k + 1."""
+
+    H_prev: FloatArray  # T x H   h_{t-1} (h_0 first)
+    W_xh_x: FloatArray  # T x H   W_xh x_t
+    W_hh_h_prev: FloatArray  # T x H   W_hh h_{t-1}
+    b_xh: FloatArray  # H
+    b_hh: FloatArray  # H
+    Z: FloatArray  # T x H   z_t, as forward() computed it
+    W_ho_h: FloatArray | None  # T x O   W_ho h_t (with an output layer)
+    b_o: FloatArray | None  # O
+    O_pre: FloatArray | None  # T x O   W_ho h_t + b_o, before g
+
+
+def terms(net: Network, result: Forward) -> Terms:
+    """The terms of the forward pass `result` of `net`."""
+    with np.errstate(all="ignore"):
+        H_prev = np.vstack([result.h0[np.newaxis, :], result.H[:-1]])
+        W_ho_h = O_pre = None
+        if net.W_ho is not None and net.b_o is not None:
+            W_ho_h = result.H @ net.W_ho.T
+            O_pre = W_ho_h + net.b_o
+        return Terms(
+            H_prev=H_prev,
+            W_xh_x=result.X @ net.W_xh.T,
+            W_hh_h_prev=H_prev @ net.W_hh.T,
+            b_xh=net.b_xh,
+            b_hh=net.b_hh,
+            Z=result.Z,
+            W_ho_h=W_ho_h,
+            b_o=net.b_o,
+            O_pre=O_pre,
+        )
+
+
+def formulation_2(net: Network, result: Forward) -> FloatArray:
+    """z_t by the lecture's Formulation 2: [W_xh W_hh] . [x_t; h_{t-1}] + b  (T x H)."""
+    W_h = np.hstack([net.W_xh, net.W_hh])  # H x (I + H)
+    H_prev = np.vstack([result.h0[np.newaxis, :], result.H[:-1]])
+    with np.errstate(all="ignore"):
+        stacked = np.hstack([result.X, H_prev])  # T x (I + H): row t is [x_t; h_{t-1}]
+        return stacked @ W_h.T + (net.b_xh + net.b_hh)
+
+
+def formulation_2_difference(net: Network, result: Forward) -> float:
+    """The largest |z_t(Formulation 2) - z_t(Formulation 1)| over every step and unit."""
+    with np.errstate(all="ignore"):
+        difference = np.abs(formulation_2(net, result) - result.Z)
+    return float(np.max(difference)) if difference.size else 0.0

@@ -1,0 +1,108 @@
+"""`forward --explain` for people: every term of every step, and the first step by hand."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from rnncli.explain import Terms, formulation_2_difference
+from rnncli.render import ROWS_EACH_END, fixed, shown_steps, title
+from rnncli.rnn import FloatArray, Forward, Network
+
+#: The largest sizes whose first step is written out product by product.
+WRITTEN_OUT_MAX_INPUTS = 8
+WRITTEN_OUT_MAX_UNITS = 8
+
+
+def explain_view(
+    result: Forward, net: Network, explained: Terms, precision: int = 4, elide: bool = False
+) -> Group:
+    """A table of terms per step, the first step's products, and the Formulation 2 check."""
+    parts: list[RenderableType] = [Text(title(net, result), style="bold")]
+    for k in shown_steps(len(result.X), elide):
+        if k is None:
+            hidden = len(result.X) - 2 * ROWS_EACH_END
+            parts.append(Text(f"⋮  {hidden:,} steps hidden; --all shows every step", style="dim"))
+            continue
+        parts.append(step_table(result, net, explained, k, precision))
+    parts.append(first_step_by_hand(result, net, precision))
+    difference = formulation_2_difference(net, result)
+    parts.append(
+        Text(
+            "Formulation 2: [W_xh W_hh]·[x_t; h_{t-1}] + b_xh + b_hh gives the same z_t "
+            f"(largest difference {difference:.3g})."
+        )
+    )
+    return Group(*parts)
+
+
+def step_table(result: Forward, net: Network, explained: Terms, k: int, precision: int) -> Table:
+    """Step t = k + 1: one row per term, one column per unit."""
+    f = net.activation
+    table = Table(title=Text(f"t = {k + 1}"), title_justify="left", header_style="bold cyan")
+    table.add_column("term")
+    for unit in range(net.hidden_size):
+        table.add_column(f"unit {unit + 1}", justify="right")
+    rows: list[tuple[str, FloatArray]] = [
+        ("W_xh x_t", explained.W_xh_x[k]),
+        ("+ b_xh", explained.b_xh),
+        ("= W_xh x_t + b_xh", explained.W_xh_x[k] + explained.b_xh),
+        ("+ W_hh h_{t-1}", explained.W_hh_h_prev[k]),
+        ("+ b_hh", explained.b_hh),
+        ("= z_t", explained.Z[k]),
+        (f"h_t = {f}(z_t)", result.H[k]),
+    ]
+    for name, values in rows:
+        style = "bold" if name.startswith(("= z_t", "h_t")) else ""
+        table.add_row(Text(name, style=style), *(Text(fixed(v, precision)) for v in values))
+    output_row = {t - 1: r for r, t in enumerate(result.output_steps)}.get(k)
+    if explained.O_pre is not None and output_row is not None:
+        g = net.output_activation or "identity"
+        outputs = Table(header_style="bold cyan")
+        outputs.add_column("term")
+        for unit in range(net.output_size):
+            outputs.add_column(f"output {unit + 1}", justify="right")
+        outputs.add_row("W_ho h_t + b_o", *(fixed(v, precision) for v in explained.O_pre[k]))
+        outputs.add_row(
+            Text(f"o_t = {g}(...)", style="bold"),
+            *(fixed(v, precision) for v in result.O[output_row]),
+        )
+        grid = Table.grid()
+        grid.add_row(table)
+        grid.add_row(outputs)
+        return grid
+    return table
+
+
+def first_step_by_hand(result: Forward, net: Network, precision: int) -> Text:
+    """W_xh x_1 and W_hh h_0 written out, one row of the matrix per line."""
+    if net.input_size > WRITTEN_OUT_MAX_INPUTS or net.hidden_size > WRITTEN_OUT_MAX_UNITS:
+        return Text(
+            "The first step is written out by hand for up to "
+            f"{WRITTEN_OUT_MAX_INPUTS} inputs and {WRITTEN_OUT_MAX_UNITS} hidden units; "
+            "`-f json --explain` gives every term of every step.",
+            style="dim",
+        )
+    lines = ["t = 1 by hand, one row of each matrix at a time:"]
+    x_1, h_0 = result.X[0], result.h0
+    for name, matrix, vector in (("W_xh x_1", net.W_xh, x_1), ("W_hh h_0", net.W_hh, h_0)):
+        for unit, row in enumerate(matrix):
+            products = " + ".join(
+                f"{_signed(w, precision)}·{_trimmed(fixed(v, precision))}"
+                for w, v in zip(row.tolist(), vector.tolist(), strict=True)
+            )
+            total = float(row @ vector)
+            lines.append(f"  {name}, unit {unit + 1}: {products} = {fixed(total, precision)}")
+    return Text("\n".join(lines))
+
+
+def _signed(value: float, precision: int) -> str:
+    """A factor in a written-out sum: negatives in parentheses, as on paper."""
+    text = fixed(value, precision)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _trimmed(text: str) -> str:
+    """1.0000 as 1 and 0.5000 as 0.5: an input as a person would write it."""
+    return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text

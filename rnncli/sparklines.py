@@ -1,0 +1,35 @@
+"""Sparklines: the course of one unit over time in a line of block characters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rnncli.rnn import FloatArray
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: FloatArray, width: int = 48) -> str:
+    """`values` as at most `width` blocks, low to high between their own min and max.
+
+    A long series is sampled at `width` evenly spaced steps (first and last included),
+    so the work does not grow with its length. A non-finite value is a blank.
+    """
+    if len(values) == 0:
+        return ""
+    if len(values) > width:
+        values = values[np.linspace(0, len(values) - 1, width).round().astype(int)]
+    finite = values[np.isfinite(values)]
+    if len(finite) == 0:
+        return " " * len(values)
+    low, high = float(finite.min()), float(finite.max())
+    span = high - low
+    chars = []
+    for value in values.tolist():
+        if not np.isfinite(value):
+            chars.append(" ")
+        elif span == 0:
+            chars.append(BLOCKS[len(BLOCKS) // 2 - 1])
+        else:
+            chars.append(BLOCKS[min(int((value - low) / span * len(BLOCKS)), len(BLOCKS) - 1)])
+    return "".join(chars)
