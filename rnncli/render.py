@@ -72,7 +72,7 @@ def forward_table(result: Forward, net: Network, precision: int = 4, elide: bool
     bounded = net.activation in ("tanh", "sigmoid")
     xs = _cells(result.X[kept], precision)
     hs = _cells(result.H[kept], precision, scale=1.0 if bounded else None, marks=saturated)
-    output_rows = {t - 1: r for r, t in enumerate(result.output_steps)}
+    output_rows = {t - 1: r for r, t in enumerate(result.output_steps)} if show_output else {}
     emitted_kept = [k for k in kept if k in output_rows]
     o_scale = 1.0 if net.output_activation in ("sigmoid", "softmax", "tanh") else None
     os_ = _cells(result.O[[output_rows[k] for k in emitted_kept]], precision, scale=o_scale)
@@ -83,9 +83,10 @@ def forward_table(result: Forward, net: Network, precision: int = 4, elide: bool
             hidden = len(result.X) - len(kept)
             ellipsis = Text("⋮", style="dim")
             table.add_row(ellipsis, ellipsis, ellipsis, *([ellipsis] if show_output else []))
+            last_hidden = len(result.X) - ROWS_EACH_END
             notes.append(
-                f"{hidden:,} steps hidden between t = {ROWS_EACH_END} and "
-                f"t = {len(result.X) - ROWS_EACH_END + 1}; --all shows every row"
+                f"{hidden:,} steps hidden, t = {ROWS_EACH_END + 1:,} to {last_hidden:,}; "
+                "--all shows every row"
             )
             continue
         x, h = cells[k]
