@@ -13,6 +13,23 @@ class Mode(StrEnum):
 
     MANY_TO_MANY = "many-to-many"  # an output o_t at every step t = 1..T
     MANY_TO_ONE = "many-to-one"  # the whole sequence is read, one output at t = T
+    ONE_TO_MANY = "one-to-many"  # one input x_1, outputs o_1..o_N
+    MANY_TO_MANY_DELAYED = "many-to-many-delayed"  # read x_1..x_T, then emit N outputs
+
+
+class Direction(StrEnum):
+    """Which way the recurrence runs through time."""
+
+    FORWARD = "forward"  # t = 1..T
+    REVERSE = "reverse"  # t = T..1
+    BIDIRECTIONAL = "bidirectional"  # both, h_t = [h_t forward; h_t reverse]
+
+
+class Dtype(StrEnum):
+    """The float type every number is computed in."""
+
+    FLOAT64 = "float64"
+    FLOAT32 = "float32"
 
 
 class OutputFormat(StrEnum):
@@ -32,15 +49,32 @@ class OutputFormat(StrEnum):
         return OutputFormat.TABLE if to_terminal else OutputFormat.CSV
 
 
-#: Hidden-layer activations f, and the output activations g (which add softmax).
-ACTIVATION_NAMES = ("tanh", "relu", "sigmoid", "identity")
+#: Hidden-layer activations f (ONNX's RNN activations, and identity), and the output
+#: activations g (which add softmax).
+ACTIVATION_NAMES = (
+    "tanh",
+    "relu",
+    "sigmoid",
+    "identity",
+    "affine",
+    "leaky_relu",
+    "thresholded_relu",
+    "scaled_tanh",
+    "hard_sigmoid",
+    "elu",
+    "softsign",
+    "softplus",
+)
 OUTPUT_ACTIVATION_NAMES = (*ACTIVATION_NAMES, "softmax")
 ACTIVATION_ALIASES = {"linear": "identity"}
+_SQUEEZED = {name.replace("_", ""): name for name in OUTPUT_ACTIVATION_NAMES}
 
 
 def canonical_activation(name: str) -> str:
-    """An activation's own name, in lower case: `Linear` is `identity`."""
-    return ACTIVATION_ALIASES.get(name.lower(), name.lower())
+    """An activation's own name: `Linear` is `identity`, ONNX's `LeakyRelu` is `leaky_relu`."""
+    lowered = name.lower()
+    lowered = ACTIVATION_ALIASES.get(lowered, lowered)
+    return _SQUEEZED.get(lowered.replace("_", ""), lowered)
 
 
 class InputFormat(StrEnum):

@@ -23,12 +23,13 @@ from rnncli.choices import (
     ACTIVATION_ALIASES,
     ACTIVATION_NAMES,
     OUTPUT_ACTIVATION_NAMES,
+    Direction,
     canonical_activation,
 )
 from rnncli.errors import RnnCliError, line_column, located
 from rnncli.files import decode_text, read_bytes, source_name
 from rnncli.numbers import NON_FINITE, decimal, shown
-from rnncli.rnn import FloatArray, Network
+from rnncli.rnn import Activation, Cell, FloatArray, Network
 from rnncli.words import counted
 
 #: The most numbers a config may hold once its aliases are expanded.
@@ -39,12 +40,19 @@ TOP_KEYS = (
     "activation",
     "output_activation",
     "weights",
+    "layers",
+    "direction",
+    "weights_reverse",
+    "output",
+    "clip",
     "h0",
     "input_size",
     "hidden_size",
     "output_size",
+    "num_layers",
 )
-WEIGHT_KEYS = ("W_xh", "W_hh", "b_xh", "b_hh", "b_h", "W_ho", "b_o")
+CELL_KEYS = ("W_xh", "W_hh", "b_xh", "b_hh", "b_h")
+WEIGHT_KEYS = (*CELL_KEYS, "W_ho", "b_o")
 
 #: Names other tools give the same arrays, and what to write instead.
 KNOWN_NAMES = {
@@ -66,6 +74,9 @@ _CORE_TAGS = {
 }
 
 BUILTIN_CONFIG = "textbook.yaml"
+
+#: A block of weights in the config: its node, its key path and the keys it may hold.
+Block = tuple[yaml.Node, str, tuple[str, ...]]
 
 
 def load_config(path: str) -> Network:
@@ -172,21 +183,141 @@ class _Reader:
 
     def network(self, root: yaml.Node) -> Network:
         top = self.mapping(root, "config", TOP_KEYS, hints=_TOP_HINTS)
-        if "weights" not in top:
+        direction = self.direction(top.get("direction"))
+        D = 2 if direction is Direction.BIDIRECTIONAL else 1
+        blocks = self.blocks(root, top, direction)
+
+        layers: list[tuple[Cell, ...]] = []
+        bias = "none"
+        H = 0  # from layer 1's W_xh
+        for k, directions in enumerate(blocks):
+            cells: list[Cell] = []
+            for node, path, allowed in directions:
+                weights = self.mapping(node, path, allowed, hints=_WEIGHT_HINTS)
+                cell, cell_bias = self.cell(node, weights, path, None if k == 0 else D * H)
+                if not layers and not cells:
+                    H, bias = cell.W_xh.shape[0], cell_bias
+                    self.check_size_key(top, "hidden_size", H, "W_xh has", "rows")
+                    I = cell.W_xh.shape[1]
+                    self.check_size_key(top, "input_size", I, "W_xh has", "columns")
+                elif cell.W_xh.shape[0] != H or (k == 0 and cell.W_xh.shape[1] != I):
+                    raise self.error(
+                        weights["W_xh"],
+                        f"{path}.W_xh",
+                        f"is {_shape(cell.W_xh)}, expected {H}x{D * H if k else I} "
+                        "(every layer and direction has the same H)",
+                    )
+                cells.append(cell)
+            layers.append(tuple(cells))
+        L = len(layers)
+        self.check_size_key(top, "num_layers", L, "the config has", "layers")
+
+        W_ho, b_o = self.output_layer(top, blocks[0][0], D * H)
+        activation = self.activation(top.get("activation"), "activation", ACTIVATION_NAMES)
+        output_activation: Activation | None = None
+        if "output_activation" in top:
+            if W_ho is None:
+                raise self.error(
+                    top["output_activation"],
+                    "output_activation",
+                    "needs an output layer (W_ho); without one o_t = h_t",
+                )
+            output_activation = self.activation(
+                top["output_activation"], "output_activation", OUTPUT_ACTIVATION_NAMES
+            )
+        elif W_ho is not None:
+            output_activation = Activation("identity")
+
+        h0 = self.initial_state(top.get("h0"), L * D, H)
+        clip = None
+        if "clip" in top:
+            clip = self.number(top["clip"], "clip")
+            if clip <= 0:
+                raise self.error(top["clip"], "clip", "must be a positive number")
+        return Network(
+            layers=tuple(layers),
+            h0=h0,
+            W_ho=W_ho,
+            b_o=b_o,
+            activation=activation,
+            output_activation=output_activation,
+            direction=direction,
+            clip=clip,
+            name=self.name(top["name"]) if "name" in top else None,
+            bias=bias,
+        )
+
+    def direction(self, node: yaml.Node | None) -> Direction:
+        if node is None:
+            return Direction.FORWARD
+        text = self.text(node, "direction")
+        if text not in set(Direction):
+            choices = ", ".join(Direction)
+            raise self.error(node, "direction", f"expected one of {choices}, got {shown(text)}")
+        return Direction(text)
+
+    def blocks(
+        self, root: yaml.Node, top: dict[str, yaml.Node], direction: Direction
+    ) -> list[list[Block]]:
+        """The weight blocks of every layer and direction: (node, key path, allowed keys)."""
+        two_way = direction is Direction.BIDIRECTIONAL
+        if "weights" in top and "layers" in top:
+            raise self.error(
+                top["layers"], "layers", "give weights (one layer) or layers, not both"
+            )
+        if "weights" in top:
+            layer: list[Block] = [(top["weights"], "weights", WEIGHT_KEYS)]
+            if two_way:
+                if "weights_reverse" not in top:
+                    raise self.error(
+                        top["weights"], "weights_reverse", "missing; bidirectional needs it"
+                    )
+                layer.append((top["weights_reverse"], "weights_reverse", CELL_KEYS))
+            elif "weights_reverse" in top:
+                raise self.error(
+                    top["weights_reverse"], "weights_reverse", "needs direction: bidirectional"
+                )
+            return [layer]
+        if "layers" not in top:
             raise self.error(
                 root, "weights", "missing; the config needs `weights:` with W_xh and W_hh"
             )
-        weights_node = top["weights"]
-        weights = self.mapping(weights_node, "weights", WEIGHT_KEYS, hints=_WEIGHT_HINTS)
+        items = top["layers"]
+        if not isinstance(items, yaml.SequenceNode) or not items.value:
+            raise self.error(items, "layers", "expected a list of weight blocks, one per layer")
+        result: list[list[Block]] = []
+        for k, item in enumerate(items.value):
+            path = f"layers[{k}]"
+            keys = self.mapping(item, path, (*CELL_KEYS, "reverse"), hints=_WEIGHT_HINTS)
+            layer = [(item, path, (*CELL_KEYS, "reverse"))]
+            if two_way:
+                if "reverse" not in keys:
+                    raise self.error(item, f"{path}.reverse", "missing; bidirectional needs it")
+                layer.append((keys["reverse"], f"{path}.reverse", CELL_KEYS))
+            elif "reverse" in keys:
+                raise self.error(
+                    keys["reverse"], f"{path}.reverse", "needs direction: bidirectional"
+                )
+            result.append(layer)
+        return result
+
+    def cell(
+        self, node: yaml.Node, weights: dict[str, yaml.Node], path: str, inputs: int | None
+    ) -> tuple[Cell, str]:
+        """One layer in one direction; `inputs` is the size it must read (None: any)."""
         for required in ("W_xh", "W_hh"):
             if required not in weights:
-                raise self.error(weights_node, f"weights.{required}", "missing")
-
-        W_xh = self.matrix(weights["W_xh"], "weights.W_xh")
+                raise self.error(node, f"{path}.{required}", "missing")
+        W_xh = self.matrix(weights["W_xh"], f"{path}.W_xh")
         H, I = W_xh.shape
-        self.check_size_key(top, "hidden_size", H, "W_xh has", "rows")
-        self.check_size_key(top, "input_size", I, "W_xh has", "columns")
-        W_hh = self.matrix(weights["W_hh"], "weights.W_hh")
+        if inputs is not None and inputs != I:
+            raise self.error(
+                weights["W_xh"],
+                f"{path}.W_xh",
+                f"is {_shape(W_xh)}, expected {H}x{inputs} (this layer reads the "
+                f"{inputs} values of the layer below)",
+            )
+        W_hh = self.matrix(weights["W_hh"], f"{path}.W_hh")
         if W_hh.shape != (H, H):
             hint = ""
             if W_hh.shape == (I, I):
@@ -196,83 +327,83 @@ class _Reader:
                 )
             raise self.error(
                 weights["W_hh"],
-                "weights.W_hh",
+                f"{path}.W_hh",
                 f"is {_shape(W_hh)}, expected {H}x{H} (H x H, with H = {H} from W_xh's rows)"
                 + hint,
             )
-
         bias = "none"
-        b_xh = b_hh = np.zeros(H)
+        b_xh: FloatArray = np.zeros(H)
+        b_hh: FloatArray = np.zeros(H)
         if "b_h" in weights:
             for two in ("b_xh", "b_hh"):
                 if two in weights:
                     raise self.error(
                         weights[two],
-                        f"weights.{two}",
+                        f"{path}.{two}",
                         "give one bias b_h or b_xh and b_hh, not both",
                     )
-            b_xh, bias = self.vector(weights["b_h"], "weights.b_h", H, "H"), "one"
+            b_xh, bias = self.vector(weights["b_h"], f"{path}.b_h", H, "H"), "one"
         if "b_xh" in weights:
-            b_xh, bias = self.vector(weights["b_xh"], "weights.b_xh", H, "H"), "two"
+            b_xh, bias = self.vector(weights["b_xh"], f"{path}.b_xh", H, "H"), "two"
         if "b_hh" in weights:
-            b_hh, bias = self.vector(weights["b_hh"], "weights.b_hh", H, "H"), "two"
+            b_hh, bias = self.vector(weights["b_hh"], f"{path}.b_hh", H, "H"), "two"
+        return Cell(W_xh, W_hh, b_xh, b_hh), bias
 
-        W_ho: FloatArray | None = None
-        b_o: FloatArray | None = None
-        if "W_ho" in weights:
-            W_ho = self.matrix(weights["W_ho"], "weights.W_ho")
-            if W_ho.shape[1] != H:
-                hint = "; transposed?" if W_ho.shape[0] == H else ""
+    def output_layer(
+        self,
+        top: dict[str, yaml.Node],
+        first_block: Block,
+        state_size: int,
+    ) -> tuple[FloatArray | None, FloatArray | None]:
+        """W_ho and b_o: in `weights:` (one layer) or in `output:` (any network)."""
+        node, path, allowed = first_block
+        keys = self.mapping(node, path, allowed, hints=_WEIGHT_HINTS)
+        if "output" in top:
+            if "W_ho" in keys or "b_o" in keys:
                 raise self.error(
-                    weights["W_ho"],
-                    "weights.W_ho",
-                    f"is {_shape(W_ho)}, expected {W_ho.shape[0]}x{H} "
-                    f"(O x H: one column per hidden unit, H = {H}){hint}",
+                    top["output"], "output", f"give W_ho in {path} or in output, not both"
                 )
-            O = W_ho.shape[0]
-            self.check_size_key(top, "output_size", O, "W_ho has", "rows")
-            b_o = (
-                self.vector(weights["b_o"], "weights.b_o", O, "O")
-                if "b_o" in weights
-                else np.zeros(O)
-            )
-        elif "b_o" in weights:
-            raise self.error(weights["b_o"], "weights.b_o", "needs the output layer W_ho")
-        elif "output_size" in top:
+            node, path = top["output"], "output"
+            keys = self.mapping(node, path, ("W_ho", "b_o"), hints=_WEIGHT_HINTS)
+        if "W_ho" not in keys:
+            if "b_o" in keys:
+                raise self.error(keys["b_o"], f"{path}.b_o", "needs the output layer W_ho")
+            if "output_size" in top:
+                raise self.error(top["output_size"], "output_size", "needs the output layer W_ho")
+            return None, None
+        W_ho = self.matrix(keys["W_ho"], f"{path}.W_ho")
+        if W_ho.shape[1] != state_size:
+            hint = "; transposed?" if W_ho.shape[0] == state_size else ""
             raise self.error(
-                top["output_size"], "output_size", "needs the output layer weights.W_ho"
+                keys["W_ho"],
+                f"{path}.W_ho",
+                f"is {_shape(W_ho)}, expected {W_ho.shape[0]}x{state_size} "
+                f"(O x H: one column per hidden unit, H = {state_size}){hint}",
             )
+        O = W_ho.shape[0]
+        self.check_size_key(top, "output_size", O, "W_ho has", "rows")
+        b_o = self.vector(keys["b_o"], f"{path}.b_o", O, "O") if "b_o" in keys else np.zeros(O)
+        return W_ho, b_o
 
-        activation = self.activation(top.get("activation"), "activation", ACTIVATION_NAMES)
-        output_activation: str | None = None
-        if "output_activation" in top:
-            if W_ho is None:
-                raise self.error(
-                    top["output_activation"],
-                    "output_activation",
-                    "needs an output layer (weights.W_ho); without one o_t = h_t",
-                )
-            output_activation = self.activation(
-                top["output_activation"], "output_activation", OUTPUT_ACTIVATION_NAMES
+    def initial_state(self, node: yaml.Node | None, count: int, H: int) -> FloatArray:
+        """h0: a vector of H for one layer and direction; else a list of L*D vectors."""
+        if node is None:
+            return np.zeros((count, H))
+        if count == 1 and not (
+            isinstance(node, yaml.SequenceNode)
+            and node.value
+            and isinstance(node.value[0], yaml.SequenceNode)
+        ):
+            return self.vector(node, "h0", H, "H").reshape(1, H)
+        matrix = self.matrix(node, "h0")
+        if matrix.shape != (count, H):
+            raise self.error(
+                node,
+                "h0",
+                f"is {_shape(matrix)}, expected {count}x{H} (one state of H = {H} per layer "
+                "and direction, layer by layer, forward first)",
             )
-        elif W_ho is not None:
-            output_activation = "identity"
-
-        h0 = self.vector(top["h0"], "h0", H, "H") if "h0" in top else np.zeros(H)
-        name = self.name(top["name"]) if "name" in top else None
-        return Network(
-            W_xh=W_xh,
-            W_hh=W_hh,
-            b_xh=b_xh,
-            b_hh=b_hh,
-            h0=h0,
-            W_ho=W_ho,
-            b_o=b_o,
-            activation=activation,
-            output_activation=output_activation,
-            name=name,
-            bias=bias,
-        )
+        return matrix
 
     # -- one value each ---------------------------------------------------------------
 
@@ -369,18 +500,33 @@ class _Reader:
                 )
         return np.array(rows, dtype=np.float64)
 
-    def activation(self, node: yaml.Node | None, key: str, names: tuple[str, ...]) -> str:
+    def activation(self, node: yaml.Node | None, key: str, names: tuple[str, ...]) -> Activation:
+        """`tanh`, or `{name: leaky_relu, alpha: 0.1}` with ONNX's parameters."""
         if node is None:
-            return "tanh"
-        name = self.text(node, key)
+            return Activation("tanh")
+        parameters: dict[str, float] = {}
+        name_node = node
+        if isinstance(node, yaml.MappingNode):
+            keys = self.mapping(node, key, ("name", "alpha", "beta"), hints={})
+            if "name" not in keys:
+                raise self.error(node, f"{key}.name", "missing")
+            name_node = keys["name"]
+            parameters = {
+                p: self.number(keys[p], f"{key}.{p}") for p in ("alpha", "beta") if p in keys
+            }
+        name = self.text(name_node, key)
         canonical = canonical_activation(name)
         if canonical not in names:
             known = (*names, *ACTIVATION_ALIASES)
             message = f"unknown activation {shown(name)}{_suggestion(name, known, {})}"
             if canonical in OUTPUT_ACTIVATION_NAMES:
                 message = f"{name} is for output_activation only, with an output layer"
-            raise self.error(node, key, message)
-        return canonical
+            raise self.error(name_node, key, message)
+        activation = Activation.named(canonical, **parameters)
+        unused = set(parameters) - set(activation.parameters)
+        if unused:
+            raise self.error(node, key, f"{canonical} takes no {' or '.join(sorted(unused))}")
+        return activation
 
     def check_size_key(
         self, top: dict[str, yaml.Node], key: str, actual: int, owner: str, what: str
@@ -439,16 +585,16 @@ def _shape(array: FloatArray) -> str:
 def network_yaml(net: Network, header: list[str]) -> str:
     """The config text of `net`, which parse_config reads back to the same bits.
 
-    `header` lines become the leading comments; each matrix gets a comment with its
+    One layer, forward (as init-weights makes). `header` lines become the leading comments; each matrix gets a comment with its
     shape and is written one row per line; floats are written with their shortest
     round-trip repr.
     """
     lines = [f"# {line}" if line else "#" for line in header]
     if net.name is not None:
         lines.append(f"name: {json.dumps(net.name, ensure_ascii=False)}")
-    lines.append(f"activation: {net.activation}")
+    lines.append(f"activation: {_activation_yaml(net.activation)}")
     if net.output_activation is not None:
-        lines.append(f"output_activation: {net.output_activation}")
+        lines.append(f"output_activation: {_activation_yaml(net.output_activation)}")
     lines.append("weights:")
 
     def matrix(key: str, shape: str, array: FloatArray) -> None:
@@ -471,8 +617,16 @@ def network_yaml(net: Network, header: list[str]) -> str:
         matrix("W_ho", "O x H", net.W_ho)
         vector("b_o", "O", net.b_o)
     lines.append(f"# h0: H = {net.hidden_size}; the initial state")
-    lines.append(f"h0: {_yaml_numbers(net.h0)}")
+    lines.append(f"h0: {_yaml_numbers(net.h0[0])}")
     return "\n".join(lines) + "\n"
+
+
+def _activation_yaml(activation: Activation) -> str:
+    """`tanh`, or `{name: leaky_relu, alpha: 0.1}`."""
+    if not activation.parameters:
+        return activation.name
+    parameters = ", ".join(f"{k}: {v!r}" for k, v in activation.parameters.items())
+    return f"{{name: {activation.name}, {parameters}}}"
 
 
 def _yaml_numbers(values: FloatArray) -> str:

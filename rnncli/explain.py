@@ -37,7 +37,7 @@ class Terms(NamedTuple):
 def terms(net: Network, result: Forward) -> Terms:
     """The terms of the forward pass `result` of `net`."""
     with np.errstate(all="ignore"):
-        H_prev = np.vstack([result.h0[np.newaxis, :], result.H[:-1]])
+        H_prev = np.vstack([result.h0, result.H[:-1]])  # h0 is 1 x H: one layer, forward
         W_ho_h = O_pre = None
         if net.W_ho is not None and net.b_o is not None:
             W_ho_h = result.H @ net.W_ho.T
@@ -58,10 +58,11 @@ def terms(net: Network, result: Forward) -> Terms:
 def formulation_2(net: Network, result: Forward) -> FloatArray:
     """z_t by the lecture's Formulation 2: [W_xh W_hh] . [x_t; h_{t-1}] + b  (T x H)."""
     W_h = np.hstack([net.W_xh, net.W_hh])  # H x (I + H)
-    H_prev = np.vstack([result.h0[np.newaxis, :], result.H[:-1]])
+    H_prev = np.vstack([result.h0, result.H[:-1]])
     with np.errstate(all="ignore"):
         stacked = np.hstack([result.X, H_prev])  # T x (I + H): row t is [x_t; h_{t-1}]
-        return stacked @ W_h.T + (net.b_xh + net.b_hh)
+        Z: FloatArray = stacked @ W_h.T + (net.b_xh + net.b_hh)
+    return Z
 
 
 def formulation_2_difference(net: Network, result: Forward) -> float:

@@ -150,14 +150,21 @@ def number_text(value: float) -> str:
 
 
 def network_facts(net: Network) -> dict[str, Any]:
-    return {
+    """The network as DESIGN.md's JSON names it; layers, direction and clip where set."""
+    facts: dict[str, Any] = {
         "name": net.name,
         "input_size": net.input_size,
         "hidden_size": net.hidden_size,
         "output_size": net.output_size,
-        "activation": net.activation,
-        "output_activation": net.output_activation,
+        "activation": str(net.activation),
+        "output_activation": None if net.output_activation is None else str(net.output_activation),
     }
+    if not net.is_simple:
+        facts["num_layers"] = net.num_layers
+        facts["direction"] = str(net.direction)
+    if net.clip is not None:
+        facts["clip"] = net.clip
+    return facts
 
 
 def step_object(step: Step) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from rnncli.choices import BiasForm, Scheme
-from rnncli.rnn import FloatArray, Network
+from rnncli.rnn import FloatArray, Network, single_layer
 
 #: The bias form each scheme uses unless told otherwise.
 DEFAULT_BIAS = {Scheme.KERAS: BiasForm.ONE}
@@ -67,7 +67,9 @@ def initial_network(
         W_hh = orthogonal(rng.standard_normal((H, H)))
     else:
         W_hh = draw(H, H)
-    zeros = np.zeros(H)
+    zeros: FloatArray = np.zeros(H)
+    b_xh: FloatArray
+    b_hh: FloatArray
     if scheme is Scheme.KERAS or bias is BiasForm.NONE:
         b_xh, b_hh = zeros, zeros.copy()
     elif bias is BiasForm.ONE:
@@ -76,7 +78,8 @@ def initial_network(
         b_xh, b_hh = draw(H), draw(H)
 
     # Output layer: W_ho (O x H), b_o (O).
-    W_ho = b_o = None
+    W_ho: FloatArray | None = None
+    b_o: FloatArray | None = None
     if O is not None:
         if scheme is Scheme.KERAS:
             W_ho, b_o = uniform(math.sqrt(6.0 / (H + O)), O, H), np.zeros(O)
@@ -84,12 +87,11 @@ def initial_network(
             W_ho = draw(O, H)
             b_o = np.zeros(O) if bias is BiasForm.NONE else draw(O)
 
-    return Network(
+    return single_layer(
         W_xh=W_xh,
         W_hh=W_hh,
         b_xh=b_xh,
         b_hh=b_hh,
-        h0=np.zeros(H),
         W_ho=W_ho,
         b_o=b_o,
         activation=activation,

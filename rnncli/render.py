@@ -66,15 +66,16 @@ def forward_table(result: Forward, net: Network, precision: int = 4, elide: bool
 
     rows = shown_steps(len(result.X), elide)
     kept = [k for k in rows if k is not None]
-    saturated = _SATURATED.get(net.activation)
+    saturated = _SATURATED.get(net.activation.name)
     if saturated is not None and not _any_saturated(result.H[kept], saturated[1]):
         saturated = None  # nothing to mark: no room kept for marks either
-    bounded = net.activation in ("tanh", "sigmoid")
+    bounded = net.activation.name in ("tanh", "sigmoid")
     xs = _cells(result.X[kept], precision)
     hs = _cells(result.H[kept], precision, scale=1.0 if bounded else None, marks=saturated)
     output_rows = {t - 1: r for r, t in enumerate(result.output_steps)} if show_output else {}
     emitted_kept = [k for k in kept if k in output_rows]
-    o_scale = 1.0 if net.output_activation in ("sigmoid", "softmax", "tanh") else None
+    g = net.output_activation.name if net.output_activation else None
+    o_scale = 1.0 if g in ("sigmoid", "softmax", "tanh") else None
     os_ = _cells(result.O[[output_rows[k] for k in emitted_kept]], precision, scale=o_scale)
     emitted = dict(zip(emitted_kept, os_, strict=True))
     cells = dict(zip(kept, zip(xs, hs, strict=True), strict=True))

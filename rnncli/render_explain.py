@@ -85,7 +85,7 @@ def first_step_by_hand(result: Forward, net: Network, precision: int) -> Text:
             style="dim",
         )
     lines = ["t = 1 by hand, one row of each matrix at a time:"]
-    x_1, h_0 = result.X[0], result.h0
+    x_1, h_0 = result.X[0], result.h0[0]
     for name, matrix, vector in (("W_xh x_1", net.W_xh, x_1), ("W_hh h_0", net.W_hh, h_0)):
         for unit, row in enumerate(matrix):
             products = " + ".join(

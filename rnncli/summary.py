@@ -61,7 +61,7 @@ def describe(net: Network) -> dict[str, Any]:
         **network_facts(net),
         "bias": net.bias,
         "parameters": parameter_count(net),
-        "h0": net.h0.tolist(),
+        "h0": net.h0[0].tolist() if net.is_simple else net.h0.tolist(),
         "spectral_radius": radius,
-        "spectral_radius_note": spectral_radius_note(radius, net.activation),
+        "spectral_radius_note": spectral_radius_note(radius, net.activation.name),
     }

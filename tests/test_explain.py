@@ -16,7 +16,7 @@ from rnncli.cli import app
 from rnncli.config import default_network
 from rnncli.explain import formulation_2, formulation_2_difference, terms
 from rnncli.render_explain import first_step_by_hand
-from rnncli.rnn import Network, forward
+from rnncli.rnn import forward, single_layer
 from tests import textbook
 from tests.test_cli import SAMPLE, WEATHER, WEATHER_CONFIG
 
@@ -84,7 +84,7 @@ def test_explained_csv_and_jsonl_carry_the_same_terms() -> None:
 def test_formulation_2_equals_formulation_1(seed: int) -> None:
     rng = np.random.default_rng(seed)
     I, H = int(rng.integers(1, 9)), int(rng.integers(1, 9))
-    net = Network(
+    net = single_layer(
         W_xh=rng.normal(size=(H, I)),
         W_hh=rng.normal(size=(H, H)) * 0.5,
         b_xh=rng.normal(size=H),
@@ -125,7 +125,7 @@ def test_explain_table_shows_the_textbook_hidden_row() -> None:
 
 def test_large_networks_say_how_to_see_the_first_step() -> None:
     rng = np.random.default_rng(0)
-    net = Network(
+    net = single_layer(
         W_xh=rng.normal(size=(9, 2)), W_hh=np.eye(9) * 0.1, b_xh=np.zeros(9),
         b_hh=np.zeros(9), h0=np.zeros(9),
     )  # fmt: skip

@@ -12,7 +12,7 @@ import numpy as np
 from rnncli.choices import Mode, OutputFormat
 from rnncli.config import default_network
 from rnncli.formats import delimited_header, number_text, write
-from rnncli.rnn import Forward, Network, forward
+from rnncli.rnn import Forward, Network, forward, single_layer
 from tests import textbook
 
 
@@ -32,7 +32,7 @@ def to_json(result: Forward, net: Network) -> str:
 
 def softmax_network() -> Network:
     rng = np.random.default_rng(7)
-    return Network(
+    return single_layer(
         W_xh=rng.normal(size=(3, 2)),
         W_hh=rng.normal(size=(3, 3)) * 0.5,
         b_xh=rng.normal(size=3),
@@ -112,7 +112,7 @@ def test_numbers_round_trip_and_non_finite_values_stay_parseable() -> None:
         assert float(number_text(value)) == value
     assert [number_text(v) for v in (math.inf, -math.inf)] == ["inf", "-inf"]
     assert math.isnan(float(number_text(math.nan)))
-    net = Network(
+    net = single_layer(
         W_xh=np.array([[1e308]]),
         W_hh=np.array([[1e308]]),
         b_xh=np.zeros(1),

@@ -21,7 +21,7 @@ import pytest
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from rnncli.rnn import FloatArray, Network, forward
+from rnncli.rnn import FloatArray, Network, forward, single_layer
 
 SEEDS = range(50)
 ATOL = 1e-12
@@ -41,7 +41,7 @@ def _random_network(
 ) -> Network:
     """A network with I inputs and H hidden units, all weights, biases and h0 from rng."""
     H = hidden_size
-    return Network(
+    return single_layer(
         W_xh=rng.normal(size=(H, input_size)),
         W_hh=rng.normal(scale=0.5, size=(H, H)),
         b_xh=rng.normal(size=H),
@@ -71,7 +71,7 @@ def _onnx_rnn(net: Network, X: FloatArray) -> tuple[FloatArray, FloatArray]:
         inputs=["X", "W", "R", "B", "", "initial_h"],
         outputs=["Y", "Y_h"],
         hidden_size=H,
-        **ONNX_ACTIVATIONS[net.activation],
+        **ONNX_ACTIVATIONS[net.activation.name],
     )
     graph = helper.make_graph(
         [node],
@@ -96,7 +96,7 @@ def _onnx_rnn(net: Network, X: FloatArray) -> tuple[FloatArray, FloatArray]:
             "W": net.W_xh[None],
             "R": net.W_hh[None],
             "B": np.concatenate([net.b_xh, net.b_hh])[None],
-            "initial_h": net.h0[None, None],
+            "initial_h": net.h0[:, None, :],
         },
     )
     return np.asarray(Y).reshape(T, H), np.asarray(Y_h).reshape(H)
@@ -107,13 +107,13 @@ def _torch_rnn(net: Network, X: FloatArray) -> FloatArray:
     import torch
 
     torch.set_num_threads(1)
-    rnn = torch.nn.RNN(net.input_size, net.hidden_size, nonlinearity=net.activation).double()
+    rnn = torch.nn.RNN(net.input_size, net.hidden_size, nonlinearity=net.activation.name).double()
     with torch.no_grad():
         rnn.weight_ih_l0.copy_(torch.from_numpy(net.W_xh))
         rnn.weight_hh_l0.copy_(torch.from_numpy(net.W_hh))
         rnn.bias_ih_l0.copy_(torch.from_numpy(net.b_xh))
         rnn.bias_hh_l0.copy_(torch.from_numpy(net.b_hh))
-        out, h_n = rnn(torch.from_numpy(X)[:, None, :], torch.from_numpy(net.h0)[None, None, :])
+        out, h_n = rnn(torch.from_numpy(X)[:, None, :], torch.from_numpy(net.h0)[:, None, :])
     np.testing.assert_array_equal(out[-1].numpy(), h_n[0].numpy())
     return out[:, 0, :].numpy()
 

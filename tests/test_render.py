@@ -12,7 +12,7 @@ from rich.console import Console
 from rnncli.choices import Mode
 from rnncli.config import default_network, load_config
 from rnncli.render import forward_table, forward_view
-from rnncli.rnn import Network, forward
+from rnncli.rnn import Network, forward, single_layer
 from rnncli.sparklines import sparkline
 from tests import textbook
 
@@ -80,7 +80,7 @@ def test_huge_values_are_shown_in_e_notation() -> None:
 
 
 def saturating_network() -> Network:
-    return Network(
+    return single_layer(
         W_xh=np.array([[4.0], [-0.5]]),
         W_hh=np.array([[0.0, 0.0], [0.0, 0.0]]),
         b_xh=np.zeros(2),

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from rnncli.choices import Mode
-from rnncli.rnn import Network, forward, relu, sigmoid, softmax
+from rnncli.rnn import Network, forward, relu, sigmoid, single_layer, softmax
 from tests import textbook
 
 
 def textbook_network() -> Network:
-    return Network(
+    return single_layer(
         W_xh=np.array(textbook.W_xh),
         W_hh=np.array(textbook.W_hh),
         b_xh=np.array(textbook.b_xh),
@@ -57,7 +57,7 @@ def test_first_step_by_hand() -> None:
 
 
 def two_unit_network_with_softmax_output() -> Network:
-    return Network(
+    return single_layer(
         W_xh=np.array([[1.0], [-1.0]]),
         W_hh=np.array([[0.5, 0.0], [0.0, 0.5]]),
         b_xh=np.array([0.0, 0.0]),
@@ -124,7 +124,7 @@ def test_sigmoid_and_softmax_are_stable_for_large_inputs() -> None:
 
 def test_network_rejects_mismatched_shapes() -> None:
     with pytest.raises(ValueError, match="W_hh"):
-        Network(
+        single_layer(
             W_xh=np.zeros((2, 3)),
             W_hh=np.zeros((3, 3)),
             b_xh=np.zeros(2),
@@ -134,7 +134,7 @@ def test_network_rejects_mismatched_shapes() -> None:
 
 
 def test_forward_rejects_the_wrong_number_of_features() -> None:
-    with pytest.raises(ValueError, match="4 features"):
+    with pytest.raises(ValueError, match=r"T x 5 .* not \(3, 4\)"):
         forward(textbook_network(), np.zeros((3, 4)))
 
 
@@ -142,7 +142,7 @@ def test_forward_rejects_the_wrong_number_of_features() -> None:
 def test_many_to_one_is_bit_identical_on_larger_networks(seed: int) -> None:
     rng = np.random.default_rng(seed)
     I, H, O, T = 7, 33, 5, 40
-    net = Network(
+    net = single_layer(
         W_xh=rng.normal(size=(H, I)),
         W_hh=rng.normal(size=(H, H)) / H,
         b_xh=rng.normal(size=H),
