@@ -6,12 +6,11 @@ do not pay for them.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -20,6 +19,7 @@ from rnncli.choices import (
     ACTIVATION_NAMES,
     OUTPUT_ACTIVATION_NAMES,
     BiasForm,
+    Dtype,
     InputFormat,
     Mode,
     OutputFormat,
@@ -28,9 +28,6 @@ from rnncli.choices import (
 )
 from rnncli.errors import EXIT_OK, RnnCliError
 from rnncli.words import counted
-
-if TYPE_CHECKING:
-    from rnncli.rnn import Forward
 
 app = typer.Typer(
     name="rnncli",
@@ -77,20 +74,6 @@ def _reported_errors() -> Iterator[None]:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise typer.Exit(EXIT_OK) from None
-
-
-def _parse_h0(text: str | None) -> list[float] | None:
-    if text is None:
-        return None
-    from rnncli.numbers import decimal, shown
-
-    values = [decimal(value.strip()) for value in text.split(",")]
-    if any(value is None or not math.isfinite(value) for value in values):
-        raise typer.BadParameter(
-            f"expected finite numbers separated by commas, like 0.5,-0.1; got {shown(text)}",
-            param_hint="'--h0'",
-        )
-    return [value for value in values if value is not None]
 
 
 FORWARD_EPILOG = """\
@@ -161,7 +144,8 @@ def forward(
         str | None,
         typer.Option(
             "--h0",
-            help="The initial state h_0 as 'v1,v2,...' (overrides the config's h0).",
+            help="The initial state h_0 as 'v1,v2,...' or a --save-state FILE "
+            "(overrides the config's h0).",
             show_default=False,
         ),
     ] = None,
@@ -179,6 +163,38 @@ def forward(
     all_rows: Annotated[
         bool, typer.Option("--all", help="Every row of a long table on a terminal.")
     ] = False,
+    steps: Annotated[
+        int | None,
+        typer.Option(
+            "--steps",
+            "-n",
+            min=1,
+            help="Steps to run: one-to-many's outputs, or many-to-many-delayed's after T.",
+            show_default=False,
+        ),
+    ] = None,
+    feedback: Annotated[
+        bool, typer.Option("--feedback", help="one-to-many: x_t = o_{t-1} after the first.")
+    ] = False,
+    dtype: Annotated[
+        Dtype, typer.Option("--dtype", help="float32 matches PyTorch and ONNX Runtime.")
+    ] = Dtype.FLOAT64,
+    group_by: Annotated[
+        str | None,
+        typer.Option(
+            "--group-by",
+            help="CSV: the column whose values split the rows into sequences (a batch).",
+            show_default=False,
+        ),
+    ] = None,
+    save_state: Annotated[
+        str | None,
+        typer.Option(
+            "--save-state",
+            help="Write the final state of every layer to FILE; --h0 FILE reads it back.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the RNN over every step of SEQUENCE and show x_t, h_t and o_t.
 
@@ -188,56 +204,28 @@ def forward(
         if output_format not in (OutputFormat.AUTO, OutputFormat.JSON):
             raise typer.BadParameter(f"--json and --format {output_format} disagree")
         output_format = OutputFormat.JSON
-    initial = _parse_h0(h0)
     with _reported_errors():
-        import numpy as np
+        from rnncli.runner import ForwardRequest, run_forward
 
-        from rnncli.config import default_network, load_config
-        from rnncli.files import output_stream, source_name
-        from rnncli.rnn import forward as run
-        from rnncli.sequence import check_fits, read_sequence
-
-        if config == "-" and sequence == "-":
-            raise RnnCliError("the sequence and the config cannot both be read from stdin (-)")
-        net = default_network() if config is None else load_config(config)
-        if initial is not None and len(initial) != net.hidden_size:
-            raise typer.BadParameter(
-                f"has {counted(len(initial), 'value')}; the network has "
-                f"{counted(net.hidden_size, 'hidden unit')}",
-                param_hint="'--h0'",
-            )
-        seq = read_sequence(sequence, input_format)
-        check_fits(seq, net, None if config is None else source_name(config))
-        result = run(net, seq.X, None if initial is None else np.array(initial), mode)
-        _warn_if_not_finite(result)
-        to_terminal = output is None and sys.stdout.isatty()
-        chosen = output_format.resolved(to_terminal)
-        explained = None
-        if explain:
-            from rnncli.explain import terms
-
-            explained = terms(net, result)
-        elide = to_terminal and not all_rows
-        with output_stream(output) as out:
-            if chosen is OutputFormat.TABLE:
-                from rich.console import Console, RenderableType
-
-                view: RenderableType
-                if explained is not None:
-                    from rnncli.render_explain import explain_view
-
-                    view = explain_view(result, net, explained, precision, elide)
-                else:
-                    from rnncli.render import forward_view
-
-                    view = forward_view(result, net, precision, elide)
-                # On a terminal rich fits the table to the window; elsewhere nothing wraps.
-                console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
-                console.print(view)
-            else:
-                from rnncli.formats import write
-
-                write(result, net, chosen, out, header=not no_header, explained=explained)
+        request = ForwardRequest(
+            sequence=sequence,
+            config=config,
+            mode=mode,
+            output_format=output_format,
+            no_header=no_header,
+            input_format=input_format,
+            output=output,
+            h0=h0,
+            precision=precision,
+            explain=explain,
+            all_rows=all_rows,
+            steps=steps,
+            feedback=feedback,
+            dtype=dtype,
+            group_by=group_by,
+            save_state=save_state,
+        )
+        run_forward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))
 
 
 INIT_EPILOG = """\
@@ -410,19 +398,6 @@ def inspect(
 
             Console().print(network_table(facts))
         sys.stdout.flush()
-
-
-def _warn_if_not_finite(result: Forward) -> None:
-    from rnncli.rnn import first_non_finite
-
-    where = first_non_finite(result)
-    if where is not None:
-        name, t, unit = where
-        typer.echo(
-            f"rnncli: warning: {name}_t overflowed to inf or nan at t = {t} (unit {unit}); "
-            "the weights or inputs are too large for this activation",
-            err=True,
-        )
 
 
 def main() -> None:

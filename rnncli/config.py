@@ -585,9 +585,9 @@ def _shape(array: FloatArray) -> str:
 def network_yaml(net: Network, header: list[str]) -> str:
     """The config text of `net`, which parse_config reads back to the same bits.
 
-    One layer, forward (as init-weights makes). `header` lines become the leading comments; each matrix gets a comment with its
-    shape and is written one row per line; floats are written with their shortest
-    round-trip repr.
+    One layer, forward, as init-weights makes. `header` lines become the leading
+    comments; each matrix gets a comment with its shape and is written one row per line;
+    floats are written with their shortest round-trip repr.
     """
     lines = [f"# {line}" if line else "#" for line in header]
     if net.name is not None:

@@ -31,6 +31,15 @@ OUTPUT_TERMS = ("W_ho_h", "b_o", "o_pre")
 
 
 @dataclass(frozen=True)
+class Run:
+    """One sequence's forward pass: its id in a batch, and its terms under --explain."""
+
+    result: Forward
+    id: str | int | None = None
+    explained: Terms | None = None
+
+
+@dataclass(frozen=True)
 class Step:
     """One step t: x_t, h_t, o_t where the mode makes one, and the explained terms."""
 
@@ -39,12 +48,14 @@ class Step:
     h: list[float]
     o: list[float] | None
     terms: dict[str, list[float]] | None = None
+    layers: list[list[float]] | None = None  # every layer's state, with stacked layers
 
 
 def steps(result: Forward, explained: Terms | None = None) -> Iterator[Step]:
     """Every step of the result, t = 1..T, as plain Python floats."""
     outputs = dict(zip(result.output_steps, result.O.tolist(), strict=True))
     per_step = _per_step_terms(explained) if explained is not None else None
+    layers = result.layers.tolist() if result.layers.shape[1] > 1 else None
     for t, (x, h) in enumerate(zip(result.X.tolist(), result.H.tolist(), strict=True), start=1):
         o = outputs.get(t)
         terms = None
@@ -52,7 +63,9 @@ def steps(result: Forward, explained: Terms | None = None) -> Iterator[Step]:
             terms = {key: values[t - 1] for key, values in per_step.items()}
             if o is None:  # no output here, so no output terms either
                 terms = {key: v for key, v in terms.items() if key not in OUTPUT_TERMS}
-        yield Step(t=t, x=x, h=h, o=o, terms=terms)
+        yield Step(
+            t=t, x=x, h=h, o=o, terms=terms, layers=None if layers is None else layers[t - 1]
+        )
 
 
 def _per_step_terms(explained: Terms) -> dict[str, list[list[float]]]:
@@ -73,24 +86,39 @@ def _per_step_terms(explained: Terms) -> dict[str, list[list[float]]]:
 
 
 def write(
-    result: Forward,
+    runs: list[Run],
     net: Network,
     output_format: OutputFormat,
     out: TextIO,
     header: bool = True,
-    explained: Terms | None = None,
+    batched: bool = False,
 ) -> None:
-    """Write the whole result to `out` in a machine format (header: csv and tsv only).
+    """Write every run to `out` in a machine format (header: csv and tsv only).
 
-    With `explained`, every step also carries its terms (HIDDEN_TERMS, OUTPUT_TERMS).
+    A batch names each sequence: a "seq" column or key first, and in JSON one entry of
+    "sequences" each. An explained run's steps also carry their terms.
     """
     if output_format in DELIMITERS:
-        write_delimited(result, net, out, DELIMITERS[output_format], header, explained)
+        write_delimited(runs, net, out, DELIMITERS[output_format], header, batched)
     elif output_format is OutputFormat.JSON:
-        out.write(_json_text(to_document(result, net, explained)) + "\n")
+        if batched:
+            document = {
+                "mode": str(runs[0].result.mode),
+                "network": network_facts(net),
+                "sequences": [{"id": run.id, **_run_document(run, net)} for run in runs],
+            }
+        else:
+            document = {
+                "mode": str(runs[0].result.mode),
+                "network": network_facts(net),
+                **_run_document(runs[0], net),
+            }
+        out.write(_json_text(document) + "\n")
     elif output_format is OutputFormat.JSONL:
-        for step in steps(result, explained):
-            out.write(_json_text(step_object(step)) + "\n")
+        for run in runs:
+            for step in steps(run.result, run.explained):
+                obj = step_object(step)
+                out.write(_json_text({"seq": run.id, **obj} if batched else obj) + "\n")
     else:
         raise ValueError(f"{output_format} is not a machine format")
 
@@ -99,8 +127,11 @@ def write(
 
 
 def delimited_header(net: Network, explain: bool = False) -> list[str]:
-    """t, x1..xI, h1..hH, o1..oO (o columns only with an output layer), then the terms."""
-    header = ["t", *_numbered("x", net.input_size), *_numbered("h", net.hidden_size)]
+    """t, x1..xI, h1..hH, o1..oO (o columns only with an output layer), then the terms.
+
+    h holds D*H values: both directions of a bidirectional network, forward first.
+    """
+    header = ["t", *_numbered("x", net.input_size), *_numbered("h", net.state_size)]
     if net.has_output_layer:
         header += _numbered("o", net.output_size)
     if explain:
@@ -117,19 +148,26 @@ def _numbered(name: str, size: int) -> list[str]:
 
 
 def write_delimited(
-    result: Forward,
+    runs: list[Run],
     net: Network,
     out: TextIO,
     delimiter: str,
     header: bool = True,
-    explained: Terms | None = None,
+    batched: bool = False,
 ) -> None:
     """One LF-ended line per step; in many-to-one the o cells are empty except at t = T."""
     if header:
-        out.write(delimiter.join(delimited_header(net, explained is not None)) + "\n")
+        names = delimited_header(net, runs[0].explained is not None)
+        out.write(delimiter.join(["seq", *names] if batched else names) + "\n")
+    for run in runs:
+        _write_rows(run, net, out, delimiter, batched)
+
+
+def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bool) -> None:
     no_output = [""] * net.output_size
-    for step in steps(result, explained):
-        cells = [str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
+    prefix = [str(run.id)] if batched else []
+    for step in steps(run.result, run.explained):
+        cells = [*prefix, str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
         if net.has_output_layer:
             cells += no_output if step.o is None else map(number_text, step.o)
         if step.terms is not None:
@@ -168,27 +206,36 @@ def network_facts(net: Network) -> dict[str, Any]:
 
 
 def step_object(step: Step) -> dict[str, Any]:
-    """A JSON step: t, x, h, o where the mode makes an output, then any explained terms."""
+    """A JSON step: t, x, h, o where the mode makes an output, then every layer's state
+    (stacked layers) and any explained terms."""
     obj: dict[str, Any] = {"t": step.t, "x": step.x, "h": step.h}
     if step.o is not None:
         obj["o"] = step.o
+    if step.layers is not None:
+        obj["layers"] = step.layers
     if step.terms is not None:
         obj.update(step.terms)
     return obj
 
 
 def to_document(result: Forward, net: Network, explained: Terms | None = None) -> dict[str, Any]:
-    """The JSON document of DESIGN.md, with Python floats; --explain adds "explain"."""
+    """The JSON document of DESIGN.md for one sequence, with Python floats."""
+    document: dict[str, Any] = {"mode": str(result.mode), "network": network_facts(net)}
+    return {**document, **_run_document(Run(result, explained=explained), net)}
+
+
+def _run_document(run: Run, net: Network) -> dict[str, Any]:
+    """steps, output and h_n (and explain under --explain) of one sequence."""
+    result = run.result
     outputs = result.O.tolist()
-    document = {
-        "mode": str(result.mode),
-        "network": network_facts(net),
-        "steps": [step_object(step) for step in steps(result, explained)],
-        # many-to-many: a vector per step; many-to-one: the one vector o_T
-        "output": outputs if result.mode is Mode.MANY_TO_MANY else outputs[0],
-        "h_n": result.H[-1].tolist(),
+    document: dict[str, Any] = {
+        "steps": [step_object(step) for step in steps(result, run.explained)],
+        # a vector per emitting step; many-to-one: the one vector o_T
+        "output": outputs[0] if result.mode is Mode.MANY_TO_ONE else outputs,
+        # the final state; with layers or two directions one per layer and direction
+        "h_n": result.h_n[0].tolist() if net.is_simple else result.h_n.tolist(),
     }
-    if explained is not None:
+    if run.explained is not None:
         document["explain"] = {
             "formulation_2_max_abs_difference": formulation_2_difference(net, result)
         }

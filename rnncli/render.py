@@ -6,20 +6,42 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from rnncli.formats import Run
 from rnncli.rnn import FloatArray, Forward, Network
 from rnncli.sparklines import sparkline
 
 
-def title(net: Network, result: Forward) -> str:
-    """`textbook · 5 → 2 · many-to-many`: the network's name, sizes and the mode."""
+def title(net: Network, result: Forward, sequence_id: str | int | None = None) -> str:
+    """`textbook · 5 → 2 · many-to-many`: the network's name, sizes and the mode; with
+    stacked layers, two directions or a batch, those too."""
     sizes = f"{net.input_size} → {net.hidden_size}"
+    if net.num_layers > 1:
+        sizes += f" × {net.num_layers} layers"
+    if net.direction != "forward":
+        sizes += f" {net.direction}"
     if net.has_output_layer:
         sizes += f" → {net.output_size}"
-    return " · ".join(part for part in (net.name, sizes, str(result.mode)) if part)
+    parts = [net.name, sizes, str(result.mode)]
+    if sequence_id is not None:
+        parts.append(f"sequence {sequence_id}")
+    return " · ".join(part for part in parts if part)
+
+
+def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = False) -> Group:
+    """Every sequence in turn: its table (or explain view) and sparklines."""
+    from rnncli.render_explain import explain_view
+
+    views: list[RenderableType] = []
+    for run in runs:
+        if run.explained is not None:
+            views.append(explain_view(run.result, net, run.explained, precision, elide))
+        else:
+            views.append(forward_view(run.result, net, precision, elide, run.id))
+    return Group(*views)
 
 
 #: Steps a long table shows on a terminal: the first and the last ROWS_EACH_END.
@@ -45,17 +67,32 @@ def shown_steps(T: int, elide: bool) -> list[int | None]:
     return [*range(ROWS_EACH_END), None, *range(T - ROWS_EACH_END, T)]
 
 
-def forward_view(result: Forward, net: Network, precision: int = 4, elide: bool = False) -> Group:
+def forward_view(
+    result: Forward,
+    net: Network,
+    precision: int = 4,
+    elide: bool = False,
+    sequence_id: str | int | None = None,
+) -> Group:
     """The table with, under it, a sparkline for every hidden unit and output."""
-    return Group(forward_table(result, net, precision, elide), sparklines(result, net))
+    table = forward_table(result, net, precision, elide, sequence_id)
+    return Group(table, sparklines(result, net))
 
 
-def forward_table(result: Forward, net: Network, precision: int = 4, elide: bool = False) -> Table:
+def forward_table(
+    result: Forward,
+    net: Network,
+    precision: int = 4,
+    elide: bool = False,
+    sequence_id: str | int | None = None,
+) -> Table:
     """The forward pass as a table, one row per step; o_t appears only with an output
     layer and where the mode emits. Numbers are coloured by sign and size; saturated
     units of tanh and sigmoid are marked *. `elide` shows the first and last steps only.
     """
-    table = Table(title=Text(title(net, result)), title_justify="left", header_style="bold cyan")
+    table = Table(
+        title=Text(title(net, result, sequence_id)), title_justify="left", header_style="bold cyan"
+    )
     table.add_column("t", justify="right", style="dim")
     table.add_column("x_t", justify="right")
     table.add_column("h_t", justify="right")
@@ -109,7 +146,7 @@ def sparklines(result: Forward, net: Network) -> Table:
     grid.add_column(style="bold cyan")
     grid.add_column()
     grid.add_column(style="dim")
-    series = [(f"h{k + 1}", result.H[:, k]) for k in range(net.hidden_size)]
+    series = [(f"h{k + 1}", result.H[:, k]) for k in range(net.state_size)]
     if net.has_output_layer and len(result.O) > 1:
         series += [(f"o{k + 1}", result.O[:, k]) for k in range(net.output_size)]
     for name, values in series:

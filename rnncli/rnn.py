@@ -193,9 +193,12 @@ class Network:
             raise ValueError(f"h0 must be {len(self.layers) * D} x {H}")
         if (self.W_ho is None) != (self.b_o is None):
             raise ValueError("W_ho and b_o come together")
-        if self.W_ho is not None and self.b_o is not None:
-            if self.W_ho.shape[1] != D * H or self.b_o.shape != (self.W_ho.shape[0],):
-                raise ValueError(f"W_ho must be O x {D * H} and b_o must have O values")
+        if (
+            self.W_ho is not None
+            and self.b_o is not None
+            and (self.W_ho.shape[1] != D * H or self.b_o.shape != (self.W_ho.shape[0],))
+        ):
+            raise ValueError(f"W_ho must be O x {D * H} and b_o must have O values")
         if self.output_activation is not None and self.W_ho is None:
             raise ValueError("an output activation needs an output layer")
         if self.activation.name not in ACTIVATION_NAMES:
@@ -458,7 +461,7 @@ def _run_cell(
     Returns Z and H (T x B x H, in time order) and each sequence's final state (B x H).
     A sequence stops at its own length: its state is not changed by the padding.
     """
-    T, B, _ = inputs.shape
+    T = inputs.shape[0]
     if reverse:
         inputs = _reversed_within(inputs, lengths)
     f, clip = net.activation, net.clip

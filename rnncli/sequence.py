@@ -42,34 +42,67 @@ class Sequence:
     X: FloatArray  # T x I
     source: str
     columns: tuple[str, ...] | None = None  # the header's names, where there was one
+    id: str | int | None = None  # its name in a batch of sequences
 
     @property
     def features(self) -> int:
         return int(self.X.shape[1])
 
 
+@dataclass(frozen=True)
+class Batch:
+    """The sequences of one input; `batched` when it was written as several (even one)."""
+
+    sequences: list[Sequence]
+    batched: bool
+
+
 def read_sequence(path: str, input_format: InputFormat | None = None) -> Sequence:
-    """Read the sequence at `path` (`-` for standard input).
+    """Read the one sequence at `path` (`-` for standard input); see read_batch."""
+    batch = read_batch(path, input_format)
+    if batch.batched:
+        raise RnnCliError(f"{batch.sequences[0].source}: holds several sequences, not one")
+    return batch.sequences[0]
+
+
+def read_batch(
+    path: str, input_format: InputFormat | None = None, group_by: str | None = None
+) -> Batch:
+    """Read the sequence or sequences at `path` (`-` for standard input).
 
     Without `input_format` the file name's extension decides; failing that, the content
-    (JSON starts with `[` or `{`, anything else is read as delimited text).
+    (JSON starts with `[` or `{`, anything else is read as delimited text). `group_by`
+    names the CSV column whose values split the rows into sequences.
     """
     source = source_name(path)
     text = decode_text(read_bytes(path, "sequence"), source)
     if input_format is None and path != STDIN:
         input_format = _EXTENSIONS.get(PurePath(path).suffix.lower())
-    return parse_sequence(text, source, input_format)
+    return parse_batch(text, source, input_format, group_by)
 
 
 def parse_sequence(text: str, source: str, input_format: InputFormat | None = None) -> Sequence:
-    """The sequence in `text`; `source` names it in messages."""
+    """The one sequence in `text`; `source` names it in messages."""
+    batch = parse_batch(text, source, input_format)
+    if batch.batched:
+        raise RnnCliError(f"{source}: holds several sequences, not one")
+    return batch.sequences[0]
+
+
+def parse_batch(
+    text: str, source: str, input_format: InputFormat | None = None, group_by: str | None = None
+) -> Batch:
+    """The sequences in `text`: one, a JSON {"sequences": ...}, or CSV rows grouped by a
+    column."""
     if input_format is None:
         input_format = _sniff(text)
+    if group_by is not None and input_format in (InputFormat.JSON, InputFormat.JSONL):
+        raise RnnCliError(f'{source}: --group-by is for CSV and TSV; JSON says "sequences"')
     if input_format is InputFormat.JSON:
         return _parse_json(text, source)
     if input_format is InputFormat.JSONL:
-        return _parse_jsonl(text, source)
-    return _parse_delimited(text, source, tab_only=input_format is InputFormat.TSV)
+        return Batch([_parse_jsonl(text, source)], batched=False)
+    return _parse_delimited(text, source, input_format is InputFormat.TSV, group_by)
 
 
 def check_fits(sequence: Sequence, net: Network, config_source: str | None) -> None:
@@ -121,12 +154,14 @@ def _is_json(text: str) -> bool:
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?", re.ASCII)
 
 
-def _parse_delimited(text: str, source: str, tab_only: bool) -> Sequence:
+def _parse_delimited(text: str, source: str, tab_only: bool, group_by: str | None) -> Batch:
     delimiter: str | None = "\t" if tab_only else None
     header: tuple[str, ...] | None = None
     header_line = 0
     trailing_delimiter = False
     rows: list[list[float]] = []
+    group_column: int | None = None
+    keys: list[str] = []
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for line_no, line in enumerate(lines, start=1):
         stripped = line.strip()
@@ -145,21 +180,53 @@ def _parse_delimited(text: str, source: str, tab_only: bool) -> Sequence:
                 continue
         if trailing_delimiter and cells[-1][0] == "":
             cells.pop()
-        width = len(header) if header is not None else (len(rows[0]) if rows else len(cells))
+        if group_by is not None and group_column is None:
+            group_column = _group_column(group_by, header, len(cells), source)
+        width = (
+            len(header)
+            if header is not None
+            else (len(rows[0]) + (group_column is not None) if rows else len(cells))
+        )
         if len(cells) != width:
             first = f"the header on line {header_line}" if header else "the first row"
             message = f"has {counted(len(cells), 'value')}, but {first} has {width}"
             raise RnnCliError(located(source, message, line_no))
+        if group_column is not None:
+            keys.append(cells[group_column][0])
         rows.append(
             [
                 _cell_number(cell, delimiter, source, line_no, column, index, header, not rows)
                 for index, (cell, column) in enumerate(cells)
+                if index != group_column
             ]
         )
     if not rows:
         what = "only a header" if header is not None else "no data rows"
         raise RnnCliError(f"{source}: has {what}; expected one row of numbers per time step")
-    return Sequence(X=np.array(rows, dtype=np.float64), source=source, columns=header)
+    X = np.array(rows, dtype=np.float64)
+    if group_column is None:
+        return Batch([Sequence(X=X, source=source, columns=header)], batched=False)
+    columns = None if header is None else header[:group_column] + header[group_column + 1 :]
+    groups: dict[str, list[int]] = {}
+    for row, key in enumerate(keys):
+        groups.setdefault(key, []).append(row)  # in the order each first appears
+    return Batch(
+        [
+            Sequence(X=X[rows_of], source=source, columns=columns, id=key)
+            for key, rows_of in groups.items()
+        ],
+        batched=True,
+    )
+
+
+def _group_column(name: str, header: tuple[str, ...] | None, width: int, source: str) -> int:
+    """The index of the --group-by column: a header name, or a number counted from 1."""
+    if header is not None and name in header:
+        return header.index(name)
+    if name.isdigit() and 1 <= int(name) <= width:
+        return int(name) - 1
+    known = f"; the columns are {', '.join(header)}" if header else ""
+    raise RnnCliError(f"{source}: no column {shown(name)} to group by{known}")
 
 
 def _delimiter_of(line: str) -> str:
@@ -297,9 +364,14 @@ def _load_json(text: str, source: str, line_offset: int = 0) -> Any:
         raise RnnCliError(f"{source}: not a sequence: nested too deeply") from None
 
 
-def _parse_json(text: str, source: str) -> Sequence:
+def _parse_json(text: str, source: str) -> Batch:
     document = _load_json(text, source)
     place = _JsonPlace(text, source)
+    if isinstance(document, dict) and "sequences" in document:
+        if set(document) != {"sequences"}:
+            extra = sorted(set(document) - {"sequences"})[0]
+            raise place.error((), f'unknown key {extra!r} beside "sequences"')
+        return _json_batch(document["sequences"], place)
     path: tuple[int | str, ...] = ()
     if isinstance(document, dict):
         if set(document) != {"sequence"}:
@@ -307,26 +379,53 @@ def _parse_json(text: str, source: str) -> Sequence:
             problem = f"unknown key {extra[0]!r}" if extra else 'no key "sequence"'
             raise place.error((), f'{problem}; expected {{"sequence": [[...], ...]}}')
         document, path = document["sequence"], ("sequence",)
+    X = np.array(_json_steps(document, path, place), dtype=np.float64)
+    return Batch([Sequence(X=X, source=source)], batched=False)
+
+
+def _json_batch(sequences: Any, place: _JsonPlace) -> Batch:
+    """{"sequences": [seq, ...]} (ids 1, 2, ...) or {"sequences": {"id": seq, ...}}."""
+    at: tuple[int | str, ...] = ("sequences",)
+    if isinstance(sequences, dict):
+        items: list[tuple[str | int, Any]] = list(sequences.items())
+    elif isinstance(sequences, list):
+        items = list(enumerate(sequences, start=1))
+    else:
+        raise place.error(
+            at, f"expected a list or an object of sequences, got {_json_kind(sequences)}"
+        )
+    if not items:
+        raise place.error(at, "holds no sequences")
+    batch: list[Sequence] = []
+    for key, document in items:
+        path = (*at, key if isinstance(key, str) else key - 1)
+        X = np.array(_json_steps(document, path, place), dtype=np.float64)
+        if batch and X.shape[1] != batch[0].X.shape[1]:
+            width, first = counted(X.shape[1], "feature"), batch[0].X.shape[1]
+            raise place.error(path, f"sequence {key!r} has {width}, the first has {first}")
+        batch.append(Sequence(X=X, source=place.source, id=key))
+    return Batch(batch, batched=True)
+
+
+def _json_steps(document: Any, path: tuple[int | str, ...], place: _JsonPlace) -> list[list[float]]:
+    """The rows of one sequence: a list of steps, each a list of numbers (or a number)."""
     if not isinstance(document, list):
         raise place.error(path, f"expected a list of steps, got {_json_kind(document)}")
     if not document:
         raise place.error(path, "the sequence is empty; expected at least one step")
     if not isinstance(document[0], list):
         # A flat list: a sequence of scalars, one feature (I = 1).
-        rows = [
+        return [
             [_json_number(v, (*path, t), place, f"step {t + 1}")] for t, v in enumerate(document)
         ]
-    else:
-        rows = []
-        for t, step in enumerate(document):
-            row = _json_row(step, (*path, t), place, t + 1)
-            if rows and len(row) != len(rows[0]):
-                message = (
-                    f"step {t + 1} has {counted(len(row), 'value')}, step 1 has {len(rows[0])}"
-                )
-                raise place.error((*path, t), message)
-            rows.append(row)
-    return Sequence(X=np.array(rows, dtype=np.float64), source=source)
+    rows: list[list[float]] = []
+    for t, step in enumerate(document):
+        row = _json_row(step, (*path, t), place, t + 1)
+        if rows and len(row) != len(rows[0]):
+            message = f"step {t + 1} has {counted(len(row), 'value')}, step 1 has {len(rows[0])}"
+            raise place.error((*path, t), message)
+        rows.append(row)
+    return rows
 
 
 @dataclass(frozen=True)

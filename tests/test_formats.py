@@ -11,14 +11,14 @@ import numpy as np
 
 from rnncli.choices import Mode, OutputFormat
 from rnncli.config import default_network
-from rnncli.formats import delimited_header, number_text, write
+from rnncli.formats import Run, delimited_header, number_text, write
 from rnncli.rnn import Forward, Network, forward, single_layer
 from tests import textbook
 
 
 def text_of(result: Forward, net: Network, output_format: OutputFormat, header: bool = True) -> str:
     out = io.StringIO()
-    write(result, net, output_format, out, header=header)
+    write([Run(result)], net, output_format, out, header=header)
     return out.getvalue()
 
 

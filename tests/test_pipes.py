@@ -139,12 +139,12 @@ def test_output_into_a_missing_folder(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_run_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rnncli.formats
+    import rnncli.runner
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rnncli.formats, "write", interrupted)
+    monkeypatch.setattr(rnncli.runner, "write", interrupted)
     target = tmp_path / "out.csv"
     result = runner.invoke(app, ["forward", SAMPLE, "-f", "csv", "-o", str(target)])
     assert result.exit_code == 130

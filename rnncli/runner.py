@@ -1,0 +1,186 @@
+"""The forward command without its options: read the inputs, run the network, write.
+
+Errors are RnnCliError with their exit code; turning them into output is the command
+line's job.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncli.choices import Dtype, InputFormat, Mode, OutputFormat
+from rnncli.config import default_network, load_config
+from rnncli.errors import EXIT_USAGE, RnnCliError
+from rnncli.explain import terms
+from rnncli.files import decode_text, output_stream, read_bytes, source_name
+from rnncli.formats import Run, write
+from rnncli.numbers import decimal, shown
+from rnncli.rnn import FloatArray, Forward, Network, first_non_finite, forward_batch
+from rnncli.sequence import check_fits, read_batch
+from rnncli.words import counted
+
+
+@dataclass(frozen=True)
+class ForwardRequest:
+    """What `rnncli forward` was asked to do; see its --help."""
+
+    sequence: str
+    config: str | None = None
+    mode: Mode = Mode.MANY_TO_MANY
+    output_format: OutputFormat = OutputFormat.AUTO
+    no_header: bool = False
+    input_format: InputFormat | None = None
+    output: str | None = None
+    h0: str | None = None
+    precision: int = 4
+    explain: bool = False
+    all_rows: bool = False
+    steps: int | None = None
+    feedback: bool = False
+    dtype: Dtype = Dtype.FLOAT64
+    group_by: str | None = None
+    save_state: str | None = None
+
+
+def usage_error(option: str, message: str) -> RnnCliError:
+    return RnnCliError(f"{option}: {message}", exit_code=EXIT_USAGE)
+
+
+def check_options(request: ForwardRequest) -> None:
+    """The options that contradict each other, before any file is read."""
+    counted_modes = (Mode.ONE_TO_MANY, Mode.MANY_TO_MANY_DELAYED)
+    if request.mode in counted_modes and request.steps is None:
+        raise usage_error("--steps", f"{request.mode} needs the number of steps to run")
+    if request.mode not in counted_modes and request.steps is not None:
+        raise usage_error("--steps", "is for one-to-many and many-to-many-delayed")
+    if request.feedback and request.mode is not Mode.ONE_TO_MANY:
+        raise usage_error("--feedback", "is for one-to-many")
+    if request.config == "-" and request.sequence == "-":
+        raise RnnCliError("the sequence and the config cannot both be read from stdin (-)")
+
+
+def run_forward(
+    request: ForwardRequest, stdout_is_terminal: bool, warn: Callable[[str], None]
+) -> None:
+    """Run `rnncli forward`: messages through `warn`, data to stdout or --output."""
+    check_options(request)
+    net = default_network() if request.config is None else load_config(request.config)
+    if request.explain and not net.is_simple:
+        raise usage_error(
+            "--explain", "takes apart one-layer networks run forward, as in the lecture"
+        )
+    h0 = initial_state(request.h0, net)
+    batch = read_batch(request.sequence, request.input_format, request.group_by)
+    config_source = None if request.config is None else source_name(request.config)
+    for sequence in batch.sequences:
+        check_fits(sequence, net, config_source)
+    if request.mode is Mode.ONE_TO_MANY:
+        for sequence in batch.sequences:
+            if len(sequence.X) != 1:
+                raise RnnCliError(
+                    f"{sequence.source}: one-to-many reads one row x_1, "
+                    f"this has {counted(len(sequence.X), 'row')}"
+                )
+    try:
+        results = forward_batch(
+            net,
+            [sequence.X for sequence in batch.sequences],
+            h0,
+            request.mode,
+            request.steps,
+            request.feedback,
+            np.dtype(str(request.dtype)),
+        )
+    except ValueError as error:  # what the options ask of this network cannot be done
+        raise usage_error(f"--mode {request.mode}", str(error)) from None
+    for sequence, result in zip(batch.sequences, results, strict=True):
+        _warn_if_not_finite(result, sequence.id if batch.batched else None, warn)
+
+    runs = [
+        Run(result, sequence.id, terms(net, result) if request.explain else None)
+        for sequence, result in zip(batch.sequences, results, strict=True)
+    ]
+    if request.save_state is not None:
+        save_state(request.save_state, results, batch.batched)
+    to_terminal = request.output is None and stdout_is_terminal
+    chosen = request.output_format.resolved(to_terminal)
+    with output_stream(request.output) as out:
+        if chosen is OutputFormat.TABLE:
+            from rich.console import Console
+
+            from rnncli.render import runs_view
+
+            view = runs_view(runs, net, request.precision, to_terminal and not request.all_rows)
+            # On a terminal rich fits the table to the window; elsewhere nothing wraps.
+            console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
+            console.print(view)
+        else:
+            write(runs, net, chosen, out, not request.no_header, batch.batched)
+
+
+def initial_state(text: str | None, net: Network) -> FloatArray | None:
+    """--h0: numbers "v1,v2,..." (L*D*H of them), or a file that --save-state wrote."""
+    if text is None:
+        return None
+    expected = net.h0.size
+    if os.path.isfile(text):
+        values = _state_file(text)
+    else:
+        parsed = [decimal(value.strip()) for value in text.split(",")]
+        if any(value is None or not math.isfinite(value) for value in parsed):
+            raise usage_error(
+                "--h0",
+                "expected finite numbers separated by commas, like 0.5,-0.1, or a file "
+                f"--save-state wrote; got {shown(text)}",
+            )
+        values = [value for value in parsed if value is not None]
+    if len(values) != expected:
+        units = counted(net.hidden_size, "hidden unit")
+        if expected != net.hidden_size:
+            units += f" in each of {net.h0.shape[0]} layers and directions"
+        raise usage_error("--h0", f"has {counted(len(values), 'value')}; the network has {units}")
+    return np.array(values, dtype=np.float64).reshape(net.h0.shape)
+
+
+def _state_file(path: str) -> list[float]:
+    """The numbers of a state file: {"h0": [[...], ...]} as --save-state writes it."""
+    source = source_name(path)
+    try:
+        document = json.loads(decode_text(read_bytes(path, "state"), source))
+        rows = document["h0"]
+        values = [float(v) for row in rows for v in (row if isinstance(row, list) else [row])]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise RnnCliError(
+            f'{source}: not a state file; expected {{"h0": [[...], ...]}} as --save-state writes'
+        ) from None
+    if not all(math.isfinite(v) for v in values):
+        raise RnnCliError(f"{source}: the state holds a value that is not finite")
+    return values
+
+
+def save_state(path: str, results: list[Forward], batched: bool) -> None:
+    """Write the final state of every layer and direction, for --h0 to read back."""
+    if batched:
+        raise usage_error("--save-state", "saves the state of one sequence, not of a batch")
+    h_n = results[0].h_n.astype(np.float64).tolist()
+    with output_stream(path) as out:
+        out.write(json.dumps({"h0": h_n}) + "\n")
+
+
+def _warn_if_not_finite(
+    result: Forward, sequence_id: str | int | None, warn: Callable[[str], None]
+) -> None:
+    where = first_non_finite(result)
+    if where is not None:
+        name, t, unit = where
+        which = "" if sequence_id is None else f" in sequence {sequence_id}"
+        warn(
+            f"rnncli: warning: {name}_t overflowed to inf or nan at t = {t} (unit {unit})"
+            f"{which}; the weights or inputs are too large for this activation"
+        )
