@@ -347,7 +347,7 @@ class _Reader:
             b_xh, bias = self.vector(weights["b_xh"], f"{path}.b_xh", H, "H"), "two"
         if "b_hh" in weights:
             b_hh, bias = self.vector(weights["b_hh"], f"{path}.b_hh", H, "H"), "two"
-        return Cell(W_xh, W_hh, b_xh, b_hh), bias
+        return Cell(W_xh, W_hh, b_xh, b_hh, bias), bias
 
     def output_layer(
         self,

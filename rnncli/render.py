@@ -215,13 +215,17 @@ def network_table(facts: dict[str, Any]) -> Table:
     sizes = f"{facts['input_size']} → {facts['hidden_size']}"
     if facts["output_activation"] is not None:
         sizes += f" → {facts['output_size']}"
-    rows = [
-        ("sizes", f"{sizes}  (I → H{' → O' if facts['output_activation'] else ''})"),
+    rows = [("sizes", f"{sizes}  (I → H{' → O' if facts['output_activation'] else ''})")]
+    if "num_layers" in facts:
+        rows.append(("layers", f"{facts['num_layers']}, {facts['direction']}"))
+    if "clip" in facts:
+        rows.append(("clip", f"z_t clipped to ±{facts['clip']:g} before f"))
+    rows += [
         ("activation", facts["activation"]),
         ("output", facts["output_activation"] or "none: o_t = h_t"),
         ("biases", _BIAS_WORDS[facts["bias"]]),
         ("parameters", f"{facts['parameters']:,}"),
-        ("h0", "zeros" if not any(facts["h0"]) else ", ".join(map(str, facts["h0"]))),
+        ("h0", "zeros" if not np.any(facts["h0"]) else str(facts["h0"])),
         ("spectral radius", f"{facts['spectral_radius']:.6g}  of W_hh"),
         ("", facts["spectral_radius_note"]),
     ]

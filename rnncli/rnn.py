@@ -150,11 +150,13 @@ class Cell:
     W_hh: FloatArray
     b_xh: FloatArray
     b_hh: FloatArray
+    bias: str = "two"  # how the config gave the biases: "two", "one" (b_h) or "none"
 
     def astype(self, dtype: npt.DTypeLike) -> Cell:
-        return Cell(
-            *(np.asarray(a, dtype=dtype) for a in (self.W_xh, self.W_hh, self.b_xh, self.b_hh))
-        )
+        def cast(array: FloatArray) -> FloatArray:
+            return np.asarray(array, dtype=dtype)
+
+        return Cell(cast(self.W_xh), cast(self.W_hh), cast(self.b_xh), cast(self.b_hh), self.bias)
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,7 @@ def single_layer(
     """The lecture's network: one layer, forward; h0 is a vector of H (zeros by default)."""
     H = W_xh.shape[0]
     return Network(
-        layers=((Cell(W_xh, W_hh, b_xh, b_hh),),),
+        layers=((Cell(W_xh, W_hh, b_xh, b_hh, bias),),),
         h0=np.zeros((1, H)) if h0 is None else np.asarray(h0, dtype=np.float64).reshape(1, H),
         W_ho=W_ho,
         b_o=b_o,

@@ -14,18 +14,28 @@ _SATURATING = {"tanh", "sigmoid"}
 
 
 def parameter_count(net: Network) -> int:
-    """W_xh (H*I) + W_hh (H*H) + its biases (2H, H or 0) + W_ho (O*H) + b_o (O)."""
-    H, I = net.hidden_size, net.input_size
-    count = H * I + H * H + {"two": 2 * H, "one": H, "none": 0}[net.bias]
-    if net.has_output_layer:
-        O = net.output_size
-        count += O * H + O
+    """Per layer and direction W_xh (H*I) + W_hh (H*H) + its biases (2H, H or 0); then
+    W_ho (O*D*H) + b_o (O)."""
+    H = net.hidden_size
+    biases = {"two": 2 * H, "one": H, "none": 0}
+    count = sum(
+        cell.W_xh.size + cell.W_hh.size + biases[cell.bias]
+        for cells in net.layers
+        for cell in cells
+    )
+    if net.W_ho is not None:
+        count += net.W_ho.size + net.output_size
     return count
 
 
 def spectral_radius(net: Network) -> float:
-    """rho(W_hh) = max |lambda| over the eigenvalues of W_hh."""
-    return float(np.max(np.abs(np.linalg.eigvals(net.W_hh))))
+    """rho(W_hh) = max |lambda| over the eigenvalues of W_hh (the largest over every
+    layer and direction)."""
+    return max(
+        float(np.max(np.abs(np.linalg.eigvals(cell.W_hh))))
+        for cells in net.layers
+        for cell in cells
+    )
 
 
 def spectral_radius_note(radius: float, activation: str) -> str:
