@@ -395,6 +395,17 @@ class _Reader:
             and isinstance(node.value[0], yaml.SequenceNode)
         ):
             return self.vector(node, "h0", H, "H").reshape(1, H)
+        if (
+            isinstance(node, yaml.SequenceNode)
+            and node.value
+            and not isinstance(node.value[0], yaml.SequenceNode)
+        ):
+            raise self.error(
+                node,
+                "h0",
+                f"is one vector, expected {count}x{H}: one state of H = {H} per layer and "
+                "direction, as [[...], ...], layer by layer, forward first",
+            )
         matrix = self.matrix(node, "h0")
         if matrix.shape != (count, H):
             raise self.error(

@@ -172,3 +172,67 @@ def test_load_config_names_a_missing_file(tmp_path: Path) -> None:
         load_config(str(tmp_path / "nope.yaml"))
     with pytest.raises(RnnCliError, match="is a folder"):
         load_config(str(tmp_path))
+
+
+STACKED = """\
+direction: bidirectional
+activation: {name: LeakyRelu, alpha: 0.2}
+clip: 2.5
+layers:
+  - W_xh: [[1, 0], [0, 1]]
+    W_hh: [[0.5, 0], [0, 0.5]]
+    reverse: {W_xh: [[0, 1], [1, 0]], W_hh: [[0.1, 0], [0, 0.1]], b_h: [1, 2]}
+  - W_xh: [[1, 0, 0, 0], [0, 1, 0, 0]]
+    W_hh: [[0.5, 0], [0, 0.5]]
+    reverse: {W_xh: [[0, 0, 1, 0], [0, 0, 0, 1]], W_hh: [[0.1, 0], [0, 0.1]]}
+output: {W_ho: [[1, 1, 1, 1]], b_o: [0.5]}
+h0: [[1, 2], [3, 4], [5, 6], [7, 8]]
+"""
+
+
+def test_stacked_bidirectional_layers_with_an_activation_and_a_clip() -> None:
+    net = parse_config(STACKED, "s.yaml")
+    assert (net.num_layers, net.num_directions, net.state_size, net.output_size) == (2, 2, 4, 1)
+    assert str(net.activation) == "leaky_relu(alpha=0.2)"
+    assert net.clip == 2.5
+    np.testing.assert_array_equal(net.layers[0][1].b_xh, [1, 2])
+    np.testing.assert_array_equal(net.layers[1][1].W_xh, [[0, 0, 1, 0], [0, 0, 0, 1]])
+    np.testing.assert_array_equal(net.h0, [[1, 2], [3, 4], [5, 6], [7, 8]])
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (STACKED.replace("reverse: {W_xh: [[0, 1]", "other: {W_xh: [[0, 1]"), ["layers[0].other"]),
+        (
+            STACKED.replace("direction: bidirectional\n", ""),
+            ["layers[0].reverse", "needs direction"],
+        ),
+        (
+            STACKED.replace("[[1, 0, 0, 0], [0, 1, 0, 0]]", "[[1, 0], [0, 1]]"),
+            ["layers[1].W_xh", "2x4"],
+        ),
+        (
+            STACKED.replace("h0: [[1, 2], [3, 4], [5, 6], [7, 8]]", "h0: [1, 2]"),
+            ["h0", "expected 4x2"],
+        ),
+        (STACKED.replace("alpha: 0.2", "gamma: 0.2"), ["activation.gamma", "unknown key"]),
+        (STACKED.replace("LeakyRelu, alpha: 0.2", "tanh, alpha: 0.2"), ["tanh takes no alpha"]),
+        (STACKED.replace("clip: 2.5", "clip: -1"), ["clip", "positive"]),
+        (
+            STACKED.replace("direction: bidirectional", "direction: sideways"),
+            ["direction", "'sideways'"],
+        ),
+        (
+            STACKED.replace("W_ho: [[1, 1, 1, 1]]", "W_ho: [[1, 1]]"),
+            ["output.W_ho", "expected 1x4"],
+        ),
+        ("direction: bidirectional\n" + MINIMAL, ["weights_reverse", "bidirectional needs it"]),
+        ("layers: []\n", ["layers", "a list of weight blocks"]),
+        ("layers: [{W_xh: [[1]], W_hh: [[1]]}]\n" + MINIMAL, ["layers", "not both"]),
+    ],
+)
+def test_mistakes_in_stacked_networks(text: str, words: list[str]) -> None:
+    message = error_of(text)
+    for word in words:
+        assert word in message, message

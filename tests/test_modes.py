@@ -1,0 +1,208 @@
+"""The lecture's kinds of sequence modelling, batches and saved state, worked by hand on a
+two-unit network whose numbers can be followed on paper.
+
+The network: identity f, W_xh = [[1], [0]], W_hh = [[0.5, 0], [1, 0]], no biases,
+W_ho = [[1, 1]]. So h1_t = x_t + 0.5 h1_{t-1}, h2_t = h1_{t-1}, and o_t = h1_t + h2_t.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from rnncli.choices import Mode
+from rnncli.cli import app
+from rnncli.rnn import forward, forward_batch, single_layer
+
+runner = CliRunner()
+
+TWO_UNITS = """\
+activation: identity
+weights:
+  W_xh: [[1.0], [0.0]]
+  W_hh: [[0.5, 0.0], [1.0, 0.0]]
+  W_ho: [[1.0, 1.0]]
+"""
+
+
+def two_units() -> object:
+    return single_layer(
+        W_xh=np.array([[1.0], [0.0]]),
+        W_hh=np.array([[0.5, 0.0], [1.0, 0.0]]),
+        b_xh=np.zeros(2),
+        b_hh=np.zeros(2),
+        W_ho=np.array([[1.0, 1.0]]),
+        b_o=np.zeros(1),
+        activation="identity",
+        output_activation="identity",
+    )
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> str:
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_UNITS)
+    return str(path)
+
+
+def run_json(*args: str, stdin: str | None = None) -> dict:
+    result = runner.invoke(app, ["forward", *args, "-f", "json"], input=stdin)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_one_to_many_runs_on_zero_inputs(config: str) -> None:
+    # x = 2, 0, 0:  h = [2, 0], [1, 2], [0.5, 1];  o = 2, 3, 1.5
+    document = run_json("-", "-c", config, "-m", "one-to-many", "--steps", "3", stdin="2\n")
+    assert [step["x"] for step in document["steps"]] == [[2.0], [0.0], [0.0]]
+    assert [step["h"] for step in document["steps"]] == [[2.0, 0.0], [1.0, 2.0], [0.5, 1.0]]
+    assert document["output"] == [[2.0], [3.0], [1.5]]
+    assert document["mode"] == "one-to-many"
+
+
+def test_one_to_many_with_feedback(config: str) -> None:
+    # x_1 = 2, then x_t = o_{t-1}: x = 2, 2, 5;  h = [2, 0], [3, 2], [6.5, 3];  o = 2, 5, 9.5
+    document = run_json(
+        "-", "-c", config, "-m", "one-to-many", "--steps", "3", "--feedback", stdin="2\n"
+    )
+    assert [step["x"] for step in document["steps"]] == [[2.0], [2.0], [5.0]]
+    assert [step["h"] for step in document["steps"]] == [[2.0, 0.0], [3.0, 2.0], [6.5, 3.0]]
+    assert document["output"] == [[2.0], [5.0], [9.5]]
+
+
+def test_many_to_many_delayed_emits_after_the_input(config: str) -> None:
+    # x = 1, 2, then 0, 0:  h = [1, 0], [2.5, 1], [1.25, 2.5], [0.625, 1.25]
+    # outputs only at t = 3, 4: 3.75 and 1.875
+    document = run_json(
+        "-", "-c", config, "-m", "many-to-many-delayed", "--steps", "2", stdin="1\n2\n"
+    )
+    assert [step["t"] for step in document["steps"]] == [1, 2, 3, 4]
+    assert ["o" in step for step in document["steps"]] == [False, False, True, True]
+    assert document["output"] == [[3.75], [1.875]]
+    assert document["h_n"] == [0.625, 1.25]
+
+
+def test_mode_options_that_disagree(config: str) -> None:
+    for args in (
+        ["-m", "one-to-many"],
+        ["-m", "many-to-many-delayed"],
+        ["--steps", "2"],
+        ["--feedback"],
+    ):
+        result = runner.invoke(app, ["forward", "-", "-c", config, *args], input="1\n")
+        assert result.exit_code == 2, args
+        assert result.stdout == ""
+    two_rows = runner.invoke(
+        app, ["forward", "-", "-c", config, "-m", "one-to-many", "--steps", "2"], input="1\n2\n"
+    )
+    assert two_rows.exit_code == 1
+    assert "one-to-many reads one row x_1, this has 2 rows" in two_rows.stderr
+
+
+def test_feedback_needs_as_many_outputs_as_inputs(tmp_path: Path) -> None:
+    config = tmp_path / "wide.yaml"
+    config.write_text("weights:\n  W_xh: [[1.0], [0.0]]\n  W_hh: [[0.5, 0.0], [1.0, 0.0]]\n")
+    result = runner.invoke(
+        app,
+        ["forward", "-", "-c", str(config), "-m", "one-to-many", "--steps", "2", "--feedback"],
+        input="1\n",
+    )
+    assert result.exit_code == 2
+    assert "feedback needs as many outputs as inputs" in result.stderr
+
+
+def test_a_batch_of_different_lengths_equals_each_sequence_alone() -> None:
+    rng = np.random.default_rng(5)
+    net = single_layer(
+        W_xh=rng.normal(size=(4, 3)),
+        W_hh=rng.normal(size=(4, 4)) * 0.4,
+        b_xh=rng.normal(size=4),
+        b_hh=rng.normal(size=4),
+        W_ho=rng.normal(size=(2, 4)),
+        b_o=rng.normal(size=2),
+        output_activation="softmax",
+    )
+    sequences = [rng.normal(size=(T, 3)) for T in (5, 1, 9, 3)]
+    for mode in (Mode.MANY_TO_MANY, Mode.MANY_TO_ONE):
+        together = forward_batch(net, sequences, mode=mode)
+        for X, batched in zip(sequences, together, strict=True):
+            alone = forward(net, X, mode=mode)
+            np.testing.assert_allclose(batched.H, alone.H, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(batched.O, alone.O, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(batched.h_n, alone.h_n, rtol=0, atol=1e-12)
+
+
+def test_batches_from_json_and_csv(config: str) -> None:
+    # a: x = 1, 2, 3 -> h = [1, 0], [2.5, 1], [4.25, 2.5];  b: x = 4 -> h = [4, 0]
+    by_name = run_json("-", "-c", config, stdin='{"sequences": {"a": [1, 2, 3], "b": [4]}}')
+    assert [entry["id"] for entry in by_name["sequences"]] == ["a", "b"]
+    assert [entry["h_n"] for entry in by_name["sequences"]] == [[4.25, 2.5], [4.0, 0.0]]
+    assert list(by_name) == ["mode", "network", "sequences"]
+    by_list = run_json("-", "-c", config, stdin='{"sequences": [[1, 2, 3], [4]]}')
+    assert [entry["id"] for entry in by_list["sequences"]] == [1, 2]
+    grouped = runner.invoke(
+        app,
+        ["forward", "-", "-c", config, "--group-by", "s", "-f", "csv"],
+        input="s,x\na,1\nb,4\na,2\na,3\n",
+    )
+    assert grouped.stdout.splitlines() == [
+        "seq,t,x1,h1,h2,o1",
+        "a,1,1.0,1.0,0.0,1.0",
+        "a,2,2.0,2.5,1.0,3.5",
+        "a,3,3.0,4.25,2.5,6.75",
+        "b,1,4.0,4.0,0.0,4.0",
+    ]
+    lines = runner.invoke(
+        app,
+        ["forward", "-", "-c", config, "--group-by", "s", "-f", "jsonl"],
+        input="s,x\na,1\nb,4\n",
+    ).stdout.splitlines()
+    assert [json.loads(line)["seq"] for line in lines] == ["a", "b"]
+    table = runner.invoke(
+        app,
+        ["forward", "-", "-c", config, "--group-by", "s", "-f", "table"],
+        input="s,x\na,1\nb,4\n",
+    ).stdout
+    assert "sequence a" in table and "sequence b" in table
+
+
+def test_group_by_a_missing_column(config: str) -> None:
+    result = runner.invoke(
+        app, ["forward", "-", "-c", config, "--group-by", "id"], input="s,x\na,1\n"
+    )
+    assert result.exit_code == 1
+    assert "no column 'id' to group by; the columns are s, x" in result.stderr
+
+
+def test_two_halves_with_the_state_carried_equal_one_pass(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    config = tmp_path / "net.yaml"
+    W_xh, W_hh = rng.normal(size=(3, 2)), rng.normal(size=(3, 3)) * 0.5
+    config.write_text(
+        "layers:\n"
+        f"  - {{W_xh: {W_xh.tolist()}, W_hh: {W_hh.tolist()}, b_h: [0.1, 0.2, 0.3]}}\n"
+        f"  - {{W_xh: {(W_hh * 0.9).tolist()}, W_hh: {(W_hh * 0.3).tolist()}}}\n"
+    )
+    X = rng.normal(size=(40, 2))
+    whole, first, second = tmp_path / "all.csv", tmp_path / "first.csv", tmp_path / "second.csv"
+    for path, rows in ((whole, X), (first, X[:17]), (second, X[17:])):
+        path.write_text("".join(f"{a!r},{b!r}\n" for a, b in rows.tolist()))
+    state = tmp_path / "state.json"
+    one = runner.invoke(app, ["forward", str(whole), "-c", str(config), "-f", "json"])
+    half = runner.invoke(
+        app,
+        ["forward", str(first), "-c", str(config), "-f", "json", "--save-state", str(state)],
+    )
+    rest = runner.invoke(
+        app, ["forward", str(second), "-c", str(config), "-f", "json", "--h0", str(state)]
+    )
+    assert one.exit_code == half.exit_code == rest.exit_code == 0, rest.stderr
+    one_pass = json.loads(one.stdout)["steps"]
+    in_halves = json.loads(half.stdout)["steps"] + json.loads(rest.stdout)["steps"]
+    assert [step["h"] for step in in_halves] == [step["h"] for step in one_pass]  # bit for bit
+    assert [step["layers"] for step in in_halves] == [step["layers"] for step in one_pass]
+    assert len(json.loads(state.read_text())["h0"]) == 2  # one state per layer
