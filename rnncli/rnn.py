@@ -113,8 +113,22 @@ class Activation:
 
     def __call__(self, z: FloatArray) -> FloatArray:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            a, b = z.dtype.type(self.alpha), z.dtype.type(self.beta)
-            return _FUNCTIONS[self.name](z, a, b)
+            return _FUNCTIONS[self.name](z, z.dtype.type(self.alpha), z.dtype.type(self.beta))
+
+    def into(self, dtype: np.dtype[Any]) -> Callable[[FloatArray, FloatArray], FloatArray]:
+        """f as a plain function (z, out) -> out in `dtype`, for tight loops: it writes
+        f(z) into out and switches no error state."""
+        if self.name == "tanh":
+            return lambda z, out: np.tanh(z, out=out)
+        if self.name == "relu":
+            return lambda z, out: np.maximum(z, 0, out=out)
+        function, a, b = _FUNCTIONS[self.name], dtype.type(self.alpha), dtype.type(self.beta)
+
+        def into(z: FloatArray, out: FloatArray) -> FloatArray:
+            out[...] = function(z, a, b)
+            return out
+
+        return into
 
     @property
     def parameters(self) -> dict[str, float]:
@@ -466,21 +480,31 @@ def _run_cell(
     T = inputs.shape[0]
     if reverse:
         inputs = _reversed_within(inputs, lengths)
-    f, clip = net.activation, net.clip
+    clip = net.clip
     with np.errstate(all="ignore"):
+        f = net.activation.into(inputs.dtype)
         # The input part of every step of every sequence at once, one matrix product:
         #   Z[t] starts as W_xh x_t + b_xh + b_hh                      (T x B x H)
         Z: FloatArray = inputs @ cell.W_xh.T + (cell.b_xh + cell.b_hh)
         H: FloatArray = np.empty_like(Z)
-        W_hh_T = cell.W_hh.T
         h: FloatArray = h_start
-        ragged = bool(np.any(lengths != T))
-        # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t)
-        for t in range(T):
-            Z[t] += h @ W_hh_T
-            z = Z[t] if clip is None else np.clip(Z[t], -clip, clip)
-            h_new = H[t] = f(z)
-            h = np.where((t < lengths)[:, np.newaxis], h_new, h) if ragged else h_new
+        if len(lengths) == 1:
+            # One sequence: the same loop on vectors, W_hh h_{t-1} a matrix-vector product.
+            Z_1, H_1, W_hh, h_1 = Z[:, 0], H[:, 0], cell.W_hh, h_start[0]
+            for t in range(T):
+                z = Z_1[t]
+                z += W_hh @ h_1
+                h_1 = f(z if clip is None else np.clip(z, -clip, clip), H_1[t])
+            h = h_1[np.newaxis, :]
+        else:
+            W_hh_T = cell.W_hh.T
+            ragged = bool(np.any(lengths != T))
+            # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t)
+            for t in range(T):
+                Z[t] += h @ W_hh_T
+                z = Z[t] if clip is None else np.clip(Z[t], -clip, clip)
+                h_new = f(z, H[t])
+                h = np.where((t < lengths)[:, np.newaxis], h_new, h) if ragged else h_new
     if reverse:
         Z, H = _reversed_within(Z, lengths), _reversed_within(H, lengths)
     return Z, H, h
