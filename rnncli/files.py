@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO, cast
+from typing import BinaryIO, TextIO, cast
 
 from rnncli.errors import RnnCliError, located
 
@@ -25,18 +25,33 @@ def read_bytes(path: str, what: str) -> bytes:
     """The whole content of `path` (`-` reads standard input); `what` names the kind of file."""
     if path == STDIN:
         return sys.stdin.buffer.read()
+    with open_binary(path, what) as stream:
+        try:
+            return stream.read()
+        except OSError as error:
+            raise _unreadable(path, what, error) from None
+
+
+def open_binary(path: str, what: str) -> BinaryIO:
+    """`path` opened for reading bytes, or an error that says why it cannot be."""
     if not path:
         raise RnnCliError(f"an empty name was given for the {what} file")
+    if Path(path).is_dir():
+        raise RnnCliError(f"{path}: is a folder, not a {what} file")
     try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise RnnCliError(f"{path}: no such file (expected a {what})") from None
-    except IsADirectoryError:
-        raise RnnCliError(f"{path}: is a folder, not a {what} file") from None
-    except PermissionError:
-        raise RnnCliError(f"{path}: permission denied") from None
+        return open(path, "rb")
     except OSError as error:
-        raise RnnCliError(f"{path}: cannot be read: {error.strerror or error}") from None
+        raise _unreadable(path, what, error) from None
+
+
+def _unreadable(path: str, what: str, error: OSError) -> RnnCliError:
+    if isinstance(error, FileNotFoundError):
+        return RnnCliError(f"{path}: no such file (expected a {what})")
+    if isinstance(error, IsADirectoryError):
+        return RnnCliError(f"{path}: is a folder, not a {what} file")
+    if isinstance(error, PermissionError):
+        return RnnCliError(f"{path}: permission denied")
+    return RnnCliError(f"{path}: cannot be read: {error.strerror or error}")
 
 
 def decode_text(data: bytes, source: str) -> str:

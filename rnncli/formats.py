@@ -37,6 +37,7 @@ class Run:
     result: Forward
     id: str | int | None = None
     explained: Terms | None = None
+    first_t: int = 1  # the step number of the result's first row (a piece of a stream)
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,10 @@ class Step:
     layers: list[list[float]] | None = None  # every layer's state, with stacked layers
 
 
-def steps(result: Forward, explained: Terms | None = None) -> Iterator[Step]:
-    """Every step of the result, t = 1..T, as plain Python floats."""
+def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> Iterator[Step]:
+    """Every step of the result, t = first_t.., as plain Python floats."""
     outputs = dict(zip(result.output_steps, result.O.tolist(), strict=True))
+    shift = first_t - 1
     per_step = _per_step_terms(explained) if explained is not None else None
     layers = result.layers.tolist() if result.layers.shape[1] > 1 else None
     for t, (x, h) in enumerate(zip(result.X.tolist(), result.H.tolist(), strict=True), start=1):
@@ -63,9 +65,8 @@ def steps(result: Forward, explained: Terms | None = None) -> Iterator[Step]:
             terms = {key: values[t - 1] for key, values in per_step.items()}
             if o is None:  # no output here, so no output terms either
                 terms = {key: v for key, v in terms.items() if key not in OUTPUT_TERMS}
-        yield Step(
-            t=t, x=x, h=h, o=o, terms=terms, layers=None if layers is None else layers[t - 1]
-        )
+        layer_states = None if layers is None else layers[t - 1]
+        yield Step(t=t + shift, x=x, h=h, o=o, terms=terms, layers=layer_states)
 
 
 def _per_step_terms(explained: Terms) -> dict[str, list[list[float]]]:
@@ -116,7 +117,7 @@ def write(
         out.write(_json_text(document) + "\n")
     elif output_format is OutputFormat.JSONL:
         for run in runs:
-            for step in steps(run.result, run.explained):
+            for step in steps(run.result, run.explained, run.first_t):
                 obj = step_object(step)
                 out.write(_json_text({"seq": run.id, **obj} if batched else obj) + "\n")
     else:
@@ -166,7 +167,7 @@ def write_delimited(
 def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bool) -> None:
     no_output = [""] * net.output_size
     prefix = [str(run.id)] if batched else []
-    for step in steps(run.result, run.explained):
+    for step in steps(run.result, run.explained, run.first_t):
         cells = [*prefix, str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
         if net.has_output_layer:
             cells += no_output if step.o is None else map(number_text, step.o)

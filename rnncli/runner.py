@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from rnncli.choices import Dtype, InputFormat, Mode, OutputFormat
+from rnncli.choices import Direction, Dtype, InputFormat, Mode, OutputFormat
 from rnncli.config import default_network, load_config
 from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.explain import terms
@@ -22,7 +26,7 @@ from rnncli.files import decode_text, output_stream, read_bytes, source_name
 from rnncli.formats import Run, write
 from rnncli.numbers import decimal, shown
 from rnncli.rnn import FloatArray, Forward, Network, first_non_finite, forward_batch
-from rnncli.sequence import check_fits, read_batch
+from rnncli.sequence import Sequence, check_fits, read_batch, read_chunks
 from rnncli.words import counted
 
 
@@ -76,6 +80,11 @@ def run_forward(
             "--explain", "takes apart one-layer networks run forward, as in the lecture"
         )
     h0 = initial_state(request.h0, net)
+    to_terminal = request.output is None and stdout_is_terminal
+    chosen = request.output_format.resolved(to_terminal)
+    if streams(request, net, chosen):
+        stream_forward(request, net, chosen, h0, warn)
+        return
     batch = read_batch(request.sequence, request.input_format, request.group_by)
     config_source = None if request.config is None else source_name(request.config)
     for sequence in batch.sequences:
@@ -108,8 +117,6 @@ def run_forward(
     ]
     if request.save_state is not None:
         save_state(request.save_state, results, batch.batched)
-    to_terminal = request.output is None and stdout_is_terminal
-    chosen = request.output_format.resolved(to_terminal)
     with output_stream(request.output) as out:
         if chosen is OutputFormat.TABLE:
             from rich.console import Console
@@ -122,6 +129,91 @@ def run_forward(
             console.print(view)
         else:
             write(runs, net, chosen, out, not request.no_header, batch.batched)
+
+
+#: Steps read, run and written at a time when a run streams.
+CHUNK_ROWS = 65_536
+
+
+def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool:
+    """Whether the run can go through in pieces, in flat memory: a CSV/TSV sequence to
+    csv, tsv or jsonl, many-to-many, forward in time, nothing to explain."""
+    delimited_input = request.input_format in (InputFormat.CSV, InputFormat.TSV) or (
+        request.input_format is None
+        and request.sequence != "-"
+        and Path(request.sequence).suffix.lower() in (".csv", ".tsv", ".tab")
+    )
+    return (
+        delimited_input
+        and chosen in (OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSONL)
+        and request.mode is Mode.MANY_TO_MANY
+        and net.direction is Direction.FORWARD
+        and request.group_by is None
+        and not request.explain
+    )
+
+
+def stream_forward(
+    request: ForwardRequest,
+    net: Network,
+    chosen: OutputFormat,
+    h0: FloatArray | None,
+    warn: Callable[[str], None],
+) -> None:
+    """Read, run and write CHUNK_ROWS steps at a time, carrying h across the pieces:
+    the same numbers as one pass, in memory that does not grow with T."""
+    config_source = None if request.config is None else source_name(request.config)
+    dtype = np.dtype(str(request.dtype))
+    warned = False
+    last: Forward | None = None
+    t = 1
+    with output_stream(request.output) as out, progress_on_stderr() as progress:
+        for X in read_chunks(request.sequence, request.input_format, CHUNK_ROWS):
+            check_fits(Sequence(X=X, source=source_name(request.sequence)), net, config_source)
+            state = h0 if last is None else last.h_n
+            last = forward_batch(net, [X], state, request.mode, dtype=dtype)[0]
+            if not warned:
+                warned = _warn_if_not_finite(last, None, warn, first_t=t)
+            header = t == 1 and not request.no_header
+            write([Run(last, first_t=t)], net, chosen, out, header)
+            t += len(X)
+            progress(t - 1)
+    if request.save_state is not None and last is not None:
+        save_state(request.save_state, [last], batched=False)
+
+
+@contextmanager
+def progress_on_stderr() -> Iterator[Callable[[int], None]]:
+    """A progress line on stderr for a run that takes over a second, on a terminal only."""
+    if not sys.stderr.isatty():
+        yield lambda steps: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    started = time.monotonic()
+    display = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.completed:,} steps"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = display.add_task("forward", total=None)
+    shown = False
+
+    def update(steps: int) -> None:
+        nonlocal shown
+        if not shown and time.monotonic() - started > 1.0:
+            display.start()
+            shown = True
+        display.update(task, completed=steps)
+
+    try:
+        yield update
+    finally:
+        if shown:
+            display.stop()
 
 
 def initial_state(text: str | None, net: Network) -> FloatArray | None:
@@ -174,13 +266,19 @@ def save_state(path: str, results: list[Forward], batched: bool) -> None:
 
 
 def _warn_if_not_finite(
-    result: Forward, sequence_id: str | int | None, warn: Callable[[str], None]
-) -> None:
+    result: Forward,
+    sequence_id: str | int | None,
+    warn: Callable[[str], None],
+    first_t: int = 1,
+) -> bool:
+    """Warn where the result first stops being finite; whether it did."""
     where = first_non_finite(result)
-    if where is not None:
-        name, t, unit = where
-        which = "" if sequence_id is None else f" in sequence {sequence_id}"
-        warn(
-            f"rnncli: warning: {name}_t overflowed to inf or nan at t = {t} (unit {unit})"
-            f"{which}; the weights or inputs are too large for this activation"
-        )
+    if where is None:
+        return False
+    name, t, unit = where
+    which = "" if sequence_id is None else f" in sequence {sequence_id}"
+    warn(
+        f"rnncli: warning: {name}_t overflowed to inf or nan at t = {t + first_t - 1:,} "
+        f"(unit {unit}){which}; the weights or inputs are too large for this activation"
+    )
+    return True

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -20,7 +22,7 @@ import numpy as np
 
 from rnncli.choices import InputFormat
 from rnncli.errors import RnnCliError, line_column, located
-from rnncli.files import STDIN, decode_text, read_bytes, source_name
+from rnncli.files import STDIN, decode_text, open_binary, read_bytes, source_name
 from rnncli.numbers import NON_FINITE, decimal, shown
 from rnncli.rnn import FloatArray, Network
 from rnncli.words import counted
@@ -155,55 +157,10 @@ _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def _parse_delimited(text: str, source: str, tab_only: bool, group_by: str | None) -> Batch:
-    delimiter: str | None = "\t" if tab_only else None
-    header: tuple[str, ...] | None = None
-    header_line = 0
-    trailing_delimiter = False
-    rows: list[list[float]] = []
-    group_column: int | None = None
-    keys: list[str] = []
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for line_no, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if delimiter is None:
-            delimiter = _delimiter_of(line)
-        cells = _split(line, delimiter)
-        if header is None and not rows:
-            # Excel and friends may end every line with a delimiter: an empty last column.
-            trailing_delimiter = len(cells) > 1 and cells[-1][0] == ""
-            if not any(_numeric(cell, delimiter) for cell, _ in cells):
-                header, header_line = tuple(cell for cell, _ in cells), line_no
-                if trailing_delimiter:
-                    header = header[:-1]
-                continue
-        if trailing_delimiter and cells[-1][0] == "":
-            cells.pop()
-        if group_by is not None and group_column is None:
-            group_column = _group_column(group_by, header, len(cells), source)
-        width = (
-            len(header)
-            if header is not None
-            else (len(rows[0]) + (group_column is not None) if rows else len(cells))
-        )
-        if len(cells) != width:
-            first = f"the header on line {header_line}" if header else "the first row"
-            message = f"has {counted(len(cells), 'value')}, but {first} has {width}"
-            raise RnnCliError(located(source, message, line_no))
-        if group_column is not None:
-            keys.append(cells[group_column][0])
-        rows.append(
-            [
-                _cell_number(cell, delimiter, source, line_no, column, index, header, not rows)
-                for index, (cell, column) in enumerate(cells)
-                if index != group_column
-            ]
-        )
-    if not rows:
-        what = "only a header" if header is not None else "no data rows"
-        raise RnnCliError(f"{source}: has {what}; expected one row of numbers per time step")
-    X = np.array(rows, dtype=np.float64)
+    reader = DelimitedReader(source, tab_only, group_by)
+    X, keys = reader.read(_lines(text), first_line=1)
+    reader.finish()
+    header, group_column = reader.header, reader.group_column
     if group_column is None:
         return Batch([Sequence(X=X, source=source, columns=header)], batched=False)
     columns = None if header is None else header[:group_column] + header[group_column + 1 :]
@@ -217,6 +174,171 @@ def _parse_delimited(text: str, source: str, tab_only: bool, group_by: str | Non
         ],
         batched=True,
     )
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of `text`, for LF, CRLF and CR endings alike."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+#: Characters a block of plain decimal numbers and delimiters is made of.
+_PLAIN = re.compile(r"[^0-9eE+\-.,;\t \n]")
+
+
+class DelimitedReader:
+    """CSV / TSV rows -> numbers, a block of lines at a time, so a long file can be read
+    in pieces: the first block settles the delimiter, the header and the width.
+
+    A block of plain numbers goes through numpy's loadtxt; anything else (quotes,
+    decimal commas, a bad value) through the line-by-line reader, which names the line
+    and column of a bad value.
+    """
+
+    def __init__(self, source: str, tab_only: bool, group_by: str | None = None) -> None:
+        self.source = source
+        self.delimiter: str | None = "\t" if tab_only else None
+        self.group_by = group_by
+        self.header: tuple[str, ...] | None = None
+        self.header_line = 0
+        self.trailing_delimiter = False
+        self.group_column: int | None = None
+        self.width: int | None = None  # cells per row, the group column included
+        self.rows_read = 0
+
+    def read(self, lines: list[str], first_line: int) -> tuple[FloatArray, list[str]]:
+        """The rows of these lines (line `first_line` first), and their group keys."""
+        data = [
+            (line_no, line)
+            for line_no, line in enumerate(lines, start=first_line)
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        if data and self.width is None:
+            self._first_row(*data[0])
+            if self.header is not None and self.header_line == data[0][0]:
+                data = data[1:]
+        if not data:
+            return np.empty((0, 0 if self.width is None else self._features())), []
+        fast = self._plain(data)
+        if fast is not None:
+            self.rows_read += len(fast)
+            return fast, []
+        rows: list[list[float]] = []
+        keys: list[str] = []
+        for line_no, line in data:
+            row, key = self._row(line_no, line, first=self.rows_read == 0)
+            rows.append(row)
+            if key is not None:
+                keys.append(key)
+            self.rows_read += 1
+        return np.array(rows, dtype=np.float64).reshape(len(rows), self._features()), keys
+
+    def finish(self) -> None:
+        """Refuse a file that held no rows of numbers."""
+        if self.rows_read == 0:
+            what = "only a header" if self.header is not None else "no data rows"
+            message = f"has {what}; expected one row of numbers per time step"
+            raise RnnCliError(f"{self.source}: {message}")
+
+    def _features(self) -> int:
+        assert self.width is not None
+        return self.width - (self.group_column is not None)
+
+    def _first_row(self, line_no: int, line: str) -> None:
+        """The delimiter, the header (a first row with no numbers) and the width."""
+        if self.delimiter is None:
+            self.delimiter = _delimiter_of(line)
+        cells = _split(line, self.delimiter)
+        # Excel and friends may end every line with a delimiter: an empty last column.
+        self.trailing_delimiter = len(cells) > 1 and cells[-1][0] == ""
+        if self.trailing_delimiter:
+            cells.pop()
+        if not any(_numeric(cell, self.delimiter) for cell, _ in cells):
+            self.header, self.header_line = tuple(cell for cell, _ in cells), line_no
+        if self.group_by is not None:
+            self.group_column = _group_column(self.group_by, self.header, len(cells), self.source)
+        self.width = len(cells)
+
+    def _plain(self, data: list[tuple[int, str]]) -> FloatArray | None:
+        """The block through loadtxt when it is nothing but decimal numbers, else None."""
+        if self.group_column is not None or self.trailing_delimiter:
+            return None
+        lines = [line for _, line in data]
+        if _PLAIN.search("\n".join(lines)):
+            return None
+        if self.delimiter == ";" and any("," in line for line in lines):
+            return None  # decimal commas: the careful reader knows them
+        delimiter = None if self.delimiter == " " else self.delimiter
+        try:
+            X = np.loadtxt(lines, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None)
+        except ValueError:
+            return None
+        if X.shape[1] != self.width or not np.isfinite(X).all():
+            return None
+        return X
+
+    def _row(self, line_no: int, line: str, first: bool) -> tuple[list[float], str | None]:
+        assert self.delimiter is not None and self.width is not None
+        cells = _split(line, self.delimiter)
+        if self.trailing_delimiter and cells[-1][0] == "":
+            cells.pop()
+        if len(cells) != self.width:
+            first_row = f"the header on line {self.header_line}" if self.header else "the first row"
+            message = f"has {counted(len(cells), 'value')}, but {first_row} has {self.width}"
+            raise RnnCliError(located(self.source, message, line_no))
+        key = None if self.group_column is None else cells[self.group_column][0]
+        row = [
+            _cell_number(
+                cell, self.delimiter, self.source, line_no, column, index, self.header, first
+            )
+            for index, (cell, column) in enumerate(cells)
+            if index != self.group_column
+        ]
+        return row, key
+
+
+def read_chunks(
+    path: str, input_format: InputFormat | None, chunk_rows: int = 65_536
+) -> Iterator[FloatArray]:
+    """A CSV or TSV sequence as blocks of about `chunk_rows` rows, read as they are needed,
+    so memory stays flat however long the file is. Errors name the line as read_batch's do.
+    """
+    source = source_name(path)
+    tab_only = input_format is InputFormat.TSV or (
+        input_format is None and PurePath(path).suffix.lower() in (".tsv", ".tab")
+    )
+    reader = DelimitedReader(source, tab_only)
+    stream = sys.stdin.buffer if path == STDIN else open_binary(path, "sequence")
+    try:
+        line_no = 1
+        first = True
+        while True:
+            block = stream.readlines(chunk_rows * 32) if not first else stream.readlines(1 << 16)
+            if not block:
+                break
+            data = b"".join(block)
+            text = decode_text(data, source) if first else _decode_more(data, source, line_no)
+            first = False
+            lines = _lines(text.removesuffix("\n").removesuffix("\r"))
+            X, _ = reader.read(lines, line_no)
+            line_no += data.count(b"\n") if data.count(b"\n") else len(lines)
+            if len(X):
+                yield X
+        reader.finish()
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _decode_more(data: bytes, source: str, first_line: int) -> str:
+    """A later block of the file as text; an error names its line in the whole file."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = first_line + data.count(b"\n", 0, error.start)
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        bad = data[error.start : error.start + 1].hex()
+        message = f"is not UTF-8 text (byte 0x{bad}); save it as UTF-8"
+        raise RnnCliError(located(source, message, line, column)) from None
 
 
 def _group_column(name: str, header: tuple[str, ...] | None, width: int, source: str) -> int:
