@@ -13,13 +13,15 @@ import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
 from rnncli.choices import Mode, OutputFormat
-from rnncli.explain import Terms, formulation_2_difference
 from rnncli.rnn import Forward, Network
+
+if TYPE_CHECKING:
+    from rnncli.explain import Terms
 
 DELIMITERS = {OutputFormat.CSV: ",", OutputFormat.TSV: "\t"}
 
@@ -264,6 +266,8 @@ def _run_document(run: Run, net: Network) -> dict[str, Any]:
         "h_n": result.h_n[0].tolist() if net.is_simple else result.h_n.tolist(),
     }
     if run.explained is not None:
+        from rnncli.explain import formulation_2_difference
+
         document["explain"] = {
             "formulation_2_max_abs_difference": formulation_2_difference(net, result)
         }

@@ -15,19 +15,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rnncli.choices import Direction, Dtype, InputFormat, Mode, OutputFormat
 from rnncli.config import default_network, load_config
 from rnncli.errors import EXIT_USAGE, RnnCliError
-from rnncli.explain import terms
 from rnncli.files import decode_text, output_stream, read_bytes, source_name
 from rnncli.formats import Run, write
 from rnncli.numbers import decimal, shown
 from rnncli.rnn import FloatArray, Forward, Network, first_non_finite, forward_batch
 from rnncli.sequence import Sequence, check_fits, read_batch, read_chunks
 from rnncli.words import counted
+
+if TYPE_CHECKING:
+    from rnncli.explain import Terms
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def run_forward(
         _warn_if_not_finite(result, sequence.id if batch.batched else None, warn)
 
     runs = [
-        Run(result, sequence.id, terms(net, result) if request.explain else None)
+        Run(result, sequence.id, _terms(net, result) if request.explain else None)
         for sequence, result in zip(batch.sequences, results, strict=True)
     ]
     if request.save_state is not None:
@@ -132,7 +135,7 @@ def run_forward(
 
 
 #: Steps read, run and written at a time when a run streams.
-CHUNK_ROWS = 65_536
+CHUNK_ROWS = 16_384
 
 
 def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool:
@@ -214,6 +217,12 @@ def progress_on_stderr() -> Iterator[Callable[[int], None]]:
     finally:
         if shown:
             display.stop()
+
+
+def _terms(net: Network, result: Forward) -> Terms:
+    from rnncli.explain import terms
+
+    return terms(net, result)
 
 
 def initial_state(text: str | None, net: Network) -> FloatArray | None:

@@ -1,0 +1,382 @@
+"""rnncli's benchmark: every performance target against its baseline, in one run.
+
+    python bench/run.py            # the full sizes of docs/performance.md
+    python bench/run.py --quick    # small sizes, for a smoke test (the test suite runs it)
+
+Each target is timed against its baseline in the same run (best of a few repeats) and
+reported as a ratio; peak memory is the child process's maximum resident set. torch
+rows are skipped where torch is not installed. Results go to a table on stdout and to
+a JSON file (--out, bench/results.json by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+# One BLAS thread, as torch is given one thread: the comparison is core for core.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@dataclass
+class Row:
+    """One line of the report: a measured ratio and what it must reach."""
+
+    target: str
+    case: str
+    rnncli: float  # seconds, or bytes for memory
+    baseline: float
+    ratio: float  # baseline / rnncli for speed; rnncli(large) / rnncli(small) for memory
+    goal: str
+    met: bool | None  # None: not judged (quick mode's small sizes are not the target's)
+
+
+def best_of(repeats: int, work: Callable[[], Any]) -> float:
+    """The shortest wall time of `repeats` runs of work()."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def run_process(arguments: list[str], stdin: Any = None, stdout: Any = None) -> None:
+    subprocess.run(arguments, stdin=stdin, stdout=stdout or subprocess.DEVNULL, check=True)
+
+
+def has_torch() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def random_network(I: int, H: int, O: int | None = None, seed: int = 0) -> Any:
+    from rnncli.rnn import single_layer
+
+    rng = np.random.default_rng(seed)
+    return single_layer(
+        W_xh=rng.normal(size=(H, I)) / np.sqrt(I),
+        W_hh=rng.normal(size=(H, H)) / np.sqrt(H) * 0.9,
+        b_xh=rng.normal(size=H) * 0.1,
+        b_hh=rng.normal(size=H) * 0.1,
+        W_ho=None if O is None else rng.normal(size=(O, H)) / np.sqrt(H),
+        b_o=None if O is None else np.zeros(O),
+    )
+
+
+def torch_rnn(net: Any) -> Any:
+    import torch
+
+    torch.set_num_threads(1)
+    rnn = torch.nn.RNN(net.input_size, net.hidden_size).double()
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(net.W_xh))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(net.W_hh))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(net.b_xh))
+        rnn.bias_hh_l0.copy_(torch.from_numpy(net.b_hh))
+    return rnn
+
+
+# -- 1. start-up --------------------------------------------------------------------
+
+
+def startup(repeats: int) -> list[Row]:
+    rnncli = shutil.which("rnncli") or ""
+    command = [rnncli] if rnncli else [PYTHON, "-m", "rnncli"]
+    sample = str(ROOT / "samples" / "sample.csv")
+    cases = [
+        ("--help", [*command, "--help"], [PYTHON, "-c", "import typer"]),
+        (
+            "forward samples/sample.csv -f csv",
+            [*command, "forward", sample, "-f", "csv"],
+            [PYTHON, "-c", "import numpy, yaml, typer"],
+        ),
+    ]
+    rows = []
+    for name, ours, theirs in cases:
+        mine = best_of(repeats, lambda ours=ours: run_process(ours))
+        base = best_of(repeats, lambda theirs=theirs: run_process(theirs))
+        ratio = mine / base
+        rows.append(
+            Row("1 start-up", name, mine, base, ratio, "rnncli/import <= 1.3", ratio <= 1.3)
+        )
+    return rows
+
+
+# -- 2. compute ---------------------------------------------------------------------
+
+
+def compute(T: int, repeats: int, judged: bool) -> list[Row]:
+    from rnncli.rnn import forward
+
+    if not has_torch():
+        return []
+    import torch
+
+    rows = []
+    for H in (2, 32, 128, 512):
+        steps = T if H < 512 else max(T // 5, 1000)
+        net = random_network(8, H)
+        X = np.random.default_rng(1).normal(size=(steps, 8))
+        rnn = torch_rnn(net)
+        X_torch = torch.from_numpy(X)[:, None, :]
+        mine = best_of(repeats, lambda net=net, X=X: forward(net, X))
+
+        def theirs(rnn: Any = rnn, X_torch: Any = X_torch) -> None:
+            with torch.no_grad():
+                rnn(X_torch)
+
+        base = best_of(repeats, theirs)
+        ratio = base / mine
+        goal, met = (
+            ("torch/rnncli >= 2", ratio >= 2) if H < 512 else ("torch/rnncli >= 0.8", ratio >= 0.8)
+        )
+        rows.append(
+            Row("2 compute", f"T={steps:,} H={H}", mine, base, ratio, goal, met if judged else None)
+        )
+    return rows
+
+
+# -- 3. end to end ------------------------------------------------------------------
+
+
+BASELINE_SCRIPT = """\
+import sys, numpy, torch
+torch.set_num_threads(1)
+X = numpy.loadtxt(sys.argv[1], delimiter=",")
+rnn = torch.nn.RNN(X.shape[1], 32).double()
+with torch.no_grad():
+    H = rnn(torch.from_numpy(X)[:, None, :])[0][:, 0].numpy()
+t = numpy.arange(1, len(X) + 1)[:, None]
+numpy.savetxt(sys.argv[2], numpy.hstack([t, X, H]), delimiter=",")
+"""
+
+
+def write_csv(path: Path, T: int, I: int = 8) -> None:
+    rng = np.random.default_rng(2)
+    with path.open("w") as out:
+        for start in range(0, T, 100_000):
+            block = rng.normal(size=(min(100_000, T - start), I))
+            np.savetxt(out, block, delimiter=",", fmt="%.6f")
+
+
+def end_to_end(T: int, folder: Path, judged: bool) -> list[Row]:
+    if not has_torch():
+        return []
+    from rnncli.config import network_yaml
+
+    data = folder / "long.csv"
+    write_csv(data, T)
+    config = folder / "net32.yaml"
+    config.write_text(network_yaml(random_network(8, 32), ["benchmark network"]))
+    script = folder / "baseline.py"
+    script.write_text(BASELINE_SCRIPT)
+    ours = [PYTHON, "-m", "rnncli", "forward", str(data), "-c", str(config), "-f", "csv",
+            "-o", str(folder / "ours.csv")]  # fmt: skip
+    mine = best_of(1, lambda: run_process(ours))
+    base = best_of(
+        1, lambda: run_process([PYTHON, str(script), str(data), str(folder / "theirs.csv")])
+    )
+    ratio = base / mine
+    case = f"T={T:,} I=8 H=32 csv -> csv"
+    return [
+        Row(
+            "3 end to end",
+            case,
+            mine,
+            base,
+            ratio,
+            "script/rnncli >= 3",
+            ratio >= 3 if judged else None,
+        )
+    ]
+
+
+# -- 4. memory ----------------------------------------------------------------------
+
+
+def peak_memory(arguments: list[str]) -> float:
+    """The peak resident memory (bytes) of a child process running `arguments`."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    completed = subprocess.run(
+        [PYTHON, "-c", probe, *arguments], capture_output=True, text=True, check=True
+    )
+    return float(completed.stdout.strip()) * 1024  # ru_maxrss is in KiB on Linux
+
+
+def memory(small: int, large: int, folder: Path, judged: bool) -> list[Row]:
+    rows = []
+    for output_format in ("csv", "tsv", "jsonl"):
+        peaks = []
+        for T in (small, large):
+            data = folder / f"mem_{T}.csv"
+            if not data.exists():
+                write_csv(data, T)
+            config = str(folder / "net32.yaml")
+            command = ["-m", "rnncli", "forward", str(data), "-f", output_format, "-c", config]
+            peaks.append(peak_memory([PYTHON, *command]))
+        ratio = peaks[1] / peaks[0]
+        case = f"{output_format}: T={large:,} vs T={small:,}"
+        met = ratio <= 1.2 if judged else None
+        rows.append(Row("4 memory", case, peaks[1], peaks[0], ratio, "peak ratio <= 1.2", met))
+    return rows
+
+
+# -- 5. writing numbers -------------------------------------------------------------
+
+
+def writing(T: int, repeats: int, judged: bool) -> list[Row]:
+    import io
+
+    from rnncli.choices import OutputFormat
+    from rnncli.formats import Run, write
+    from rnncli.rnn import forward
+
+    net = random_network(8, 32)
+    result = forward(net, np.random.default_rng(3).normal(size=(T, 8)))
+    table = np.hstack([np.arange(1, T + 1)[:, None], result.X, result.H])
+
+    def ours() -> None:
+        write([Run(result)], net, OutputFormat.CSV, io.StringIO())
+
+    def theirs() -> None:
+        np.savetxt(io.StringIO(), table, delimiter=",")
+
+    text = io.StringIO()
+    write([Run(result)], net, OutputFormat.CSV, text)
+    back = np.loadtxt(io.StringIO(text.getvalue()), delimiter=",", skiprows=1)
+    if not np.array_equal(back[:, 1:], table[:, 1:]):
+        raise AssertionError("the csv writer did not give back the values exactly")
+    mine, base = best_of(repeats, ours), best_of(repeats, theirs)
+    ratio = base / mine
+    case = f"T={T:,}, {table.shape[1]} columns, exact"
+    return [
+        Row(
+            "5 writing",
+            case,
+            mine,
+            base,
+            ratio,
+            "savetxt/rnncli >= 3",
+            ratio >= 3 if judged else None,
+        )
+    ]
+
+
+# -- 6. batches ---------------------------------------------------------------------
+
+
+def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
+    from rnncli.rnn import forward, forward_batch
+
+    net = random_network(8, 32)
+    rng = np.random.default_rng(4)
+    sequences = [rng.normal(size=(T, 8)) for _ in range(count)]
+    mine = best_of(repeats, lambda: forward_batch(net, sequences))
+    base = best_of(repeats, lambda: [forward(net, X) for X in sequences])
+    ratio = base / mine
+    case = f"{count:,} sequences x {T} steps, H=32"
+    return [
+        Row(
+            "6 batches",
+            case,
+            mine,
+            base,
+            ratio,
+            "separate/batch >= 20",
+            ratio >= 20 if judged else None,
+        )
+    ]
+
+
+# -- the report ---------------------------------------------------------------------
+
+
+def report(rows: list[Row]) -> str:
+    lines = [f"{'target':<13} {'case':<36} {'rnncli':>11} {'baseline':>11} {'ratio':>7}  goal"]
+    for row in rows:
+        unit = (
+            (lambda v: f"{v / 2**20:,.0f} MiB")
+            if row.target == "4 memory"
+            else (lambda v: f"{v:.4f} s")
+        )
+        verdict = {True: "met", False: "MISSED", None: "(not judged)"}[row.met]
+        lines.append(
+            f"{row.target:<13} {row.case:<36} {unit(row.rnncli):>11} {unit(row.baseline):>11} "
+            f"{row.ratio:>7.2f}  {row.goal} {verdict}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    arguments = parser.parse_args(argv)
+    quick = arguments.quick
+    judged = not quick
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        rows += startup(repeats=2 if quick else 7)
+        rows += compute(T=2_000 if quick else 100_000, repeats=1 if quick else 3, judged=judged)
+        from rnncli.config import network_yaml
+
+        (folder / "net32.yaml").write_text(network_yaml(random_network(8, 32), ["benchmark"]))
+        rows += end_to_end(T=5_000 if quick else 1_000_000, folder=folder, judged=judged)
+        sizes = (20_000, 60_000) if quick else (100_000, 10_000_000)  # both above one chunk
+        rows += memory(*sizes, folder=folder, judged=judged)
+        rows += writing(T=5_000 if quick else 200_000, repeats=1 if quick else 3, judged=judged)
+        rows += batches(
+            count=50 if quick else 1_000,
+            T=20 if quick else 100,
+            repeats=1 if quick else 3,
+            judged=judged,
+        )
+    print(report(rows))
+    machine = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "numpy": np.__version__,
+        "quick": quick,
+        "max_rss_self_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_text(
+        json.dumps({"machine": machine, "rows": [asdict(r) for r in rows]}, indent=2) + "\n"
+    )
+    print(f"\nwritten to {arguments.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
