@@ -92,6 +92,8 @@ def output_stream(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
+    if not path:
+        raise RnnCliError("an empty name was given for the file to write")
     target = Path(path)
     if target.is_dir():
         raise RnnCliError(f"{path}: is a folder; give a file name to write to")

@@ -19,6 +19,7 @@ import numpy as np
 
 from rnncli.choices import Mode, OutputFormat
 from rnncli.rnn import Forward, Network
+from rnncli.runs import Run
 
 if TYPE_CHECKING:
     from rnncli.explain import Terms
@@ -30,16 +31,6 @@ DELIMITERS = {OutputFormat.CSV: ",", OutputFormat.TSV: "\t"}
 #: the output layer (O values each, where the step makes an output).
 HIDDEN_TERMS = ("h_prev", "W_xh_x", "b_xh", "W_hh_h_prev", "b_hh", "z")
 OUTPUT_TERMS = ("W_ho_h", "b_o", "o_pre")
-
-
-@dataclass(frozen=True)
-class Run:
-    """One sequence's forward pass: its id in a batch, and its terms under --explain."""
-
-    result: Forward
-    id: str | int | None = None
-    explained: Terms | None = None
-    first_t: int = 1  # the step number of the result's first row (a piece of a stream)
 
 
 @dataclass(frozen=True)
@@ -170,7 +161,7 @@ def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bo
     if _write_plain_rows(run, net, out, delimiter, batched):
         return
     no_output = [""] * net.output_size
-    prefix = [str(run.id)] if batched else []
+    prefix = [_id_cell(run.id, delimiter)] if batched else []
     for step in steps(run.result, run.explained, run.first_t):
         cells = [*prefix, str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
         if net.has_output_layer:
@@ -202,11 +193,20 @@ def _write_plain_rows(run: Run, net: Network, out: TextIO, delimiter: str, batch
     body = text[2:-2].replace("],[", "\n")
     if delimiter != ",":
         body = body.replace(",", delimiter)
-    prefix = f"{run.id}{delimiter}" if batched else ""
+    prefix = f"{_id_cell(run.id, delimiter)}{delimiter}" if batched else ""
     first = run.first_t
     lines = body.split("\n")
     out.write("".join(f"{prefix}{t}{delimiter}{line}\n" for t, line in enumerate(lines, first)))
     return True
+
+
+def _id_cell(sequence_id: object, delimiter: str) -> str:
+    """A sequence's id as one cell: in "double quotes" (with "" for a quote) where it holds
+    the delimiter, a quote or a line break, as CSV readers expect."""
+    text = str(sequence_id)
+    if any(c in text for c in (delimiter, '"', "\n", "\r")):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def number_text(value: float) -> str:
@@ -246,12 +246,6 @@ def step_object(step: Step) -> dict[str, Any]:
     if step.terms is not None:
         obj.update(step.terms)
     return obj
-
-
-def to_document(result: Forward, net: Network, explained: Terms | None = None) -> dict[str, Any]:
-    """The JSON document of DESIGN.md for one sequence, with Python floats."""
-    document: dict[str, Any] = {"mode": str(result.mode), "network": network_facts(net)}
-    return {**document, **_run_document(Run(result, explained=explained), net)}
 
 
 def _run_document(run: Run, net: Network) -> dict[str, Any]:

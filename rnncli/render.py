@@ -10,8 +10,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rnncli.formats import Run
 from rnncli.rnn import FloatArray, Forward, Network
+from rnncli.runs import Run
 from rnncli.sparklines import sparkline
 
 
@@ -38,7 +38,7 @@ def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = F
     views: list[RenderableType] = []
     for run in runs:
         if run.explained is not None:
-            views.append(explain_view(run.result, net, run.explained, precision, elide))
+            views.append(explain_view(run.result, net, run.explained, precision, elide, run.id))
         else:
             views.append(forward_view(run.result, net, precision, elide, run.id))
     return Group(*views)
@@ -234,4 +234,9 @@ def network_table(facts: dict[str, Any]) -> Table:
     return table
 
 
-_BIAS_WORDS = {"two": "two: b_xh and b_hh", "one": "one: b_h", "none": "none"}
+_BIAS_WORDS = {
+    "two": "two: b_xh and b_hh",
+    "one": "one: b_h",
+    "none": "none",
+    "mixed": "mixed: the layers give them differently",
+}

@@ -16,10 +16,15 @@ WRITTEN_OUT_MAX_UNITS = 8
 
 
 def explain_view(
-    result: Forward, net: Network, explained: Terms, precision: int = 4, elide: bool = False
+    result: Forward,
+    net: Network,
+    explained: Terms,
+    precision: int = 4,
+    elide: bool = False,
+    sequence_id: str | int | None = None,
 ) -> Group:
     """A table of terms per step, the first step's products, and the Formulation 2 check."""
-    parts: list[RenderableType] = [Text(title(net, result), style="bold")]
+    parts: list[RenderableType] = [Text(title(net, result, sequence_id), style="bold")]
     for k in shown_steps(len(result.X), elide):
         if k is None:
             hidden = len(result.X) - 2 * ROWS_EACH_END
@@ -39,7 +44,7 @@ def explain_view(
 
 def step_table(result: Forward, net: Network, explained: Terms, k: int, precision: int) -> Table:
     """Step t = k + 1: one row per term, one column per unit."""
-    f = net.activation
+    f = net.activation.name
     table = Table(title=Text(f"t = {k + 1}"), title_justify="left", header_style="bold cyan")
     table.add_column("term")
     for unit in range(net.hidden_size):

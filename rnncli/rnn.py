@@ -19,7 +19,7 @@ one batch: one matrix product per step for all of them, each stopping at its own
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -61,7 +61,7 @@ _FUNCTIONS: dict[str, ActivationFunction] = {
     "identity": lambda z, a, b: z,
     "affine": lambda z, a, b: a * z + b,  # alpha z + beta
     "leaky_relu": lambda z, a, b: np.where(z >= 0, z, a * z),
-    "thresholded_relu": lambda z, a, b: np.where(z >= a, z, 0).astype(z.dtype),
+    "thresholded_relu": lambda z, a, b: np.where(z > a, z, 0).astype(z.dtype),  # z > alpha
     "scaled_tanh": lambda z, a, b: a * np.tanh(b * z),  # alpha tanh(beta z)
     "hard_sigmoid": lambda z, a, b: np.clip(a * z + b, 0, 1),  # min(max(alpha z + beta, 0), 1)
     "elu": lambda z, a, b: np.where(z >= 0, z, a * np.expm1(np.minimum(z, 0))),
@@ -269,8 +269,22 @@ class Network:
 
     @property
     def is_simple(self) -> bool:
-        """One layer, run forward: the lecture's network, which --explain takes apart."""
+        """One layer, run forward: the lecture's network."""
         return self.num_layers == 1 and self.direction is Direction.FORWARD
+
+    def astype(self, dtype: npt.DTypeLike) -> Network:
+        """The same network with every array in `dtype`."""
+
+        def cast(array: FloatArray | None) -> FloatArray | None:
+            return None if array is None else np.asarray(array, dtype=dtype)
+
+        return replace(
+            self,
+            layers=tuple(tuple(cell.astype(dtype) for cell in cells) for cells in self.layers),
+            h0=np.asarray(self.h0, dtype=dtype),
+            W_ho=cast(self.W_ho),
+            b_o=cast(self.b_o),
+        )
 
 
 def single_layer(
@@ -356,7 +370,7 @@ def forward_batch(
     steps with zero input, each emitting. Everything is computed in `dtype`.
     """
     dtype = np.dtype(dtype)
-    net = _in_dtype(net, dtype)
+    net = net.astype(dtype)
     I, B = net.input_size, len(sequences)
     if B == 0:
         raise ValueError("no sequences")
@@ -364,6 +378,8 @@ def forward_batch(
         if X.ndim != 2 or X.shape[1] != I or len(X) == 0:
             raise ValueError(f"each sequence must be T x {I} with T >= 1, not {X.shape}")
     h_0 = _initial_states(net, h0, dtype)
+    if mode in (Mode.ONE_TO_MANY, Mode.MANY_TO_MANY_DELAYED) and net.direction != "forward":
+        raise ValueError(f"{mode} runs forward in time only: its later inputs are made as it goes")
     inputs, first_outputs = _prepare(sequences, mode, steps, dtype)
     if mode is Mode.ONE_TO_MANY and feedback:
         return _feedback_run(net, inputs, h_0, mode)
@@ -376,7 +392,7 @@ def forward_batch(
     states = np.empty((T, B, L, D * H), dtype=dtype)
     h_n = np.empty((B, L * D, H), dtype=dtype)
     layer_input = batch
-    Z_top = batch  # replaced by the top layer's pre-activations
+    Z_top = batch
     for k, cells in enumerate(net.layers):
         Zs, Hs = [], []
         for d, cell in enumerate(cells):
@@ -393,10 +409,18 @@ def forward_batch(
     # The output layer after the loop, one matrix product over every step:
     #   o_t = g(W_ho h_t + b_o)                                        (T x B x O)
     O_all = _output_layer(net, layer_input)
+    if mode is Mode.MANY_TO_ONE and net.direction != "forward":
+        # Read whole, the sequence ends at t = T forward and at t = 1 in reverse: o comes
+        # from those final states of the top layer, [h_T forward; h_1 reverse].
+        top = h_n[:, (L - 1) * D :]  # B x D x H
+        O_final = _output_layer(net, top.reshape(B, D * H))
     results = []
     for b, X in enumerate(inputs):
         n = len(X)
-        O = O_all[n - 1 : n, b] if mode is Mode.MANY_TO_ONE else O_all[first_outputs[b] - 1 : n, b]
+        if mode is Mode.MANY_TO_ONE:
+            O = O_all[n - 1 : n, b] if net.direction == "forward" else O_final[b : b + 1]
+        else:
+            O = O_all[first_outputs[b] - 1 : n, b]
         results.append(
             Forward(
                 X=X,
@@ -411,24 +435,6 @@ def forward_batch(
             )
         )
     return results
-
-
-def _in_dtype(net: Network, dtype: np.dtype) -> Network:
-    def cast(array: FloatArray | None) -> FloatArray | None:
-        return None if array is None else np.asarray(array, dtype=dtype)
-
-    return Network(
-        layers=tuple(tuple(cell.astype(dtype) for cell in cells) for cells in net.layers),
-        h0=np.asarray(net.h0, dtype=dtype),
-        W_ho=cast(net.W_ho),
-        b_o=cast(net.b_o),
-        activation=net.activation,
-        output_activation=net.output_activation,
-        direction=net.direction,
-        clip=net.clip,
-        name=net.name,
-        bias=net.bias,
-    )
 
 
 def _initial_states(net: Network, h0: FloatArray | None, dtype: np.dtype) -> FloatArray:
@@ -548,7 +554,9 @@ def _feedback_run(
                 X[t] = O[t - 1]  # x_t = o_{t-1}
             layer_input = X[t]
             for k, (cell,) in enumerate(net.layers):
-                z = layer_input @ cell.W_xh.T + cell.b_xh + h[k] @ cell.W_hh.T + cell.b_hh
+                # the same sum, in the same order, as _run_cell's
+                z = layer_input @ cell.W_xh.T + (cell.b_xh + cell.b_hh)
+                z += h[k] @ cell.W_hh.T
                 h[k] = f(z if clip is None else np.clip(z, -clip, clip))
                 states[t, :, k] = layer_input = h[k]
             Z[t] = z
@@ -572,8 +580,10 @@ def _feedback_run(
 def first_non_finite(result: Forward) -> tuple[str, int, int] | None:
     """Where the result first stops being finite: ("h", t, unit) or ("o", t, unit), from 1."""
     candidates = []
+    lower = result.layers[:, :-1].reshape(len(result.layers), -1)  # T x ((L-1)*D*H)
     for name, values, steps in (
         ("h", result.H, range(1, len(result.H) + 1)),
+        ("a lower layer's h", lower, range(1, len(result.H) + 1)),
         ("o", result.O, result.output_steps),
     ):
         bad = np.argwhere(~np.isfinite(values))

@@ -23,9 +23,10 @@ from rnncli.choices import Direction, Dtype, InputFormat, Mode, OutputFormat
 from rnncli.config import default_network, load_config
 from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.files import decode_text, output_stream, read_bytes, source_name
-from rnncli.formats import Run, write
+from rnncli.formats import write
 from rnncli.numbers import decimal, shown
 from rnncli.rnn import FloatArray, Forward, Network, first_non_finite, forward_batch
+from rnncli.runs import Run
 from rnncli.sequence import Sequence, check_fits, read_batch, read_chunks
 from rnncli.words import counted
 
@@ -72,16 +73,53 @@ def check_options(request: ForwardRequest) -> None:
         raise RnnCliError("the sequence and the config cannot both be read from stdin (-)")
 
 
+#: The most steps' worth of arrays a run may hold in memory at once.
+MAX_HELD_VALUES = 400_000_000
+
+
+def check_network_options(request: ForwardRequest, net: Network) -> None:
+    """The options this network cannot do, before the sequence is read."""
+    if request.explain and (not net.is_simple or net.clip is not None):
+        raise usage_error(
+            "--explain",
+            "takes apart one-layer networks run forward without a clip, as in the lecture",
+        )
+    if (
+        request.mode in (Mode.ONE_TO_MANY, Mode.MANY_TO_MANY_DELAYED)
+        and net.direction is not Direction.FORWARD
+    ):
+        raise usage_error(f"--mode {request.mode}", "runs forward in time only")
+    if request.feedback and net.output_size != net.input_size:
+        raise usage_error(
+            "--feedback",
+            f"feeds o_t back as x_t+1, so it needs as many outputs ({net.output_size}) "
+            f"as inputs ({net.input_size})",
+        )
+    if request.save_state is not None:
+        if net.direction is not Direction.FORWARD:
+            raise usage_error(
+                "--save-state",
+                "carries a state forward in time; a reverse direction starts from the end",
+            )
+        if request.save_state in ("", "-"):
+            raise usage_error("--save-state", "needs a file name")
+    if request.steps is not None:
+        per_step = net.input_size + net.output_size + 3 * net.num_layers * net.state_size
+        if request.steps * per_step > MAX_HELD_VALUES:
+            raise usage_error(
+                "--steps",
+                f"{request.steps:,} steps would hold about "
+                f"{request.steps * per_step * 8 / 2**30:,.0f} GiB in memory; give fewer",
+            )
+
+
 def run_forward(
     request: ForwardRequest, stdout_is_terminal: bool, warn: Callable[[str], None]
 ) -> None:
     """Run `rnncli forward`: messages through `warn`, data to stdout or --output."""
     check_options(request)
     net = default_network() if request.config is None else load_config(request.config)
-    if request.explain and not net.is_simple:
-        raise usage_error(
-            "--explain", "takes apart one-layer networks run forward, as in the lecture"
-        )
+    check_network_options(request, net)
     h0 = initial_state(request.h0, net)
     to_terminal = request.output is None and stdout_is_terminal
     chosen = request.output_format.resolved(to_terminal)
@@ -114,12 +152,13 @@ def run_forward(
     for sequence, result in zip(batch.sequences, results, strict=True):
         _warn_if_not_finite(result, sequence.id if batch.batched else None, warn)
 
+    in_dtype = net.astype(np.dtype(str(request.dtype)))
     runs = [
-        Run(result, sequence.id, _terms(net, result) if request.explain else None)
+        Run(result, sequence.id, _terms(in_dtype, result) if request.explain else None)
         for sequence, result in zip(batch.sequences, results, strict=True)
     ]
-    if request.save_state is not None:
-        save_state(request.save_state, results, batch.batched)
+    if request.save_state is not None and batch.batched:
+        raise usage_error("--save-state", "saves the state of one sequence, not of a batch")
     with output_stream(request.output) as out:
         if chosen is OutputFormat.TABLE:
             from rich.console import Console
@@ -132,6 +171,8 @@ def run_forward(
             console.print(view)
         else:
             write(runs, net, chosen, out, not request.no_header, batch.batched)
+    if request.save_state is not None:  # only once the output is complete
+        save_state(request.save_state, results[0])
 
 
 #: Steps read, run and written at a time when a run streams.
@@ -182,7 +223,7 @@ def stream_forward(
             t += len(X)
             progress(t - 1)
     if request.save_state is not None and last is not None:
-        save_state(request.save_state, [last], batched=False)
+        save_state(request.save_state, last)
 
 
 @contextmanager
@@ -231,7 +272,9 @@ def initial_state(text: str | None, net: Network) -> FloatArray | None:
         return None
     expected = net.h0.size
     if os.path.isfile(text):
-        values = _state_file(text)
+        values = _state_file(text, net)
+    elif text.endswith(".json") or os.sep in text:
+        raise RnnCliError(f"{text}: no such file (expected a state file from --save-state)")
     else:
         parsed = [decimal(value.strip()) for value in text.split(",")]
         if any(value is None or not math.isfinite(value) for value in parsed):
@@ -249,27 +292,39 @@ def initial_state(text: str | None, net: Network) -> FloatArray | None:
     return np.array(values, dtype=np.float64).reshape(net.h0.shape)
 
 
-def _state_file(path: str) -> list[float]:
-    """The numbers of a state file: {"h0": [[...], ...]} as --save-state writes it."""
+def _state_file(path: str, net: Network) -> list[float]:
+    """The numbers of a state file: {"h0": [[...], ...]} as --save-state writes it, one
+    state of H per layer and direction of this network."""
     source = source_name(path)
+    count, H = net.h0.shape
+    expected = f'{{"h0": [...]}} with {count} list(s) of {H} numbers, as --save-state writes'
     try:
         document = json.loads(decode_text(read_bytes(path, "state"), source))
-        rows = document["h0"]
-        values = [float(v) for row in rows for v in (row if isinstance(row, list) else [row])]
-    except (ValueError, KeyError, TypeError, RecursionError):
-        raise RnnCliError(
-            f'{source}: not a state file; expected {{"h0": [[...], ...]}} as --save-state writes'
-        ) from None
+    except (ValueError, RecursionError):
+        raise RnnCliError(f"{source}: not a state file; expected {expected}") from None
+    rows = document.get("h0") if isinstance(document, dict) else None
+    if (
+        not isinstance(rows, list)
+        or len(rows) != count
+        or not all(isinstance(row, list) and len(row) == H for row in rows)
+        or not all(_is_number(v) for row in rows for v in row)
+    ):
+        raise RnnCliError(f"{source}: not a state of this network; expected {expected}")
+    values = [float(v) for row in rows for v in row]
     if not all(math.isfinite(v) for v in values):
         raise RnnCliError(f"{source}: the state holds a value that is not finite")
     return values
 
 
-def save_state(path: str, results: list[Forward], batched: bool) -> None:
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def save_state(path: str, result: Forward) -> None:
     """Write the final state of every layer and direction, for --h0 to read back."""
-    if batched:
-        raise usage_error("--save-state", "saves the state of one sequence, not of a batch")
-    h_n = results[0].h_n.astype(np.float64).tolist()
+    if not np.isfinite(result.h_n).all():
+        raise RnnCliError(f"{path}: not written: the final state is not finite")
+    h_n = result.h_n.astype(np.float64).tolist()
     with output_stream(path) as out:
         out.write(json.dumps({"h0": h_n}) + "\n")
 

@@ -453,6 +453,19 @@ class _NonFinite(ValueError):
     """NaN, Infinity (JSON's non-standard constants) or a number too large for a float."""
 
 
+class _DuplicateKey(ValueError):
+    """A key given twice in one JSON object (json.loads would keep the last)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
 def _refuse_constant(name: str) -> Any:
     raise _NonFinite(name)
 
@@ -472,7 +485,13 @@ def _load_json(text: str, source: str, line_offset: int = 0) -> Any:
             parse_constant=_refuse_constant,
             parse_float=_finite_float,
             parse_int=_finite_float,
+            object_pairs_hook=_unique_keys,
         )
+    except _DuplicateKey as error:
+        key = json.dumps(str(error))
+        line, column = line_column(text, text.rfind(key))
+        message = f"the key {key} appears twice; give each key once"
+        raise RnnCliError(located(source, message, line + line_offset, column)) from None
     except _NonFinite as error:
         line, column = line_column(text, text.find(str(error)))
         message = f"{shown(str(error))} is not a finite number; every value must be one"

@@ -6,6 +6,7 @@ import csv
 import io
 import itertools
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,3 +142,20 @@ def test_explain_view_renders_without_colour_codes_when_asked() -> None:
     console = Console(record=True, width=120, color_system=None)
     console.print(explain_view(result, net, terms(net, result)))
     assert "t = 3" in console.export_text()
+
+
+def test_explain_in_float32_works_in_float32() -> None:
+    document = explained_json(SAMPLE, "--dtype", "float32")
+    net = default_network().astype(np.float32)
+    X = np.array(textbook.X, dtype=np.float32)
+    expected = (X @ net.W_xh.T)[0].astype(np.float64).tolist()
+    assert document["steps"][0]["W_xh_x"] == expected
+    assert document["explain"]["formulation_2_max_abs_difference"] < 1e-6
+
+
+def test_explain_refuses_what_it_cannot_take_apart(tmp_path: Path) -> None:
+    config = tmp_path / "clip.yaml"
+    config.write_text("clip: 0.5\nweights: {W_xh: [[1.0]], W_hh: [[0.5]]}\n")
+    result = runner.invoke(app, ["forward", "-", "-c", str(config), "--explain"], input="[1]")
+    assert result.exit_code == 2
+    assert "without a clip" in result.stderr

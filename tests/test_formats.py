@@ -11,8 +11,9 @@ import numpy as np
 
 from rnncli.choices import Mode, OutputFormat
 from rnncli.config import default_network
-from rnncli.formats import Run, delimited_header, number_text, write
+from rnncli.formats import delimited_header, number_text, write
 from rnncli.rnn import Forward, Network, forward, single_layer
+from rnncli.runs import Run
 from tests import textbook
 
 

@@ -112,7 +112,10 @@ def test_feedback_needs_as_many_outputs_as_inputs(tmp_path: Path) -> None:
         input="1\n",
     )
     assert result.exit_code == 2
-    assert "feedback needs as many outputs as inputs" in result.stderr
+    assert (
+        "--feedback: feeds o_t back as x_t+1, so it needs as many outputs (2) as inputs (1)"
+        in result.stderr
+    )
 
 
 def test_a_batch_of_different_lengths_equals_each_sequence_alone() -> None:
@@ -206,3 +209,114 @@ def test_two_halves_with_the_state_carried_equal_one_pass(tmp_path: Path) -> Non
     assert [step["h"] for step in in_halves] == [step["h"] for step in one_pass]  # bit for bit
     assert [step["layers"] for step in in_halves] == [step["layers"] for step in one_pass]
     assert len(json.loads(state.read_text())["h0"]) == 2  # one state per layer
+
+
+REVERSE = "direction: reverse\nactivation: identity\nweights: {W_xh: [[1.0]], W_hh: [[1.0]]}\n"
+
+
+def test_many_to_one_read_in_reverse_uses_the_final_state(tmp_path: Path) -> None:
+    # identity, W_xh = W_hh = 1, run t = 3..1: the final state (at t = 1) is 3 + 2 + 1 = 6
+    config = tmp_path / "rev.yaml"
+    config.write_text(REVERSE)
+    document = run_json("-", "-c", str(config), "-m", "many-to-one", stdin="[1, 2, 3]")
+    assert document["output"] == [6.0]
+    assert document["h_n"] == [[6.0]]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["-m", "many-to-many-delayed", "-n", "2"], ["runs forward in time only"]),
+        (["-m", "one-to-many", "-n", "2"], ["runs forward in time only"]),
+        (["--save-state", "state.json"], ["--save-state", "a reverse direction"]),
+    ],
+)
+def test_what_a_reverse_network_cannot_do(
+    tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    config = tmp_path / "rev.yaml"
+    config.write_text(REVERSE)
+    result = runner.invoke(app, ["forward", "-", "-c", str(config), *args], input="[5]")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    for word in words:
+        assert word in result.stderr
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_too_many_steps_are_refused_before_any_memory_is_taken(config: str) -> None:
+    result = runner.invoke(
+        app, ["forward", "-", "-c", config, "-m", "one-to-many", "-n", "1000000000"], input="1\n"
+    )
+    assert result.exit_code == 2
+    assert "--steps: 1,000,000,000 steps would hold about" in result.stderr
+
+
+def test_the_state_is_saved_only_when_the_run_succeeds(config: str, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    result = runner.invoke(
+        app,
+        ["forward", "-", "-c", config, "--save-state", str(state), "-o", str(tmp_path / "no/x")],
+        input="1\n",
+    )
+    assert result.exit_code == 1
+    assert not state.exists()
+
+
+def test_a_state_file_must_fit_the_network(config: str, tmp_path: Path) -> None:
+    for content in (
+        '{"h0": [[1, "2"]]}',
+        '{"h0": [[true, 2]]}',
+        '{"h0": "12"}',
+        '{"h0": [[1, 2, 3]]}',
+    ):
+        state = tmp_path / "state.json"
+        state.write_text(content)
+        result = runner.invoke(app, ["forward", "-", "-c", config, "--h0", str(state)], input="1\n")
+        assert result.exit_code == 1, content
+        assert "not a state of this network" in result.stderr
+    missing = runner.invoke(
+        app, ["forward", "-", "-c", config, "--h0", str(tmp_path / "gone.json")], input="1\n"
+    )
+    assert missing.exit_code == 1 and "no such file" in missing.stderr
+
+
+def test_batch_ids_that_need_quotes(config: str) -> None:
+    result = runner.invoke(
+        app,
+        ["forward", "-", "-c", config, "--group-by", "id", "-f", "csv"],
+        input='id,x\n"a,b",1\n"say ""hi""",2\n',
+    )
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert [row[0] for row in rows[1:]] == ["a,b", 'say "hi"']
+    assert all(len(row) == 6 for row in rows)  # seq, t, x1, h1, h2, o1
+
+
+def test_a_json_key_given_twice_is_refused(config: str) -> None:
+    result = runner.invoke(
+        app, ["forward", "-", "-c", config], input='{"sequences": {"a": [1], "a": [2, 3]}}'
+    )
+    assert result.exit_code == 1
+    assert 'the key "a" appears twice' in result.stderr
+
+
+def test_an_overflow_in_a_lower_layer_is_not_silent(tmp_path: Path) -> None:
+    config = tmp_path / "ov.yaml"
+    config.write_text(
+        "activation: relu\nlayers:\n  - {W_xh: [[1e300]], W_hh: [[1e300]]}\n"
+        "  - {W_xh: [[-1.0]], W_hh: [[0.0]]}\n"
+    )
+    result = runner.invoke(app, ["forward", "-", "-c", str(config), "-f", "csv"], input="1\n1\n")
+    assert result.exit_code == 0
+    assert "warning: a lower layer's h_t overflowed to inf or nan at t = 2" in result.stderr
+
+
+def test_thresholded_relu_keeps_values_above_alpha_only(tmp_path: Path) -> None:
+    # ONNX's ThresholdedRelu: z if z > alpha else 0; at z == alpha = 1 it gives 0.
+    config = tmp_path / "thr.yaml"
+    config.write_text("activation: thresholded_relu\nweights: {W_xh: [[1.0]], W_hh: [[0.0]]}\n")
+    document = run_json("-", "-c", str(config), stdin="[1, 2, 0.5]")
+    assert [step["h"] for step in document["steps"]] == [[0.0], [2.0], [0.0]]

@@ -1,0 +1,21 @@
+"""One sequence's forward pass as the outputs show it: its id, its terms, its first t."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rnncli.rnn import Forward
+
+if TYPE_CHECKING:
+    from rnncli.explain import Terms
+
+
+@dataclass(frozen=True)
+class Run:
+    """One sequence's forward pass: its id in a batch, and its terms under --explain."""
+
+    result: Forward
+    id: str | int | None = None
+    explained: Terms | None = None
+    first_t: int = 1  # the step number of the result's first row (a piece of a stream)
