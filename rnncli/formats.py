@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import numpy as np
 
 from rnncli.choices import Mode, OutputFormat
-from rnncli.rnn import Forward, Network
+from rnncli.rnn import FloatArray, Forward, Network
 from rnncli.runs import Run
 
 if TYPE_CHECKING:
@@ -110,6 +110,8 @@ def write(
         out.write(_json_text(document) + "\n")
     elif output_format is OutputFormat.JSONL:
         for run in runs:
+            if _write_plain_lines(run, out, batched):
+                continue
             for step in steps(run.result, run.explained, run.first_t):
                 obj = step_object(step)
                 out.write(_json_text({"seq": run.id, **obj} if batched else obj) + "\n")
@@ -207,6 +209,36 @@ def _id_cell(sequence_id: object, delimiter: str) -> str:
     if any(c in text for c in (delimiter, '"', "\n", "\r")):
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def _rows_text(rows: FloatArray) -> list[str]:
+    """Each row of `rows` as a JSON list, by orjson (shortest round-trip digits)."""
+    import orjson
+
+    if len(rows) == 0:
+        return []
+    text = orjson.dumps(rows.astype(np.float64), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    return [f"[{row}]" for row in text[2:-2].split("],[")]
+
+
+def _write_plain_lines(run: Run, out: TextIO, batched: bool) -> bool:
+    """jsonl at speed for the common case: one layer's states, every value finite, no
+    terms. Whether it could; otherwise nothing is written."""
+    result = run.result
+    if run.explained is not None or result.layers.shape[1] > 1:
+        return False
+    if not (np.isfinite(result.H).all() and np.isfinite(result.O).all()):
+        return False
+    xs, hs = _rows_text(result.X), _rows_text(result.H)
+    outputs = dict(zip(result.output_steps, _rows_text(result.O), strict=True))
+    seq = f'"seq": {json.dumps(run.id)}, ' if batched else ""
+    lines = []
+    for k, (x, h) in enumerate(zip(xs, hs, strict=True)):
+        o = outputs.get(k + 1)
+        tail = f', "o": {o}}}' if o is not None else "}"
+        lines.append(f'{{{seq}"t": {k + run.first_t}, "x": {x}, "h": {h}{tail}\n')
+    out.write("".join(lines))
+    return True
 
 
 def number_text(value: float) -> str:
