@@ -156,35 +156,24 @@ def test_json_and_format_must_agree() -> None:
     assert result.exit_code == 2
 
 
+def pipeline(command: str) -> str:
+    """The stdout of a shell pipeline that must succeed."""
+    return subprocess.run(command, shell=True, capture_output=True, text=True, check=True).stdout
+
+
 @pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
 def test_jq_reads_the_json_and_jsonl() -> None:
-    h_n = subprocess.run(
-        f"{sys.executable} -m rnncli forward {SAMPLE} -f json | jq -c .h_n",
-        shell=True,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    h_n = pipeline(f"{sys.executable} -m rnncli forward {SAMPLE} -f json | jq -c .h_n")
     assert json.loads(h_n) == pytest.approx([-0.8649416224, 0.9046635979], abs=1e-10)
-    later = subprocess.run(
-        f"{sys.executable} -m rnncli forward {SAMPLE} -f jsonl | jq -c 'select(.t > 1) | .h'",
-        shell=True,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    assert len(later) == 2
+    jq = "jq -c 'select(.t > 1) | .h'"
+    later = pipeline(f"{sys.executable} -m rnncli forward {SAMPLE} -f jsonl | {jq}")
+    assert len(later.splitlines()) == 2
 
 
 @pytest.mark.skipif(shutil.which("mlr") is None, reason="Miller (mlr) is not installed")
 def test_miller_reads_the_csv() -> None:
-    out = subprocess.run(
-        f"{sys.executable} -m rnncli forward {SAMPLE} | mlr --icsv --ojson filter '$t == 3'",
-        shell=True,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    mlr = "mlr --icsv --ojson filter '$t == 3'"
+    out = pipeline(f"{sys.executable} -m rnncli forward {SAMPLE} | {mlr}")
     assert json.loads(out)[0]["h1"] == pytest.approx(-0.8649416224, abs=1e-10)
 
 
