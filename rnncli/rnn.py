@@ -494,22 +494,26 @@ def _run_cell(
         Z: FloatArray = inputs @ cell.W_xh.T + (cell.b_xh + cell.b_hh)
         H: FloatArray = np.empty_like(Z)
         h: FloatArray = h_start
+        # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t). It walks the
+        # rows of Z and H (cheaper than indexing them) and writes into preallocated rows.
+        dot, add = np.dot, np.add
         if len(lengths) == 1:
-            # One sequence: the same loop on vectors, W_hh h_{t-1} a matrix-vector product.
-            Z_1, H_1, W_hh, h_1 = Z[:, 0], H[:, 0], cell.W_hh, h_start[0]
-            for t in range(T):
-                z = Z_1[t]
-                z += W_hh @ h_1
-                h_1 = f(z if clip is None else np.clip(z, -clip, clip), H_1[t])
+            # One sequence: vectors, W_hh h_{t-1} a matrix-vector product.
+            W_hh, h_1 = cell.W_hh, h_start[0]
+            product = np.empty_like(h_1)
+            for z, out in zip(Z[:, 0], H[:, 0], strict=True):
+                dot(W_hh, h_1, out=product)
+                add(z, product, out=z)
+                h_1 = f(z if clip is None else np.clip(z, -clip, clip), out)
             h = h_1[np.newaxis, :]
         else:
-            W_hh_T = cell.W_hh.T
+            W_hh_T = np.ascontiguousarray(cell.W_hh.T)
             ragged = bool(np.any(lengths != T))
-            # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t)
-            for t in range(T):
-                Z[t] += h @ W_hh_T
-                z = Z[t] if clip is None else np.clip(Z[t], -clip, clip)
-                h_new = f(z, H[t])
+            products = np.empty_like(h_start)
+            for t, (z, out) in enumerate(zip(Z, H, strict=True)):
+                dot(h, W_hh_T, out=products)
+                add(z, products, out=z)
+                h_new = f(z if clip is None else np.clip(z, -clip, clip), out)
                 h = np.where((t < lengths)[:, np.newaxis], h_new, h) if ragged else h_new
     if reverse:
         Z, H = _reversed_within(Z, lengths), _reversed_within(H, lengths)
