@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,8 +101,9 @@ def torch_rnn(net: Any) -> Any:
 
 
 def startup(repeats: int) -> list[Row]:
-    rnncli = shutil.which("rnncli") or ""
-    command = [rnncli] if rnncli else [PYTHON, "-m", "rnncli"]
+    # The console script beside this Python (not a version manager's shim in front of it).
+    script = Path(PYTHON).parent / "rnncli"
+    command = [str(script)] if script.exists() else [PYTHON, "-m", "rnncli"]
     sample = str(ROOT / "samples" / "sample.csv")
     cases = [
         ("--help", [*command, "--help"], [PYTHON, "-c", "import typer"]),
