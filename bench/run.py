@@ -101,6 +101,11 @@ def torch_rnn(net: Any) -> Any:
 
 
 def startup(repeats: int) -> list[Row]:
+    # pip compiles an installed package's modules; an editable checkout run where
+    # PYTHONDONTWRITEBYTECODE is set would compile them from source on every start.
+    import compileall
+
+    compileall.compile_dir(ROOT / "rnncli", quiet=1)
     # The console script beside this Python (not a version manager's shim in front of it).
     script = Path(PYTHON).parent / "rnncli"
     command = [str(script)] if script.exists() else [PYTHON, "-m", "rnncli"]

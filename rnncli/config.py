@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
@@ -125,11 +124,11 @@ def _compose(text: str, source: str) -> yaml.Node | None:
         raise RnnCliError(f"{source}: not a config: nested too deeply") from None
 
 
-@dataclass
 class _Reader:
     """Turns the nodes of one config into a Network, naming the place of each mistake."""
 
-    source: str
+    def __init__(self, source: str) -> None:
+        self.source = source
 
     # -- messages ---------------------------------------------------------------------
 

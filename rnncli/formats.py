@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 import numpy as np
 
@@ -33,8 +32,7 @@ HIDDEN_TERMS = ("h_prev", "W_xh_x", "b_xh", "W_hh_h_prev", "b_hh", "z")
 OUTPUT_TERMS = ("W_ho_h", "b_o", "o_pre")
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One step t: x_t, h_t, o_t where the mode makes one, and the explained terms."""
 
     t: int

@@ -13,9 +13,8 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -34,8 +33,7 @@ if TYPE_CHECKING:
     from rnncli.explain import Terms
 
 
-@dataclass(frozen=True)
-class ForwardRequest:
+class ForwardRequest(NamedTuple):
     """What `rnncli forward` was asked to do; see its --help."""
 
     sequence: str

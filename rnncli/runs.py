@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rnncli.rnn import Forward
 
@@ -11,8 +10,7 @@ if TYPE_CHECKING:
     from rnncli.explain import Terms
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """One sequence's forward pass: its id in a batch, and its terms under --explain."""
 
     result: Forward

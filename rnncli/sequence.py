@@ -14,9 +14,8 @@ import math
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -37,8 +36,7 @@ _EXTENSIONS = {
 }
 
 
-@dataclass(frozen=True)
-class Sequence:
+class Sequence(NamedTuple):
     """A sequence of T steps of I features, and where it came from."""
 
     X: FloatArray  # T x I
@@ -51,8 +49,7 @@ class Sequence:
         return int(self.X.shape[1])
 
 
-@dataclass(frozen=True)
-class Batch:
+class Batch(NamedTuple):
     """The sequences of one input; `batched` when it was written as several (even one)."""
 
     sequences: list[Sequence]
@@ -569,8 +566,7 @@ def _json_steps(document: Any, path: tuple[int | str, ...], place: _JsonPlace) -
     return rows
 
 
-@dataclass(frozen=True)
-class _JsonPlace:
+class _JsonPlace(NamedTuple):
     """JSON text, and how to name the place of a value in it."""
 
     text: str
