@@ -4,8 +4,6 @@ numpy, PyYAML and rich are imported inside the commands, so --help and --version
 do not pay for them.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from collections.abc import Iterator
