@@ -195,6 +195,7 @@ class _Reader:
                 weights = self.mapping(node, path, allowed, hints=_WEIGHT_HINTS)
                 cell, cell_bias = self.cell(node, weights, path, None if k == 0 else D * H)
                 if not layers and not cells:
+                    first_weights, first_path = weights, path
                     H, bias = cell.W_xh.shape[0], cell_bias
                     self.check_size_key(top, "hidden_size", H, "W_xh has", "rows")
                     I = cell.W_xh.shape[1]
@@ -211,7 +212,7 @@ class _Reader:
         L = len(layers)
         self.check_size_key(top, "num_layers", L, "the config has", "layers")
 
-        W_ho, b_o = self.output_layer(top, blocks[0][0], D * H)
+        W_ho, b_o = self.output_layer(top, first_weights, first_path, D * H)
         activation = self.activation(top.get("activation"), "activation", ACTIVATION_NAMES)
         output_activation: Activation | None = None
         if "output_activation" in top:
@@ -351,12 +352,12 @@ class _Reader:
     def output_layer(
         self,
         top: dict[str, yaml.Node],
-        first_block: Block,
+        keys: dict[str, yaml.Node],
+        path: str,
         state_size: int,
     ) -> tuple[FloatArray | None, FloatArray | None]:
-        """W_ho and b_o: in `weights:` (one layer) or in `output:` (any network)."""
-        node, path, allowed = first_block
-        keys = self.mapping(node, path, allowed, hints=_WEIGHT_HINTS)
+        """W_ho and b_o: in `weights:` (one layer; `keys` are the first block's) or in
+        `output:` (any network)."""
         if "output" in top:
             if "W_ho" in keys or "b_o" in keys:
                 raise self.error(

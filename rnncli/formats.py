@@ -176,26 +176,21 @@ def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bo
 
 
 def _write_plain_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bool) -> bool:
-    """The common case at speed: every row full and finite, written by orjson (Ryu's
-    shortest round-trip digits, as Python's repr gives, at a fraction of the cost).
+    """The common case at speed: every row full and finite (see _row_bodies).
     Whether it could; otherwise nothing is written."""
     result = run.result
     every_step_emits = len(result.output_steps) == len(result.X)
     if run.explained is not None or (net.has_output_layer and not every_step_emits):
         return False
     parts = [result.X, result.H, result.O] if net.has_output_layer else [result.X, result.H]
-    rows = np.hstack(parts).astype(np.float64)
+    rows = np.hstack(parts)
     if not np.isfinite(rows).all():
         return False
-    import orjson
-
-    text = orjson.dumps(rows, option=orjson.OPT_SERIALIZE_NUMPY).decode()
-    body = text[2:-2].replace("],[", "\n")
+    lines = _row_bodies(rows)
     if delimiter != ",":
-        body = body.replace(",", delimiter)
+        lines = "\n".join(lines).replace(",", delimiter).split("\n")
     prefix = f"{_id_cell(run.id, delimiter)}{delimiter}" if batched else ""
     first = run.first_t
-    lines = body.split("\n")
     out.write("".join(f"{prefix}{t}{delimiter}{line}\n" for t, line in enumerate(lines, first)))
     return True
 
@@ -209,14 +204,20 @@ def _id_cell(sequence_id: object, delimiter: str) -> str:
     return text
 
 
-def _rows_text(rows: FloatArray) -> list[str]:
-    """Each row of `rows` as a JSON list, by orjson (shortest round-trip digits)."""
+def _row_bodies(rows: FloatArray) -> list[str]:
+    """Each row of finite `rows` as its values joined by commas, written by orjson (Ryu's
+    shortest round-trip digits, as Python's repr gives, at a fraction of the cost)."""
     import orjson
 
     if len(rows) == 0:
         return []
     text = orjson.dumps(rows.astype(np.float64), option=orjson.OPT_SERIALIZE_NUMPY).decode()
-    return [f"[{row}]" for row in text[2:-2].split("],[")]
+    return text[2:-2].split("],[")
+
+
+def _rows_text(rows: FloatArray) -> list[str]:
+    """Each row of finite `rows` as a JSON list."""
+    return [f"[{body}]" for body in _row_bodies(rows)]
 
 
 def _write_plain_lines(run: Run, out: TextIO, batched: bool) -> bool:

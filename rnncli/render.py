@@ -12,7 +12,7 @@ from rich.text import Text
 
 from rnncli.rnn import FloatArray, Forward, Network
 from rnncli.runs import Run
-from rnncli.sparklines import sparkline
+from rnncli.sparklines import sample, sparkline
 
 
 def title(net: Network, result: Forward, sequence_id: str | int | None = None) -> str:
@@ -151,8 +151,8 @@ def sparklines(result: Forward, net: Network) -> Table:
         series += [(f"o{k + 1}", result.O[:, k]) for k in range(net.output_size)]
     for name, values in series:
         line = sparkline(values)
-        sample = values[np.linspace(0, len(values) - 1, min(len(values), 48)).astype(int)]
-        finite = sample[np.isfinite(sample)]
+        sampled = sample(values)
+        finite = sampled[np.isfinite(sampled)]
         span = f"{finite.min():.3g} … {finite.max():.3g}" if len(finite) else "not finite"
         grid.add_row(name, line, span)
     return grid

@@ -392,7 +392,7 @@ def forward_batch(
     states = np.empty((T, B, L, D * H), dtype=dtype)
     h_n = np.empty((B, L * D, H), dtype=dtype)
     layer_input = batch
-    Z_top = batch
+    Zs: list[FloatArray] = []
     for k, cells in enumerate(net.layers):
         Zs, Hs = [], []
         for d, cell in enumerate(cells):
@@ -404,7 +404,7 @@ def forward_batch(
             h_n[:, k * D + d] = last
         layer_input = np.concatenate(Hs, axis=2) if D > 1 else Hs[0]  # T x B x (D*H)
         states[:, :, k] = layer_input
-        Z_top = np.concatenate(Zs, axis=2) if D > 1 else Zs[0]
+    Z_top = np.concatenate(Zs, axis=2) if D > 1 else Zs[0]  # the top layer's z_t
 
     # The output layer after the loop, one matrix product over every step:
     #   o_t = g(W_ho h_t + b_o)                                        (T x B x O)
@@ -417,8 +417,8 @@ def forward_batch(
     results = []
     for b, X in enumerate(inputs):
         n = len(X)
-        if mode is Mode.MANY_TO_ONE:
-            O = O_all[n - 1 : n, b] if net.direction == "forward" else O_final[b : b + 1]
+        if mode is Mode.MANY_TO_ONE and net.direction != "forward":
+            O = O_final[b : b + 1]
         else:
             O = O_all[first_outputs[b] - 1 : n, b]
         results.append(
@@ -431,7 +431,7 @@ def forward_batch(
                 mode=mode,
                 layers=states[:n, b],
                 h_n=h_n[b],
-                first_output=n if mode is Mode.MANY_TO_ONE else first_outputs[b],
+                first_output=first_outputs[b],
             )
         )
     return results
@@ -465,7 +465,7 @@ def _prepare(
             first.append(len(X) + 1)
             X = np.vstack([X, np.zeros((steps, X.shape[1]), dtype=dtype)])
         else:
-            first.append(1)
+            first.append(len(X) if mode is Mode.MANY_TO_ONE else 1)
         inputs.append(X)
     return inputs, first
 

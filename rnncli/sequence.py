@@ -317,7 +317,7 @@ def read_chunks(
             first = False
             lines = _lines(text.removesuffix("\n").removesuffix("\r"))
             X, _ = reader.read(lines, line_no)
-            line_no += data.count(b"\n") if data.count(b"\n") else len(lines)
+            line_no += len(lines)
             if len(X):
                 yield X
         reader.finish()

@@ -17,8 +17,7 @@ def sparkline(values: FloatArray, width: int = 48) -> str:
     """
     if len(values) == 0:
         return ""
-    if len(values) > width:
-        values = values[np.linspace(0, len(values) - 1, width).round().astype(int)]
+    values = sample(values, width)
     finite = values[np.isfinite(values)]
     if len(finite) == 0:
         return " " * len(values)
@@ -33,3 +32,11 @@ def sparkline(values: FloatArray, width: int = 48) -> str:
         else:
             chars.append(BLOCKS[min(int((value - low) / span * len(BLOCKS)), len(BLOCKS) - 1)])
     return "".join(chars)
+
+
+def sample(values: FloatArray, width: int = 48) -> FloatArray:
+    """At most `width` values, evenly spaced over `values`, the first and last included."""
+    if len(values) <= width:
+        return values
+    sampled: FloatArray = values[np.linspace(0, len(values) - 1, width).round().astype(int)]
+    return sampled
