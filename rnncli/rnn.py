@@ -18,9 +18,10 @@ one batch: one matrix product per step for all of them, each stopping at its own
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -119,7 +120,7 @@ class Activation:
         """f as a plain function (z, out) -> out in `dtype`, for tight loops: it writes
         f(z) into out and switches no error state."""
         if self.name == "tanh":
-            return lambda z, out: np.tanh(z, out=out)
+            return cast(Callable[[FloatArray, FloatArray], FloatArray], np.tanh)
         if self.name == "relu":
             return lambda z, out: np.maximum(z, 0, out=out)
         function, a, b = _FUNCTIONS[self.name], dtype.type(self.alpha), dtype.type(self.beta)
@@ -383,15 +384,61 @@ def forward_batch(
     inputs, first_outputs = _prepare(sequences, mode, steps, dtype)
     if mode is Mode.ONE_TO_MANY and feedback:
         return _feedback_run(net, inputs, h_0, mode)
+    parts = _parts(net, inputs)
+    if len(parts) == 1:
+        return _run_together(net, inputs, first_outputs, h_0, mode)
+    # Sequences are independent: a large batch runs as one sub-batch per core, in
+    # threads (numpy lets go of the interpreter inside its loops), in the same order.
+    from concurrent.futures import ThreadPoolExecutor
 
+    def run(part: slice) -> list[Forward]:
+        return _run_together(net, inputs[part], first_outputs[part], h_0, mode)
+
+    with ThreadPoolExecutor(len(parts)) as pool:
+        return [result for results in pool.map(run, parts) for result in results]
+
+
+# A sub-batch is worth a thread once it holds this many units x steps, and this many
+# sequences: below these, starting threads costs more than it saves.
+PART_MIN_WORK = 1 << 20
+PART_MIN_SEQUENCES = 64
+
+
+def _parts(net: Network, inputs: list[FloatArray]) -> list[slice]:
+    """The sub-batches to run side by side: one slice per core that has enough work."""
+    work = sum(len(X) for X in inputs) * net.hidden_size * net.num_layers * net.num_directions
+    count = max(1, min(cores(), work // PART_MIN_WORK, len(inputs) // PART_MIN_SEQUENCES))
+    size = len(inputs) / count
+    return [slice(round(i * size), round((i + 1) * size)) for i in range(count)]
+
+
+def cores() -> int:
+    """The CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _run_together(
+    net: Network,
+    inputs: list[FloatArray],
+    first_outputs: list[int],
+    h_0: FloatArray,
+    mode: Mode,
+) -> list[Forward]:
+    """Every sequence as one padded batch: one matrix product per step for all of them."""
+    dtype, I, B = h_0.dtype, net.input_size, len(inputs)
     lengths = np.array([len(X) for X in inputs])
     T, L, D, H = int(lengths.max()), net.num_layers, net.num_directions, net.hidden_size
-    batch = np.zeros((T, B, I), dtype=dtype)  # padded: time x sequence x feature
-    for b, X in enumerate(inputs):
-        batch[: len(X), b] = X
-    states = np.empty((T, B, L, D * H), dtype=dtype)
+    if np.all(lengths == T):
+        batch = np.stack(inputs, axis=1)  # time x sequence x feature
+    else:
+        batch = np.zeros((T, B, I), dtype=dtype)  # padded with zeros after each end
+        for b, X in enumerate(inputs):
+            batch[: len(X), b] = X
     h_n = np.empty((B, L * D, H), dtype=dtype)
     layer_input = batch
+    layer_outputs: list[FloatArray] = []
     Zs: list[FloatArray] = []
     for k, cells in enumerate(net.layers):
         Zs, Hs = [], []
@@ -403,7 +450,9 @@ def forward_batch(
             Hs.append(Hd)
             h_n[:, k * D + d] = last
         layer_input = np.concatenate(Hs, axis=2) if D > 1 else Hs[0]  # T x B x (D*H)
-        states[:, :, k] = layer_input
+        layer_outputs.append(layer_input)
+    # Every layer's h_t, T x B x L x (D*H): a view of the top layer when there is one.
+    states = layer_input[:, :, np.newaxis] if L == 1 else np.stack(layer_outputs, axis=2)
     Z_top = np.concatenate(Zs, axis=2) if D > 1 else Zs[0]  # the top layer's z_t
 
     # The output layer after the loop, one matrix product over every step:
@@ -491,19 +540,21 @@ def _run_cell(
         f = net.activation.into(inputs.dtype)
         # The input part of every step of every sequence at once, one matrix product:
         #   Z[t] starts as W_xh x_t + b_xh + b_hh                      (T x B x H)
-        Z: FloatArray = inputs @ cell.W_xh.T + (cell.b_xh + cell.b_hh)
+        Z: FloatArray = inputs @ cell.W_xh.T
+        Z += cell.b_xh + cell.b_hh
         H: FloatArray = np.empty_like(Z)
         h: FloatArray = h_start
         # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t). It walks the
         # rows of Z and H (cheaper than indexing them) and writes into preallocated rows.
+        # Bound methods and positional out= keep each call's own cost down.
         dot, add = np.dot, np.add
         if len(lengths) == 1:
             # One sequence: vectors, W_hh h_{t-1} a matrix-vector product.
-            W_hh, h_1 = cell.W_hh, h_start[0]
+            W_hh_dot, h_1 = cell.W_hh.dot, h_start[0]
             product = np.empty_like(h_1)
             for z, out in zip(Z[:, 0], H[:, 0], strict=True):
-                dot(W_hh, h_1, out=product)
-                add(z, product, out=z)
+                W_hh_dot(h_1, product)
+                add(z, product, z)
                 h_1 = f(z if clip is None else np.clip(z, -clip, clip), out)
             h = h_1[np.newaxis, :]
         else:
@@ -511,8 +562,8 @@ def _run_cell(
             ragged = bool(np.any(lengths != T))
             products = np.empty_like(h_start)
             for t, (z, out) in enumerate(zip(Z, H, strict=True)):
-                dot(h, W_hh_T, out=products)
-                add(z, products, out=z)
+                dot(h, W_hh_T, products)
+                add(z, products, z)
                 h_new = f(z if clip is None else np.clip(z, -clip, clip), out)
                 h = np.where((t < lengths)[:, np.newaxis], h_new, h) if ragged else h_new
     if reverse:
@@ -530,10 +581,16 @@ def _reversed_within(values: FloatArray, lengths: npt.NDArray[np.int_]) -> Float
 
 def _output_layer(net: Network, states: FloatArray) -> FloatArray:
     if net.W_ho is None or net.b_o is None:
-        return states.copy()
+        return _read_only(states)  # o_t = h_t: the same numbers, not a copy of them
     g = net.output_activation or Activation("identity")
     with np.errstate(all="ignore"):
         return g(states @ net.W_ho.T + net.b_o)
+
+
+def _read_only(values: FloatArray) -> FloatArray:
+    view = values.view()
+    view.flags.writeable = False
+    return view
 
 
 def _feedback_run(

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from rnncli import rnn
 from rnncli.choices import Mode
 from rnncli.cli import app
 from rnncli.rnn import forward, forward_batch, single_layer
@@ -137,6 +138,38 @@ def test_a_batch_of_different_lengths_equals_each_sequence_alone() -> None:
             np.testing.assert_allclose(batched.H, alone.H, rtol=0, atol=1e-12)
             np.testing.assert_allclose(batched.O, alone.O, rtol=0, atol=1e-12)
             np.testing.assert_allclose(batched.h_n, alone.h_n, rtol=0, atol=1e-12)
+
+
+def test_a_batch_split_over_cores_equals_each_sequence_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small limits, so 40 short sequences split into 3 sub-batches run in threads.
+    monkeypatch.setattr(rnn, "cores", lambda: 3)
+    monkeypatch.setattr(rnn, "PART_MIN_WORK", 16)
+    monkeypatch.setattr(rnn, "PART_MIN_SEQUENCES", 4)
+    rng = np.random.default_rng(9)
+    net = single_layer(
+        W_xh=rng.normal(size=(5, 2)),
+        W_hh=rng.normal(size=(5, 5)) * 0.3,
+        b_xh=rng.normal(size=5),
+        b_hh=rng.normal(size=5),
+        W_ho=rng.normal(size=(1, 5)),
+        b_o=rng.normal(size=1),
+    )
+    sequences = [rng.normal(size=(int(T), 2)) for T in rng.integers(1, 12, size=40)]
+    assert [(part.start, part.stop) for part in rnn._parts(net, sequences)] == [
+        (0, 13),
+        (13, 27),
+        (27, 40),
+    ]
+    for mode in (Mode.MANY_TO_MANY, Mode.MANY_TO_ONE):
+        together = forward_batch(net, sequences, mode=mode)
+        assert len(together) == len(sequences)
+        for X, batched in zip(sequences, together, strict=True):
+            alone = forward(net, X, mode=mode)
+            assert np.array_equal(batched.X, X)  # in order
+            np.testing.assert_allclose(batched.H, alone.H, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(batched.O, alone.O, rtol=0, atol=1e-12)
 
 
 def test_batches_from_json_and_csv(config: str) -> None:
