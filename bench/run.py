@@ -2,6 +2,7 @@
 
     python bench/run.py            # the full sizes of docs/performance.md
     python bench/run.py --quick    # small sizes, for a smoke test (the test suite runs it)
+    python bench/run.py --only 2,6 # some targets only, by number
 
 Each target is timed against its baseline in the same run (best of a few repeats) and
 reported as a ratio; peak memory is the child process's maximum resident set. torch
@@ -48,14 +49,18 @@ class Row:
     met: bool | None  # None: not judged (quick mode's small sizes are not the target's)
 
 
-def best_of(repeats: int, work: Callable[[], Any]) -> float:
-    """The shortest wall time of `repeats` runs of work()."""
-    times = []
+def best_of(
+    repeats: int, ours: Callable[[], Any], theirs: Callable[[], Any]
+) -> tuple[float, float]:
+    """The shortest wall times of `repeats` runs of ours() and of theirs(), taken in turn,
+    so that both sides see the same moments of a shared machine."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
+        for work, spent in ((ours, times[0]), (theirs, times[1])):
+            started = time.perf_counter()
+            work()
+            spent.append(time.perf_counter() - started)
+    return min(times[0]), min(times[1])
 
 
 def run_process(arguments: list[str], stdin: Any = None, stdout: Any = None) -> None:
@@ -120,8 +125,11 @@ def startup(repeats: int) -> list[Row]:
     ]
     rows = []
     for name, ours, theirs in cases:
-        mine = best_of(repeats, lambda ours=ours: run_process(ours))
-        base = best_of(repeats, lambda theirs=theirs: run_process(theirs))
+        mine, base = best_of(
+            repeats,
+            lambda ours=ours: run_process(ours),
+            lambda theirs=theirs: run_process(theirs),
+        )
         ratio = mine / base
         rows.append(
             Row("1 start-up", name, mine, base, ratio, "rnncli/import <= 1.3", ratio <= 1.3)
@@ -146,13 +154,12 @@ def compute(T: int, repeats: int, judged: bool) -> list[Row]:
         X = np.random.default_rng(1).normal(size=(steps, 8))
         rnn = torch_rnn(net)
         X_torch = torch.from_numpy(X)[:, None, :]
-        mine = best_of(repeats, lambda net=net, X=X: forward(net, X))
 
         def theirs(rnn: Any = rnn, X_torch: Any = X_torch) -> None:
             with torch.no_grad():
                 rnn(X_torch)
 
-        base = best_of(repeats, theirs)
+        mine, base = best_of(repeats, lambda net=net, X=X: forward(net, X), theirs)
         ratio = base / mine
         goal, met = (
             ("torch/rnncli >= 2", ratio >= 2) if H < 512 else ("torch/rnncli >= 0.8", ratio >= 0.8)
@@ -199,10 +206,8 @@ def end_to_end(T: int, folder: Path, judged: bool) -> list[Row]:
     script.write_text(BASELINE_SCRIPT)
     ours = [PYTHON, "-m", "rnncli", "forward", str(data), "-c", str(config), "-f", "csv",
             "-o", str(folder / "ours.csv")]  # fmt: skip
-    mine = best_of(1, lambda: run_process(ours))
-    base = best_of(
-        1, lambda: run_process([PYTHON, str(script), str(data), str(folder / "theirs.csv")])
-    )
+    theirs = [PYTHON, str(script), str(data), str(folder / "theirs.csv")]
+    mine, base = best_of(1, lambda: run_process(ours), lambda: run_process(theirs))
     ratio = base / mine
     case = f"T={T:,} I=8 H=32 csv -> csv"
     return [
@@ -278,7 +283,7 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
     back = np.loadtxt(io.StringIO(text.getvalue()), delimiter=",", skiprows=1)
     if not np.array_equal(back[:, 1:], table[:, 1:]):
         raise AssertionError("the csv writer did not give back the values exactly")
-    mine, base = best_of(repeats, ours), best_of(repeats, theirs)
+    mine, base = best_of(repeats, ours, theirs)
     ratio = base / mine
     case = f"T={T:,}, {table.shape[1]} columns, exact"
     return [
@@ -298,15 +303,18 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
 
 
 def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.rnn import forward, forward_batch
+    from rnncli.rnn import cores, forward, forward_batch
 
     net = random_network(8, 32)
     rng = np.random.default_rng(4)
     sequences = [rng.normal(size=(T, 8)) for _ in range(count)]
-    mine = best_of(repeats, lambda: forward_batch(net, sequences))
-    base = best_of(repeats, lambda: [forward(net, X) for X in sequences])
+    mine, base = best_of(
+        repeats,
+        lambda: forward_batch(net, sequences),
+        lambda: [forward(net, X) for X in sequences],
+    )
     ratio = base / mine
-    case = f"{count:,} sequences x {T} steps, H=32"
+    case = f"{count:,} sequences x {T} steps, H=32, {cores()} cores"
     return [
         Row(
             "6 batches",
@@ -324,7 +332,7 @@ def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
 
 
 def report(rows: list[Row]) -> str:
-    lines = [f"{'target':<13} {'case':<36} {'rnncli':>11} {'baseline':>11} {'ratio':>7}  goal"]
+    lines = [f"{'target':<13} {'case':<44} {'rnncli':>11} {'baseline':>11} {'ratio':>7}  goal"]
     for row in rows:
         unit = (
             (lambda v: f"{v / 2**20:,.0f} MiB")
@@ -333,7 +341,7 @@ def report(rows: list[Row]) -> str:
         )
         verdict = {True: "met", False: "MISSED", None: "(not judged)"}[row.met]
         lines.append(
-            f"{row.target:<13} {row.case:<36} {unit(row.rnncli):>11} {unit(row.baseline):>11} "
+            f"{row.target:<13} {row.case:<44} {unit(row.rnncli):>11} {unit(row.baseline):>11} "
             f"{row.ratio:>7.2f}  {row.goal} {verdict}"
         )
     return "\n".join(lines)
@@ -345,27 +353,40 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument(
+        "--only",
+        type=lambda text: {int(n) for n in text.split(",")},
+        default=set(range(1, 7)),
+        metavar="N,N",
+        help="run only these targets, by number (1 start-up ... 6 batches)",
+    )
     arguments = parser.parse_args(argv)
-    quick = arguments.quick
+    quick, only = arguments.quick, arguments.only
     judged = not quick
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        rows += startup(repeats=2 if quick else 7)
-        rows += compute(T=2_000 if quick else 100_000, repeats=1 if quick else 3, judged=judged)
+        if 1 in only:
+            rows += startup(repeats=2 if quick else 7)
+        if 2 in only:
+            rows += compute(T=2_000 if quick else 100_000, repeats=1 if quick else 3, judged=judged)
         from rnncli.config import network_yaml
 
         (folder / "net32.yaml").write_text(network_yaml(random_network(8, 32), ["benchmark"]))
-        rows += end_to_end(T=5_000 if quick else 1_000_000, folder=folder, judged=judged)
-        sizes = (20_000, 60_000) if quick else (100_000, 10_000_000)  # both above one chunk
-        rows += memory(*sizes, folder=folder, judged=judged)
-        rows += writing(T=5_000 if quick else 200_000, repeats=1 if quick else 3, judged=judged)
-        rows += batches(
-            count=50 if quick else 1_000,
-            T=20 if quick else 100,
-            repeats=1 if quick else 3,
-            judged=judged,
-        )
+        if 3 in only:
+            rows += end_to_end(T=5_000 if quick else 1_000_000, folder=folder, judged=judged)
+        if 4 in only:
+            sizes = (20_000, 60_000) if quick else (100_000, 10_000_000)  # both over a chunk
+            rows += memory(*sizes, folder=folder, judged=judged)
+        if 5 in only:
+            rows += writing(T=5_000 if quick else 200_000, repeats=1 if quick else 3, judged=judged)
+        if 6 in only:
+            rows += batches(
+                count=50 if quick else 1_000,
+                T=20 if quick else 100,
+                repeats=1 if quick else 3,
+                judged=judged,
+            )
     print(report(rows))
     machine = {
         "python": platform.python_version(),
