@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from rnncli import rnn
 from rnncli.choices import Mode
 from rnncli.cli import app
-from rnncli.rnn import forward, forward_batch, single_layer
+from rnncli.rnn import Network, forward, forward_batch, single_layer
 
 runner = CliRunner()
 
@@ -119,17 +119,28 @@ def test_feedback_needs_as_many_outputs_as_inputs(tmp_path: Path) -> None:
     )
 
 
+def random_network(
+    rng: np.random.Generator,
+    inputs: int,
+    units: int,
+    outputs: int,
+    output_activation: str | None = None,
+) -> Network:
+    """A one-layer tanh network with every weight and bias drawn from rng."""
+    return single_layer(
+        W_xh=rng.normal(size=(units, inputs)),
+        W_hh=rng.normal(size=(units, units)) * 0.4,
+        b_xh=rng.normal(size=units),
+        b_hh=rng.normal(size=units),
+        W_ho=rng.normal(size=(outputs, units)),
+        b_o=rng.normal(size=outputs),
+        output_activation=output_activation,
+    )
+
+
 def test_a_batch_of_different_lengths_equals_each_sequence_alone() -> None:
     rng = np.random.default_rng(5)
-    net = single_layer(
-        W_xh=rng.normal(size=(4, 3)),
-        W_hh=rng.normal(size=(4, 4)) * 0.4,
-        b_xh=rng.normal(size=4),
-        b_hh=rng.normal(size=4),
-        W_ho=rng.normal(size=(2, 4)),
-        b_o=rng.normal(size=2),
-        output_activation="softmax",
-    )
+    net = random_network(rng, inputs=3, units=4, outputs=2, output_activation="softmax")
     sequences = [rng.normal(size=(T, 3)) for T in (5, 1, 9, 3)]
     for mode in (Mode.MANY_TO_MANY, Mode.MANY_TO_ONE):
         together = forward_batch(net, sequences, mode=mode)
@@ -148,14 +159,7 @@ def test_a_batch_split_over_cores_equals_each_sequence_alone(
     monkeypatch.setattr(rnn, "PART_MIN_WORK", 16)
     monkeypatch.setattr(rnn, "PART_MIN_SEQUENCES", 4)
     rng = np.random.default_rng(9)
-    net = single_layer(
-        W_xh=rng.normal(size=(5, 2)),
-        W_hh=rng.normal(size=(5, 5)) * 0.3,
-        b_xh=rng.normal(size=5),
-        b_hh=rng.normal(size=5),
-        W_ho=rng.normal(size=(1, 5)),
-        b_o=rng.normal(size=1),
-    )
+    net = random_network(rng, inputs=2, units=5, outputs=1)
     sequences = [rng.normal(size=(int(T), 2)) for T in rng.integers(1, 12, size=40)]
     assert [(part.start, part.stop) for part in rnn._parts(net, sequences)] == [
         (0, 13),
