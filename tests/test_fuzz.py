@@ -23,7 +23,7 @@ from rnncli.cli import app
 from rnncli.config import TOP_KEYS, WEIGHT_KEYS, parse_config
 from rnncli.errors import RnnCliError
 from rnncli.files import decode_text
-from rnncli.sequence import parse_sequence
+from rnncli.sequence import _careful_json_batch, _quick_json_batch, parse_sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK_YAML = (ROOT / "configs" / "textbook.yaml").read_text("utf-8")
@@ -150,3 +150,69 @@ def test_command_line_takes_any_config_on_stdin(data: bytes) -> None:
     assert result.exit_code in (0, 1)
     if result.exit_code == 1:
         assert result.stdout == "" and result.stderr.startswith("rnncli: error: ")
+
+
+# -- the quick JSON reader against the careful one ------------------------------------
+
+numbers = (
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(-(10**30), 10**30)
+    | st.sampled_from([0.0, -0.0, 1e308])
+)
+leaves = numbers | numbers | numbers | scalars  # mostly numbers, now and then not
+steps = st.lists(st.lists(leaves, max_size=4), max_size=5) | st.lists(leaves, max_size=5)
+documents = (
+    steps
+    | st.fixed_dictionaries({"sequence": steps})
+    | st.fixed_dictionaries({"sequences": st.lists(steps, max_size=3)})
+    | st.fixed_dictionaries({"sequences": st.dictionaries(st.text(max_size=3), steps, max_size=3)})
+    | json_trees()
+)
+EDGE_TEXTS = [
+    "[-0, 1]",
+    "[[-0.0], [0]]",
+    "[1e400]",
+    "[[1, -1e999]]",
+    "[NaN]",
+    "[[1, 2], [3]]",
+    '{"sequences": {"a": [1], "a": [2]}}',
+    '{"sequences": [[1]], "x": 1}',
+    '{"sequence": [[1]], "sequence": [[2]]}',
+    "[true, 1]",
+    "[[1, null]]",
+    '["1"]',
+    "[[]]",
+    "[]",
+    "[[[1]]]",
+    "[1" + "0" * 5000 + "]",
+    "[1" + "0" * 400 + "]",
+    "[1e-400, 5e-324]",
+]
+
+
+def check_quick_json(text: str) -> None:
+    """Where the careful reader accepts, the quick one gives the same bits or steps
+    aside; where the careful one refuses, the quick one steps aside."""
+    quick = _quick_json_batch(text, "fuzz")
+    try:
+        careful = _careful_json_batch(text, "fuzz")
+    except RnnCliError:
+        assert quick is None
+        return
+    if quick is not None:
+        assert quick.batched == careful.batched
+        assert [s.id for s in quick.sequences] == [s.id for s in careful.sequences]
+        for fast, slow in zip(quick.sequences, careful.sequences, strict=True):
+            assert fast.X.dtype == slow.X.dtype and fast.X.shape == slow.X.shape
+            assert fast.X.tobytes() == slow.X.tobytes()  # -0.0 stays -0.0
+
+
+@given(documents)
+def test_the_quick_json_reader_agrees_with_the_careful_one(document: Any) -> None:
+    check_quick_json(json.dumps(document))
+
+
+def test_the_quick_json_reader_on_edge_cases() -> None:
+    for text in EDGE_TEXTS:
+        check_quick_json(text)
+    assert _quick_json_batch("[-0, 1]", "x") is not None  # the quick path is taken
