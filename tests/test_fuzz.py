@@ -23,7 +23,13 @@ from rnncli.cli import app
 from rnncli.config import TOP_KEYS, WEIGHT_KEYS, parse_config
 from rnncli.errors import RnnCliError
 from rnncli.files import decode_text
-from rnncli.sequence import _careful_json_batch, _quick_json_batch, parse_sequence
+from rnncli.sequence import (
+    _careful_json_batch,
+    _careful_jsonl,
+    _quick_json_batch,
+    _quick_jsonl,
+    parse_sequence,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK_YAML = (ROOT / "configs" / "textbook.yaml").read_text("utf-8")
@@ -203,8 +209,24 @@ def check_quick_json(text: str) -> None:
         assert quick.batched == careful.batched
         assert [s.id for s in quick.sequences] == [s.id for s in careful.sequences]
         for fast, slow in zip(quick.sequences, careful.sequences, strict=True):
-            assert fast.X.dtype == slow.X.dtype and fast.X.shape == slow.X.shape
-            assert fast.X.tobytes() == slow.X.tobytes()  # -0.0 stays -0.0
+            assert_same_bits(fast.X, slow.X)
+
+
+def check_quick_jsonl(text: str) -> None:
+    """As check_quick_json, for JSON Lines."""
+    quick = _quick_jsonl(text, "fuzz")
+    try:
+        careful = _careful_jsonl(text, "fuzz")
+    except RnnCliError:
+        assert quick is None
+        return
+    if quick is not None:
+        assert_same_bits(quick.X, careful.X)
+
+
+def assert_same_bits(fast: np.ndarray, slow: np.ndarray) -> None:
+    assert fast.dtype == slow.dtype and fast.shape == slow.shape
+    assert fast.tobytes() == slow.tobytes()  # -0.0 stays -0.0
 
 
 @given(documents)
@@ -212,7 +234,22 @@ def test_the_quick_json_reader_agrees_with_the_careful_one(document: Any) -> Non
     check_quick_json(json.dumps(document))
 
 
+@given(
+    st.lists(
+        st.tuples(
+            leaves | st.lists(leaves, max_size=4) | st.fixed_dictionaries({"x": steps}),
+            st.sampled_from(["\n", "\r\n", "\n\n", "\n  \n"]),
+        ),
+        max_size=6,
+    )
+)
+def test_the_quick_jsonl_reader_agrees_with_the_careful_one(lines: list[tuple[Any, str]]) -> None:
+    check_quick_jsonl("".join(json.dumps(step) + end for step, end in lines))
+
+
 def test_the_quick_json_reader_on_edge_cases() -> None:
     for text in EDGE_TEXTS:
         check_quick_json(text)
+        check_quick_jsonl(text)
+        check_quick_jsonl(text.replace(",", "\n"))
     assert _quick_json_batch("[-0, 1]", "x") is not None  # the quick path is taken
