@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from rnncli.config import TOP_KEYS, WEIGHT_KEYS, parse_config
 from rnncli.errors import RnnCliError
 from rnncli.files import decode_text
 from rnncli.sequence import (
+    Batch,
+    Sequence,
     _careful_json_batch,
     _careful_jsonl,
     _quick_json_batch,
@@ -196,42 +199,32 @@ EDGE_TEXTS = [
 ]
 
 
-def check_quick_json(text: str) -> None:
+def check_quick(
+    read_quick: Callable[[str, str], Batch | Sequence | None],
+    read_careful: Callable[[str, str], Batch | Sequence],
+    text: str,
+) -> None:
     """Where the careful reader accepts, the quick one gives the same bits or steps
     aside; where the careful one refuses, the quick one steps aside."""
-    quick = _quick_json_batch(text, "fuzz")
+    quick = read_quick(text, "fuzz")
     try:
-        careful = _careful_json_batch(text, "fuzz")
+        careful = read_careful(text, "fuzz")
     except RnnCliError:
         assert quick is None
         return
     if quick is not None:
-        assert quick.batched == careful.batched
-        assert [s.id for s in quick.sequences] == [s.id for s in careful.sequences]
-        for fast, slow in zip(quick.sequences, careful.sequences, strict=True):
-            assert_same_bits(fast.X, slow.X)
+        assert bits(quick) == bits(careful)  # -0.0 stays -0.0
 
 
-def check_quick_jsonl(text: str) -> None:
-    """As check_quick_json, for JSON Lines."""
-    quick = _quick_jsonl(text, "fuzz")
-    try:
-        careful = _careful_jsonl(text, "fuzz")
-    except RnnCliError:
-        assert quick is None
-        return
-    if quick is not None:
-        assert_same_bits(quick.X, careful.X)
-
-
-def assert_same_bits(fast: np.ndarray, slow: np.ndarray) -> None:
-    assert fast.dtype == slow.dtype and fast.shape == slow.shape
-    assert fast.tobytes() == slow.tobytes()  # -0.0 stays -0.0
+def bits(read: Batch | Sequence) -> tuple[bool, list[tuple[Any, ...]]]:
+    sequences = read.sequences if isinstance(read, Batch) else [read]
+    batched = isinstance(read, Batch) and read.batched
+    return batched, [(s.id, s.X.dtype, s.X.shape, s.X.tobytes()) for s in sequences]
 
 
 @given(documents)
 def test_the_quick_json_reader_agrees_with_the_careful_one(document: Any) -> None:
-    check_quick_json(json.dumps(document))
+    check_quick(_quick_json_batch, _careful_json_batch, json.dumps(document))
 
 
 @given(
@@ -244,12 +237,13 @@ def test_the_quick_json_reader_agrees_with_the_careful_one(document: Any) -> Non
     )
 )
 def test_the_quick_jsonl_reader_agrees_with_the_careful_one(lines: list[tuple[Any, str]]) -> None:
-    check_quick_jsonl("".join(json.dumps(step) + end for step, end in lines))
+    text = "".join(json.dumps(step) + end for step, end in lines)
+    check_quick(_quick_jsonl, _careful_jsonl, text)
 
 
 def test_the_quick_json_reader_on_edge_cases() -> None:
     for text in EDGE_TEXTS:
-        check_quick_json(text)
-        check_quick_jsonl(text)
-        check_quick_jsonl(text.replace(",", "\n"))
+        check_quick(_quick_json_batch, _careful_json_batch, text)
+        check_quick(_quick_jsonl, _careful_jsonl, text)
+        check_quick(_quick_jsonl, _careful_jsonl, text.replace(",", "\n"))
     assert _quick_json_batch("[-0, 1]", "x") is not None  # the quick path is taken
