@@ -347,6 +347,17 @@ def report(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def targets(text: str) -> set[int]:
+    """--only's value: target numbers from 1 to 6, separated by commas."""
+    try:
+        numbers = {int(n) for n in text.split(",")}
+    except ValueError:
+        numbers = set()
+    if not numbers or not numbers <= set(range(1, 7)):
+        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 6, like 2,6; not {text!r}")
+    return numbers
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -355,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument(
         "--only",
-        type=lambda text: {int(n) for n in text.split(",")},
+        type=targets,
         default=set(range(1, 7)),
         metavar="N,N",
         help="run only these targets, by number (1 start-up ... 6 batches)",

@@ -384,32 +384,60 @@ def forward_batch(
     inputs, first_outputs = _prepare(sequences, mode, steps, dtype)
     if mode is Mode.ONE_TO_MANY and feedback:
         return _feedback_run(net, inputs, h_0, mode)
-    parts = _parts(net, inputs)
-    if len(parts) == 1:
-        return _run_together(net, inputs, first_outputs, h_0, mode)
-    # Sequences are independent: a large batch runs as one sub-batch per core, in
-    # threads (numpy lets go of the interpreter inside its loops), in the same order.
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run(part: slice) -> list[Forward]:
-        return _run_together(net, inputs[part], first_outputs[part], h_0, mode)
-
-    with ThreadPoolExecutor(len(parts)) as pool:
-        return [result for results in pool.map(run, parts) for result in results]
+    return _run_in_parts(net, inputs, first_outputs, h_0, mode)
 
 
-# A sub-batch is worth a thread once it holds this many units x steps, and this many
-# sequences: below these, starting threads costs more than it saves.
-PART_MIN_WORK = 1 << 20
-PART_MIN_SEQUENCES = 64
+#: A batch runs as sub-batches of this many sequences (the last may hold fewer). The
+#: split depends on the input alone, never on the machine: a matrix product's last bits
+#: can depend on its number of rows, so the same input gives the same bits everywhere.
+PART_SEQUENCES = 256
 
 
-def _parts(net: Network, inputs: list[FloatArray]) -> list[slice]:
-    """The sub-batches to run side by side: one slice per core that has enough work."""
-    work = sum(len(X) for X in inputs) * net.hidden_size * net.num_layers * net.num_directions
-    count = max(1, min(cores(), work // PART_MIN_WORK, len(inputs) // PART_MIN_SEQUENCES))
-    size = len(inputs) / count
-    return [slice(round(i * size), round((i + 1) * size)) for i in range(count)]
+def _run_in_parts(
+    net: Network,
+    inputs: list[FloatArray],
+    first_outputs: list[int],
+    h_0: FloatArray,
+    mode: Mode,
+) -> list[Forward]:
+    """Every sequence, a sub-batch at a time, on as many cores as there are to use.
+
+    Sequences are independent, so sub-batches run side by side in threads (numpy lets
+    go of the interpreter inside its loops); results come back in input order.
+    """
+    parts = [
+        slice(start, start + PART_SEQUENCES) for start in range(0, len(inputs), PART_SEQUENCES)
+    ]
+    results: list[list[Forward]] = [[] for _ in parts]
+    failures: list[BaseException] = []
+
+    def run(indices: range) -> None:
+        try:
+            for i in indices:
+                part = parts[i]
+                results[i] = _run_together(net, inputs[part], first_outputs[part], h_0, mode)
+        except BaseException as error:  # handed to the caller's thread below
+            failures.append(error)
+
+    workers = min(cores(), len(parts))
+    if workers == 1:
+        run(range(len(parts)))
+    else:
+        import threading
+
+        # Daemon threads, and a join that Ctrl-C interrupts: an interrupted run ends at
+        # once rather than when every sub-batch is done.
+        threads = [
+            threading.Thread(target=run, args=(range(w, len(parts), workers),), daemon=True)
+            for w in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise failures[0]
+    return [result for part in results for result in part]
 
 
 def cores() -> int:

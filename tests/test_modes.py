@@ -151,29 +151,41 @@ def test_a_batch_of_different_lengths_equals_each_sequence_alone() -> None:
             np.testing.assert_allclose(batched.h_n, alone.h_n, rtol=0, atol=1e-12)
 
 
-def test_a_batch_split_over_cores_equals_each_sequence_alone(
+def test_a_batch_in_parts_gives_the_same_bits_on_any_number_of_cores(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Small limits, so 40 short sequences split into 3 sub-batches run in threads.
-    monkeypatch.setattr(rnn, "cores", lambda: 3)
-    monkeypatch.setattr(rnn, "PART_MIN_WORK", 16)
-    monkeypatch.setattr(rnn, "PART_MIN_SEQUENCES", 4)
+    # Parts of 13 sequences: 40 ragged sequences run as 13 + 13 + 13 + 1.
+    monkeypatch.setattr(rnn, "PART_SEQUENCES", 13)
     rng = np.random.default_rng(9)
-    net = random_network(rng, inputs=2, units=5, outputs=1)
+    net = random_network(rng, inputs=2, units=16, outputs=1)
     sequences = [rng.normal(size=(int(T), 2)) for T in rng.integers(1, 12, size=40)]
-    assert [(part.start, part.stop) for part in rnn._parts(net, sequences)] == [
-        (0, 13),
-        (13, 27),
-        (27, 40),
-    ]
     for mode in (Mode.MANY_TO_MANY, Mode.MANY_TO_ONE):
-        together = forward_batch(net, sequences, mode=mode)
-        assert len(together) == len(sequences)
-        for X, batched in zip(sequences, together, strict=True):
+        runs = []
+        for count in (1, 2, 3, 8):
+            monkeypatch.setattr(rnn, "cores", lambda count=count: count)
+            runs.append(forward_batch(net, sequences, mode=mode))
+        for results in runs[1:]:
+            for a, b in zip(runs[0], results, strict=True):
+                assert (a.H.tobytes(), a.O.tobytes()) == (b.H.tobytes(), b.O.tobytes())
+        for X, batched in zip(sequences, runs[0], strict=True):
             alone = forward(net, X, mode=mode)
             assert np.array_equal(batched.X, X)  # in order
             np.testing.assert_allclose(batched.H, alone.H, rtol=0, atol=1e-12)
             np.testing.assert_allclose(batched.O, alone.O, rtol=0, atol=1e-12)
+
+
+def test_an_error_in_a_part_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rnn, "PART_SEQUENCES", 2)
+    monkeypatch.setattr(rnn, "cores", lambda: 2)
+
+    def fails(*arguments: object) -> None:
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(rnn, "_run_together", fails)
+    rng = np.random.default_rng(3)
+    net = random_network(rng, inputs=2, units=3, outputs=1)
+    with pytest.raises(MemoryError, match="no room"):
+        forward_batch(net, [rng.normal(size=(3, 2)) for _ in range(5)])
 
 
 def test_batches_from_json_and_csv(config: str) -> None:
