@@ -323,7 +323,11 @@ def _activation(spec: str | Activation) -> Activation:
 
 
 class Forward(NamedTuple):
-    """A forward pass of one sequence, as arrays; row k of each holds step t = k + 1."""
+    """A forward pass of one sequence, as arrays; row k of each holds step t = k + 1.
+
+    The arrays are views into the batch's arrays and may share memory (O is a read-only
+    view of H where there is no output layer): read them, copy them to change them.
+    """
 
     X: FloatArray  # T x I        inputs x_t as run (with the mode's extra steps)
     Z: FloatArray  # T x (D*H)    pre-activations z_t of the top layer
