@@ -188,6 +188,36 @@ def test_an_error_in_a_part_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) 
         forward_batch(net, [rng.normal(size=(3, 2)) for _ in range(5)])
 
 
+def test_ctrl_c_does_not_wait_for_the_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+    import threading
+
+    monkeypatch.setattr(rnn, "PART_SEQUENCES", 1)
+    monkeypatch.setattr(rnn, "cores", lambda: 2)
+    released = threading.Event()
+
+    def stuck(*arguments: object) -> list[object]:
+        released.wait()  # a sub-batch that runs until released
+        return []
+
+    monkeypatch.setattr(rnn, "_run_together", stuck)
+    main = threading.main_thread().ident
+    assert main is not None
+    ctrl_c = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGINT))
+    fallback = threading.Timer(20, released.set)  # ends the test should the join wait
+    ctrl_c.start()
+    fallback.start()
+    rng = np.random.default_rng(3)
+    net = random_network(rng, inputs=2, units=3, outputs=1)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            forward_batch(net, [rng.normal(size=(3, 2)) for _ in range(4)])
+        assert not released.is_set()  # interrupted while the parts were still running
+    finally:
+        released.set()
+        fallback.cancel()
+
+
 def test_batches_from_json_and_csv(config: str) -> None:
     # a: x = 1, 2, 3 -> h = [1, 0], [2.5, 1], [4.25, 2.5];  b: x = 4 -> h = [4, 0]
     by_name = run_json("-", "-c", config, stdin='{"sequences": {"a": [1, 2, 3], "b": [4]}}')
