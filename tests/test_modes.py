@@ -205,13 +205,14 @@ def test_ctrl_c_does_not_wait_for_the_parts(monkeypatch: pytest.MonkeyPatch) -> 
     assert main is not None
     ctrl_c = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGINT))
     fallback = threading.Timer(20, released.set)  # ends the test should the join wait
-    ctrl_c.start()
-    fallback.start()
     rng = np.random.default_rng(3)
     net = random_network(rng, inputs=2, units=3, outputs=1)
+    sequences = [rng.normal(size=(3, 2)) for _ in range(4)]
     try:
         with pytest.raises(KeyboardInterrupt):
-            forward_batch(net, [rng.normal(size=(3, 2)) for _ in range(4)])
+            ctrl_c.start()
+            fallback.start()
+            forward_batch(net, sequences)
         assert not released.is_set()  # interrupted while the parts were still running
     finally:
         released.set()
