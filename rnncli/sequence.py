@@ -548,12 +548,8 @@ def _quick_json_batch(text: str, source: str) -> Batch | None:
     except (ValueError, _DuplicateKey, _NonFinite, RecursionError):
         return None
     if type(document) is dict and set(document) == {"sequences"}:
-        sequences = document["sequences"]
-        if type(sequences) is dict:
-            items: list[tuple[str | int, Any]] = list(sequences.items())
-        elif type(sequences) is list:
-            items = list(enumerate(sequences, start=1))
-        else:
+        items = _sequence_items(document["sequences"])
+        if items is None:
             return None
         batch: list[Sequence] = []
         for key, steps in items:
@@ -588,14 +584,21 @@ def _quick_json_matrix(steps: Any) -> FloatArray | None:
     return X if np.isfinite(X).all() else None
 
 
+def _sequence_items(sequences: Any) -> list[tuple[str | int, Any]] | None:
+    """The (id, sequence) pairs of a "sequences" value: an object's keys, or 1, 2, ...
+    for a list; None for anything else."""
+    if isinstance(sequences, dict):
+        return list(sequences.items())
+    if isinstance(sequences, list):
+        return list(enumerate(sequences, start=1))
+    return None
+
+
 def _json_batch(sequences: Any, place: _JsonPlace) -> Batch:
     """{"sequences": [seq, ...]} (ids 1, 2, ...) or {"sequences": {"id": seq, ...}}."""
     at: tuple[int | str, ...] = ("sequences",)
-    if isinstance(sequences, dict):
-        items: list[tuple[str | int, Any]] = list(sequences.items())
-    elif isinstance(sequences, list):
-        items = list(enumerate(sequences, start=1))
-    else:
+    items = _sequence_items(sequences)
+    if items is None:
         raise place.error(
             at, f"expected a list or an object of sequences, got {_json_kind(sequences)}"
         )

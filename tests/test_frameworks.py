@@ -42,9 +42,8 @@ requires_onnxruntime = pytest.mark.skipif(
 #: rnncli's activation -> (ONNX's name, alpha, beta), with values other than the defaults.
 #: ONNX stores attributes as float32, so the values are exact in float32 (0.7 would not
 #: be, and would differ from rnncli's float64 0.7 by 1e-8). Activations without
-#: parameters are given values too: both sides must ignore them. onnxruntime's
-#: ThresholdedRelu keeps x > alpha where the RNN operator's text (and rnncli) keep
-#: x >= alpha; random pre-activations never equal alpha, so the cases agree.
+#: parameters are given values too: both sides must ignore them. ThresholdedRelu keeps
+#: x > alpha in onnxruntime and in rnncli (test_modes checks z == alpha by hand).
 ONNX_ACTIVATIONS: dict[str, tuple[str, float, float]] = {
     "tanh": ("Tanh", 0.625, 0.375),
     "relu": ("Relu", 0.625, 0.375),
