@@ -109,12 +109,13 @@ def forward_table(
     bounded = net.activation.name in ("tanh", "sigmoid")
     xs = _cells(result.X[kept], precision)
     hs = _cells(result.H[kept], precision, scale=1.0 if bounded else None, marks=saturated)
-    output_rows = {t - 1: r for r, t in enumerate(result.output_steps)} if show_output else {}
-    emitted_kept = [k for k in kept if k in output_rows]
+    # step index k -> its row of O, for the kept steps that made an output
+    rows_of_O = {k: result.output_row(k) for k in kept} if show_output else {}
+    emitted_rows = {k: row for k, row in rows_of_O.items() if row is not None}
     g = net.output_activation.name if net.output_activation else None
     o_scale = 1.0 if g in ("sigmoid", "softmax", "tanh") else None
-    os_ = _cells(result.O[[output_rows[k] for k in emitted_kept]], precision, scale=o_scale)
-    emitted = dict(zip(emitted_kept, os_, strict=True))
+    os_ = _cells(result.O[list(emitted_rows.values())], precision, scale=o_scale)
+    emitted = dict(zip(emitted_rows, os_, strict=True))
     cells = dict(zip(kept, zip(xs, hs, strict=True), strict=True))
     for k in rows:
         if k is None:

@@ -61,7 +61,7 @@ def step_table(result: Forward, net: Network, explained: Terms, k: int, precisio
     for name, values in rows:
         style = "bold" if name.startswith(("= z_t", "h_t")) else ""
         table.add_row(Text(name, style=style), *(Text(fixed(v, precision)) for v in values))
-    output_row = {t - 1: r for r, t in enumerate(result.output_steps)}.get(k)
+    output_row = result.output_row(k)
     if explained.O_pre is not None and output_row is not None:
         g = net.output_activation or "identity"
         outputs = Table(header_style="bold cyan")

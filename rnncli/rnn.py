@@ -142,11 +142,6 @@ class Activation:
         parameters = ", ".join(f"{k}={v!r}" for k, v in self.parameters.items())
         return f"{self.name}({parameters})" if parameters else self.name
 
-    @property
-    def saturates(self) -> bool:
-        """Bounded to a range where its slope vanishes at both ends (tanh, sigmoid, ...)."""
-        return self.name in ("tanh", "sigmoid", "scaled_tanh", "hard_sigmoid", "softsign")
-
 
 TANH = Activation("tanh")
 
@@ -274,7 +269,11 @@ class Network:
         return self.num_layers == 1 and self.direction is Direction.FORWARD
 
     def astype(self, dtype: npt.DTypeLike) -> Network:
-        """The same network with every array in `dtype`."""
+        """The same network with every array in `dtype` (itself, where they all are)."""
+        weights = [(c.W_xh, c.W_hh, c.b_xh, c.b_hh) for cells in self.layers for c in cells]
+        arrays = (self.h0, self.W_ho, self.b_o, *(a for four in weights for a in four))
+        if all(array is None or array.dtype == dtype for array in arrays):
+            return self
 
         def cast(array: FloatArray | None) -> FloatArray | None:
             return None if array is None else np.asarray(array, dtype=dtype)
@@ -343,6 +342,10 @@ class Forward(NamedTuple):
     def output_steps(self) -> range:
         """The steps t (from 1) that made an output, one per row of O."""
         return range(self.first_output, len(self.X) + 1)
+
+    def output_row(self, k: int) -> int | None:
+        """The row of O that step t = k + 1 made, or None where it made no output."""
+        return k + 1 - self.first_output if k + 1 in self.output_steps else None
 
 
 def forward(
@@ -591,13 +594,15 @@ def _run_cell(
             h = h_1[np.newaxis, :]
         else:
             W_hh_T = np.ascontiguousarray(cell.W_hh.T)
-            ragged = bool(np.any(lengths != T))
+            # alive[t]: the sequences still running at step t + 1        (T x B x 1)
+            alive = (np.arange(T)[:, np.newaxis] < lengths)[:, :, np.newaxis]
+            ragged = not alive.all()
             products = np.empty_like(h_start)
             for t, (z, out) in enumerate(zip(Z, H, strict=True)):
                 dot(h, W_hh_T, products)
                 add(z, products, z)
                 h_new = f(z if clip is None else np.clip(z, -clip, clip), out)
-                h = np.where((t < lengths)[:, np.newaxis], h_new, h) if ragged else h_new
+                h = np.where(alive[t], h_new, h) if ragged else h_new
     if reverse:
         Z, H = _reversed_within(Z, lengths), _reversed_within(H, lengths)
     return Z, H, h
@@ -629,8 +634,6 @@ def _feedback_run(
     net: Network, inputs: list[FloatArray], h_0: FloatArray, mode: Mode
 ) -> list[Forward]:
     """one-to-many with feedback: x_1 given, then x_t = o_{t-1}; every layer steps at once."""
-    if net.direction is not Direction.FORWARD:
-        raise ValueError("feedback runs forward in time only")
     if net.output_size != net.input_size:
         raise ValueError(f"feedback needs as many outputs as inputs ({net.input_size})")
     X = np.stack(inputs, axis=1)  # T x B x I; rows after the first are replaced
@@ -640,6 +643,7 @@ def _feedback_run(
     states = np.empty((T, B, L, H), dtype=X.dtype)
     O = np.empty((T, B, net.output_size), dtype=X.dtype)
     h = [np.repeat(h_0[k][np.newaxis, :], B, axis=0) for k in range(L)]
+    biases = [cell.b_xh + cell.b_hh for (cell,) in net.layers]
     f, clip = net.activation, net.clip
     with np.errstate(all="ignore"):
         for t in range(T):
@@ -648,7 +652,7 @@ def _feedback_run(
             layer_input = X[t]
             for k, (cell,) in enumerate(net.layers):
                 # the same sum, in the same order, as _run_cell's
-                z = layer_input @ cell.W_xh.T + (cell.b_xh + cell.b_hh)
+                z = layer_input @ cell.W_xh.T + biases[k]
                 z += h[k] @ cell.W_hh.T
                 h[k] = f(z if clip is None else np.clip(z, -clip, clip))
                 states[t, :, k] = layer_input = h[k]

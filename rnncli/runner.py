@@ -125,6 +125,8 @@ def run_forward(
         stream_forward(request, net, chosen, h0, warn)
         return
     batch = read_batch(request.sequence, request.input_format, request.group_by)
+    if request.save_state is not None and batch.batched:
+        raise usage_error("--save-state", "saves the state of one sequence, not of a batch")
     config_source = None if request.config is None else source_name(request.config)
     for sequence in batch.sequences:
         check_fits(sequence, net, config_source)
@@ -155,8 +157,6 @@ def run_forward(
         Run(result, sequence.id, _terms(in_dtype, result) if request.explain else None)
         for sequence, result in zip(batch.sequences, results, strict=True)
     ]
-    if request.save_state is not None and batch.batched:
-        raise usage_error("--save-state", "saves the state of one sequence, not of a batch")
     with output_stream(request.output) as out:
         if chosen is OutputFormat.TABLE:
             from rich.console import Console
@@ -211,7 +211,8 @@ def stream_forward(
     t = 1
     with output_stream(request.output) as out, progress_on_stderr() as progress:
         for X in read_chunks(request.sequence, request.input_format, CHUNK_ROWS):
-            check_fits(Sequence(X=X, source=source_name(request.sequence)), net, config_source)
+            if t == 1:  # the reader holds every later chunk to the first one's width
+                check_fits(Sequence(X=X, source=source_name(request.sequence)), net, config_source)
             state = h0 if last is None else last.h_n
             last = forward_batch(net, [X], state, request.mode, dtype=dtype)[0]
             if not warned:

@@ -90,6 +90,9 @@ def test_many_to_one_output_is_the_last_many_to_many_output() -> None:
     np.testing.assert_array_equal(last.O[0], every.O[-1])
     np.testing.assert_array_equal(last.H, every.H)
     assert list(last.output_steps) == [4]
+    # step index k (t = k + 1) -> row of O: only t = 4 made one, row 0
+    assert [last.output_row(k) for k in range(4)] == [None, None, None, 0]
+    assert [every.output_row(k) for k in range(4)] == [0, 1, 2, 3]
 
 
 def test_without_an_output_layer_the_output_is_the_hidden_state() -> None:
