@@ -60,15 +60,20 @@ def decode_text(data: bytes, source: str) -> str:
         raise RnnCliError(f"{source}: is UTF-16 text; save it as UTF-8")
     if b"\x00" in data:
         raise RnnCliError(f"{source}: is a binary file, not text")
+    return decode_utf8(data, source).removeprefix("\ufeff")
+
+
+def decode_utf8(data: bytes, source: str, first_line: int = 1) -> str:
+    """data as UTF-8 text; an error names the bad byte's line (data's first line being
+    `first_line` of the file) and column."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        line = first_line + data.count(b"\n", 0, error.start)
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         bad = data[error.start : error.start + 1].hex()
         message = f"is not UTF-8 text (byte 0x{bad}); save it as UTF-8"
         raise RnnCliError(located(source, message, line, column)) from None
-    return text.removeprefix("\ufeff")
 
 
 def _looks_like_utf16(data: bytes) -> bool:

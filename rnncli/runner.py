@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -26,7 +25,7 @@ from rnncli.formats import write
 from rnncli.numbers import decimal, shown
 from rnncli.rnn import FloatArray, Forward, Network, first_non_finite, forward_batch
 from rnncli.runs import Run
-from rnncli.sequence import Sequence, check_fits, read_batch, read_chunks
+from rnncli.sequence import Sequence, check_fits, format_of, read_batch, read_chunks
 from rnncli.words import counted
 
 if TYPE_CHECKING:
@@ -180,13 +179,9 @@ CHUNK_ROWS = 16_384
 def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool:
     """Whether the run can go through in pieces, in flat memory: a CSV/TSV sequence to
     csv, tsv or jsonl, many-to-many, forward in time, nothing to explain."""
-    delimited_input = request.input_format in (InputFormat.CSV, InputFormat.TSV) or (
-        request.input_format is None
-        and request.sequence != "-"
-        and Path(request.sequence).suffix.lower() in (".csv", ".tsv", ".tab")
-    )
+    delimited_input = (InputFormat.CSV, InputFormat.TSV)
     return (
-        delimited_input
+        format_of(request.sequence, request.input_format) in delimited_input
         and chosen in (OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSONL)
         and request.mode is Mode.MANY_TO_MANY
         and net.direction is Direction.FORWARD

@@ -22,7 +22,7 @@ import numpy as np
 
 from rnncli.choices import InputFormat
 from rnncli.errors import RnnCliError, line_column, located
-from rnncli.files import STDIN, decode_text, open_binary, read_bytes, source_name
+from rnncli.files import STDIN, decode_text, decode_utf8, open_binary, read_bytes, source_name
 from rnncli.numbers import NON_FINITE, decimal, shown
 from rnncli.rnn import FloatArray, Network
 from rnncli.words import counted
@@ -76,9 +76,14 @@ def read_batch(
     """
     source = source_name(path)
     text = decode_text(read_bytes(path, "sequence"), source)
+    return parse_batch(text, source, format_of(path, input_format), group_by)
+
+
+def format_of(path: str, input_format: InputFormat | None) -> InputFormat | None:
+    """The format given, or else the file name's extension's; None: the content decides."""
     if input_format is None and path != STDIN:
-        input_format = _EXTENSIONS.get(PurePath(path).suffix.lower())
-    return parse_batch(text, source, input_format, group_by)
+        return _EXTENSIONS.get(PurePath(path).suffix.lower())
+    return input_format
 
 
 def parse_sequence(text: str, source: str, input_format: InputFormat | None = None) -> Sequence:
@@ -301,9 +306,7 @@ def read_chunks(
     so memory stays flat however long the file is. Errors name the line as read_batch's do.
     """
     source = source_name(path)
-    tab_only = input_format is InputFormat.TSV or (
-        input_format is None and PurePath(path).suffix.lower() in (".tsv", ".tab")
-    )
+    tab_only = format_of(path, input_format) is InputFormat.TSV
     reader = DelimitedReader(source, tab_only)
     stream = sys.stdin.buffer if path == STDIN else open_binary(path, "sequence")
     try:
@@ -314,7 +317,7 @@ def read_chunks(
             if not block:
                 break
             data = b"".join(block)
-            text = decode_text(data, source) if first else _decode_more(data, source, line_no)
+            text = decode_text(data, source) if first else decode_utf8(data, source, line_no)
             first = False
             lines = _lines(text.removesuffix("\n").removesuffix("\r"))
             X, _ = reader.read(lines, line_no)
@@ -325,18 +328,6 @@ def read_chunks(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-
-
-def _decode_more(data: bytes, source: str, first_line: int) -> str:
-    """A later block of the file as text; an error names its line in the whole file."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = first_line + data.count(b"\n", 0, error.start)
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        bad = data[error.start : error.start + 1].hex()
-        message = f"is not UTF-8 text (byte 0x{bad}); save it as UTF-8"
-        raise RnnCliError(located(source, message, line, column)) from None
 
 
 def _group_column(name: str, header: tuple[str, ...] | None, width: int, source: str) -> int:

@@ -66,3 +66,11 @@ def test_a_late_error_in_a_stream_names_its_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"late.csv:{CHUNK_ROWS + 6}:5: column 3: expected a number, got 'oops'" in result.stderr
     assert not target.exists()  # -o writes whole or not at all
+
+
+def test_a_late_byte_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    data = tmp_path / "late.csv"
+    data.write_bytes(b"1,1,1,1,1\n" * (CHUNK_ROWS + 5) + b"1,1,\xe91,1,1\n")
+    result = runner.invoke(app, ["forward", str(data), "-f", "csv"])
+    assert result.exit_code == 1
+    assert f"late.csv:{CHUNK_ROWS + 6}:5: is not UTF-8 text (byte 0xe9)" in result.stderr
