@@ -187,16 +187,15 @@ class _Reader:
         blocks = self.blocks(root, top, direction)
 
         layers: list[tuple[Cell, ...]] = []
-        bias = "none"
         H = 0  # from layer 1's W_xh
         for k, directions in enumerate(blocks):
             cells: list[Cell] = []
             for node, path, allowed in directions:
                 weights = self.mapping(node, path, allowed, hints=_WEIGHT_HINTS)
-                cell, cell_bias = self.cell(node, weights, path, None if k == 0 else D * H)
+                cell = self.cell(node, weights, path, None if k == 0 else D * H)
                 if not layers and not cells:
                     first_weights, first_path = weights, path
-                    H, bias = cell.W_xh.shape[0], cell_bias
+                    H = cell.W_xh.shape[0]
                     self.check_size_key(top, "hidden_size", H, "W_xh has", "rows")
                     I = cell.W_xh.shape[1]
                     self.check_size_key(top, "input_size", I, "W_xh has", "columns")
@@ -244,7 +243,6 @@ class _Reader:
             direction=direction,
             clip=clip,
             name=self.name(top["name"]) if "name" in top else None,
-            bias=bias,
         )
 
     def direction(self, node: yaml.Node | None) -> Direction:
@@ -303,7 +301,7 @@ class _Reader:
 
     def cell(
         self, node: yaml.Node, weights: dict[str, yaml.Node], path: str, inputs: int | None
-    ) -> tuple[Cell, str]:
+    ) -> Cell:
         """One layer in one direction; `inputs` is the size it must read (None: any)."""
         for required in ("W_xh", "W_hh"):
             if required not in weights:
@@ -347,7 +345,7 @@ class _Reader:
             b_xh, bias = self.vector(weights["b_xh"], f"{path}.b_xh", H, "H"), "two"
         if "b_hh" in weights:
             b_hh, bias = self.vector(weights["b_hh"], f"{path}.b_hh", H, "H"), "two"
-        return Cell(W_xh, W_hh, b_xh, b_hh, bias), bias
+        return Cell(W_xh, W_hh, b_xh, b_hh, bias)
 
     def output_layer(
         self,

@@ -175,7 +175,6 @@ class Network:
 
     layers[k][d] is layer k + 1 in direction d (0 forward, 1 reverse); h0 is (L*D) x H;
     W_ho is O x (D*H) and b_o is O, or both None (then o_t = h_t of the top layer).
-    bias says how the config gave the biases: "two", "one" (b_h) or "none".
     """
 
     layers: tuple[tuple[Cell, ...], ...]
@@ -187,7 +186,6 @@ class Network:
     direction: Direction = Direction.FORWARD
     clip: float | None = None
     name: str | None = None
-    bias: str = "two"
 
     def __post_init__(self) -> None:
         D = 2 if self.direction is Direction.BIDIRECTIONAL else 1
@@ -215,6 +213,13 @@ class Network:
             raise ValueError("an output activation needs an output layer")
         if self.activation.name not in ACTIVATION_NAMES:
             raise ValueError(f"{self.activation.name} cannot be a hidden activation")
+
+    @property
+    def bias(self) -> str:
+        """How the config gave the biases: "two", "one" (b_h) or "none"; "mixed" where
+        its cells differ."""
+        forms = {cell.bias for cells in self.layers for cell in cells}
+        return forms.pop() if len(forms) == 1 else "mixed"
 
     # The first layer's forward cell, under the lecture's names.
     @property
@@ -310,7 +315,6 @@ def single_layer(
         activation=_activation(activation),
         output_activation=None if output_activation is None else _activation(output_activation),
         name=name,
-        bias=bias,
     )
 
 

@@ -69,7 +69,7 @@ def describe(net: Network) -> dict[str, Any]:
     radius = spectral_radius(net)
     return {
         **network_facts(net),
-        "bias": net.bias if len({c.bias for cs in net.layers for c in cs}) == 1 else "mixed",
+        "bias": net.bias,
         "parameters": parameter_count(net),
         "h0": net.h0[0].tolist() if net.is_simple else net.h0.tolist(),
         "spectral_radius": radius,

@@ -46,6 +46,14 @@ def test_parameter_count_with_one_bias_and_an_output_layer() -> None:
     assert parameter_count(net) == 22
 
 
+def test_the_bias_form_is_the_cells_or_mixed() -> None:
+    block = "{W_xh: [[1]], W_hh: [[0.5]]%s}"
+    same = parse_config(f"layers: [{block % ''}, {block % ''}]\n", "same.yaml")
+    assert (same.bias, describe(same)["bias"]) == ("none", "none")
+    mixed = parse_config(f"layers: [{block % ', b_h: [1]'}, {block % ''}]\n", "mixed.yaml")
+    assert (mixed.bias, describe(mixed)["bias"]) == ("mixed", "mixed")
+
+
 def test_spectral_radius_notes() -> None:
     assert "explode" in spectral_radius_note(1.5, "tanh")
     assert "forgets fast" in spectral_radius_note(0.2, "tanh")
