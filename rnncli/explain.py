@@ -32,12 +32,13 @@ class Terms(NamedTuple):
     W_ho_h: FloatArray | None  # T x O   W_ho h_t (with an output layer)
     b_o: FloatArray | None  # O
     O_pre: FloatArray | None  # T x O   W_ho h_t + b_o, before g
+    formulation_2_difference: float  # largest |z_t(Formulation 2) - z_t|
 
 
 def terms(net: Network, result: Forward) -> Terms:
     """The terms of the forward pass `result` of `net`."""
     with np.errstate(all="ignore"):
-        H_prev = np.vstack([result.h0, result.H[:-1]])  # h0 is 1 x H: one layer, forward
+        H_prev = _previous_states(result)
         W_ho_h = O_pre = None
         if net.W_ho is not None and net.b_o is not None:
             W_ho_h = result.H @ net.W_ho.T
@@ -52,21 +53,36 @@ def terms(net: Network, result: Forward) -> Terms:
             W_ho_h=W_ho_h,
             b_o=net.b_o,
             O_pre=O_pre,
+            formulation_2_difference=_largest_difference(
+                _formulation_2(net, result.X, H_prev), result.Z
+            ),
         )
+
+
+def _previous_states(result: Forward) -> FloatArray:
+    """h_{t-1} for every step, h_0 first (h0 is 1 x H: one layer, forward)."""
+    return np.vstack([result.h0, result.H[:-1]])
 
 
 def formulation_2(net: Network, result: Forward) -> FloatArray:
     """z_t by the lecture's Formulation 2: [W_xh W_hh] . [x_t; h_{t-1}] + b  (T x H)."""
+    return _formulation_2(net, result.X, _previous_states(result))
+
+
+def _formulation_2(net: Network, X: FloatArray, H_prev: FloatArray) -> FloatArray:
     W_h = np.hstack([net.W_xh, net.W_hh])  # H x (I + H)
-    H_prev = np.vstack([result.h0, result.H[:-1]])
     with np.errstate(all="ignore"):
-        stacked = np.hstack([result.X, H_prev])  # T x (I + H): row t is [x_t; h_{t-1}]
+        stacked = np.hstack([X, H_prev])  # T x (I + H): row t is [x_t; h_{t-1}]
         Z: FloatArray = stacked @ W_h.T + (net.b_xh + net.b_hh)
     return Z
 
 
 def formulation_2_difference(net: Network, result: Forward) -> float:
     """The largest |z_t(Formulation 2) - z_t(Formulation 1)| over every step and unit."""
+    return _largest_difference(formulation_2(net, result), result.Z)
+
+
+def _largest_difference(A: FloatArray, B: FloatArray) -> float:
     with np.errstate(all="ignore"):
-        difference = np.abs(formulation_2(net, result) - result.Z)
+        difference = np.abs(A - B)
     return float(np.max(difference)) if difference.size else 0.0

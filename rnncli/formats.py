@@ -291,11 +291,8 @@ def _run_document(run: Run, net: Network) -> dict[str, Any]:
         "h_n": result.h_n[0].tolist() if net.is_simple else result.h_n.tolist(),
     }
     if run.explained is not None:
-        from rnncli.explain import formulation_2_difference
-
-        document["explain"] = {
-            "formulation_2_max_abs_difference": formulation_2_difference(net, result)
-        }
+        difference = run.explained.formulation_2_difference
+        document["explain"] = {"formulation_2_max_abs_difference": difference}
     return document
 
 

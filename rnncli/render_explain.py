@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rnncli.explain import Terms, formulation_2_difference
+from rnncli.explain import Terms
 from rnncli.render import ROWS_EACH_END, fixed, shown_steps, title
 from rnncli.rnn import FloatArray, Forward, Network
 
@@ -32,7 +32,7 @@ def explain_view(
             continue
         parts.append(step_table(result, net, explained, k, precision))
     parts.append(first_step_by_hand(result, net, precision))
-    difference = formulation_2_difference(net, result)
+    difference = explained.formulation_2_difference
     parts.append(
         Text(
             "Formulation 2: [W_xh W_hh]·[x_t; h_{t-1}] + b_xh + b_hh gives the same z_t "

@@ -98,6 +98,7 @@ def test_formulation_2_equals_formulation_1(seed: int) -> None:
     explained = terms(net, result)
     total = explained.W_xh_x + explained.b_xh + explained.W_hh_h_prev + explained.b_hh
     np.testing.assert_allclose(total, result.Z, rtol=0, atol=1e-12)
+    assert explained.formulation_2_difference < 1e-12
 
 
 def test_the_first_step_written_out_for_the_textbook() -> None:
