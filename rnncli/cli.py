@@ -319,7 +319,7 @@ def init_weights(
         from rnncli.files import output_stream
         from rnncli.initialise import initial_network
 
-        if output is not None and output != "-" and Path(output).exists() and not force:
+        if output is not None and output != "-" and Path(output).is_file() and not force:
             raise RnnCliError(f"{output}: already exists; add --force to replace it")
         if seed is None:
             seed = secrets.randbelow(2**63)
@@ -384,20 +384,21 @@ def inspect(
         raise typer.BadParameter("inspect writes table or json", param_hint="'--format'")
     with _reported_errors():
         from rnncli.config import default_network, load_config
+        from rnncli.files import output_stream
         from rnncli.summary import describe
 
         facts = describe(default_network() if config is None else load_config(config))
-        if output_format.resolved(sys.stdout.isatty()) is OutputFormat.JSON:
-            import json
+        with output_stream(None) as out:
+            if output_format.resolved(sys.stdout.isatty()) is OutputFormat.JSON:
+                import json
 
-            sys.stdout.write(json.dumps(facts) + "\n")
-        else:
-            from rich.console import Console
+                out.write(json.dumps(facts) + "\n")
+            else:
+                from rich.console import Console
 
-            from rnncli.render import network_table
+                from rnncli.render import network_table
 
-            Console().print(network_table(facts))
-        sys.stdout.flush()
+                Console(file=out).print(network_table(facts))
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from rnncli.choices import (
     canonical_activation,
 )
 from rnncli.errors import RnnCliError, line_column, located
-from rnncli.files import decode_text, read_bytes, source_name
+from rnncli.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
 from rnncli.numbers import NON_FINITE, decimal, shown
 from rnncli.rnn import Activation, Cell, FloatArray, Network
 from rnncli.words import counted
@@ -81,7 +81,9 @@ Block = tuple[yaml.Node, str, tuple[str, ...]]
 def load_config(path: str) -> Network:
     """Read the network config at `path` (`-` for standard input)."""
     source = source_name(path)
-    return parse_config(decode_text(read_bytes(path, "YAML config"), source), source)
+    return parse_config(
+        decode_text(read_bytes(path, "YAML config", MAX_CONFIG_BYTES), source), source
+    )
 
 
 def default_network() -> Network:

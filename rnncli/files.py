@@ -1,19 +1,46 @@
-"""Reading a named file or standard input as text, with errors that name the file."""
+"""Files in and out: inputs read within bounds, outputs that never destroy what they
+point at. Errors name the file and say why.
+
+Reading: a config is at most MAX_CONFIG_BYTES, a sequence read whole at most
+MAX_SEQUENCE_BYTES, and a streamed line at most MAX_LINE_BYTES; a NUL byte ends any text
+input at once. So `/dev/zero`, a huge file or an endless stream without line ends is
+refused within the first block instead of filling the memory.
+
+Writing (`output_stream`): a regular file, or a path that does not exist yet, is written
+beside its target under a temporary name and renamed over it only when complete, so an
+error or Ctrl-C leaves the old content as it was. A link to a regular file replaces the
+file it points to, not the link. Anything else (a device such as /dev/null, a FIFO,
+/dev/stdout) is written into directly: it is never replaced, removed or chmod-ed.
+"""
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO, cast
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from rnncli.errors import RnnCliError, located
 
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
 STDIN = "-"
 STDIN_NAME = "<stdin>"
+
+#: The largest config (YAML now, model files later) read.
+MAX_CONFIG_BYTES = 256 * 2**20
+#: The largest sequence (or state file) read whole into memory.
+MAX_SEQUENCE_BYTES = 2 * 2**30
+#: The longest line of a streamed CSV or TSV sequence.
+MAX_LINE_BYTES = 2**20
+#: What is read at a time.
+BLOCK_BYTES = 1 << 16
 
 
 def source_name(path: str) -> str:
@@ -21,15 +48,39 @@ def source_name(path: str) -> str:
     return STDIN_NAME if path == STDIN else path
 
 
-def read_bytes(path: str, what: str) -> bytes:
-    """The whole content of `path` (`-` reads standard input); `what` names the kind of file."""
-    if path == STDIN:
-        return sys.stdin.buffer.read()
-    with open_binary(path, what) as stream:
+def _size_text(size: int) -> str:
+    return f"{size / 2**30:g} GiB" if size >= 2**30 else f"{size / 2**20:g} MiB"
+
+
+def read_bytes(path: str, what: str, limit: int, text: bool = True) -> bytes:
+    """The whole content of `path` (`-` reads standard input); `what` names the kind of
+    file. More than `limit` bytes is an error, told before reading where the size is
+    known; a text file with a NUL byte is an error as soon as the byte is read."""
+    source = source_name(path)
+    too_large = f"{source}: is larger than {_size_text(limit)}, the most a {what} file may be"
+    stream = sys.stdin.buffer if path == STDIN else open_binary(path, what)
+    try:
         try:
-            return stream.read()
-        except OSError as error:
-            raise _unreadable(path, what, error) from None
+            size = os.fstat(stream.fileno()).st_size
+            if stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and size > limit:
+                raise RnnCliError(too_large)
+        except (OSError, io.UnsupportedOperation, ValueError):
+            pass  # a stream with no descriptor (a test's stdin) has no size to check
+        blocks: list[bytes] = []
+        total = 0
+        while block := stream.read(BLOCK_BYTES):
+            if text:
+                check_text(block, source, first=not blocks)
+            total += len(block)
+            if total > limit:
+                raise RnnCliError(too_large)
+            blocks.append(block)
+        return b"".join(blocks)
+    except OSError as error:
+        raise _unreadable(path, what, error) from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
 
 
 def open_binary(path: str, what: str) -> BinaryIO:
@@ -51,15 +102,65 @@ def _unreadable(path: str, what: str, error: OSError) -> RnnCliError:
         return RnnCliError(f"{path}: is a folder, not a {what} file")
     if isinstance(error, PermissionError):
         return RnnCliError(f"{path}: permission denied")
-    return RnnCliError(f"{path}: cannot be read: {error.strerror or error}")
+    return RnnCliError(f"{source_name(path)}: cannot be read: {error.strerror or error}")
+
+
+def stream_lines(path: str, what: str, first_bytes: int, later_bytes: int) -> Iterator[bytes]:
+    """The text file at `path` (`-`: standard input) as blocks of whole lines, about
+    `first_bytes` and then `later_bytes` at a time, each ending with its line end (the
+    last may have none). A block is handed on as soon as the input has nothing more ready
+    (a FIFO fed line by line), so memory stays flat however long the stream runs.
+
+    A line longer than MAX_LINE_BYTES or a NUL byte is an error at once."""
+    source = source_name(path)
+    stream = sys.stdin.buffer if path == STDIN else open_binary(path, what)
+    read = getattr(stream, "read1", stream.read)
+    try:
+        wanted, pending, line_no, first = first_bytes, b"", 1, True
+        while True:
+            block = read(BLOCK_BYTES)
+            if block:
+                check_text(block, source, first)
+                first = False
+                pending += block
+                cut = pending.rfind(b"\n") + 1
+                if cut == 0 and len(pending) > MAX_LINE_BYTES:
+                    raise RnnCliError(
+                        located(
+                            source,
+                            f"a line longer than {_size_text(MAX_LINE_BYTES)} with no line "
+                            "end; is this a text file?",
+                            line_no,
+                        )
+                    )
+                if len(pending) < wanted and len(block) == BLOCK_BYTES:
+                    continue  # more is ready: gather a fuller block
+            cut = len(pending) if not block else pending.rfind(b"\n") + 1
+            if cut:
+                lines, pending = pending[:cut], pending[cut:]
+                line_no += lines.count(b"\n")
+                yield lines
+                wanted = later_bytes
+            if not block:
+                return
+    except OSError as error:
+        raise _unreadable(path, what, error) from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def check_text(block: bytes, source: str, first: bool) -> None:
+    """A block of a text file: UTF-16 (told by its first block) and NUL bytes are errors."""
+    if first and (block.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(block)):
+        raise RnnCliError(f"{source}: is UTF-16 text; save it as UTF-8")
+    if b"\x00" in block:
+        raise RnnCliError(f"{source}: is a binary file, not text")
 
 
 def decode_text(data: bytes, source: str) -> str:
     """UTF-8 text, with or without a byte-order mark; anything else is an error saying so."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_like_utf16(data):
-        raise RnnCliError(f"{source}: is UTF-16 text; save it as UTF-8")
-    if b"\x00" in data:
-        raise RnnCliError(f"{source}: is a binary file, not text")
+    check_text(data, source, first=True)
     return decode_utf8(data, source).removeprefix("\ufeff")
 
 
@@ -77,52 +178,156 @@ def decode_utf8(data: bytes, source: str, first_line: int = 1) -> str:
 
 
 def _looks_like_utf16(data: bytes) -> bool:
-    """UTF-16 without a byte-order mark: ASCII text with a zero byte beside every character."""
+    """UTF-16 without a byte-order mark: ASCII text with a zero byte beside every
+    character (and characters beside the zeros: a block of zeros is no text at all)."""
     head = data[:200]
     if len(head) < 4:
         return False
-    return head[1::2].count(0) > 0.9 * len(head[1::2]) or head[0::2].count(0) > 0.9 * len(
-        head[0::2]
-    )
+    for zeros, characters in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
+        if zeros.count(0) > 0.9 * len(zeros) and characters.count(0) < 0.5 * len(characters):
+            return True
+    return False
+
+
+# -- writing --------------------------------------------------------------------------
+
+
+class _Sink(io.FileIO):
+    """A file whose write errors (a full disk, EIO, a FIFO nobody reads) are rnncli's
+    own error naming the file, not an OSError from deep inside a writer."""
+
+    shown_name = ""
+
+    def write(self, data: Buffer) -> int:
+        try:
+            return super().write(data)
+        except OSError as error:
+            raise _unwritable(self.shown_name, error) from None
+
+
+def _unwritable(path: str, error: OSError) -> RnnCliError:
+    return RnnCliError(f"{path}: cannot be written: {error.strerror or error}")
+
+
+def _text_over(sink: _Sink) -> TextIO:
+    return io.TextIOWrapper(io.BufferedWriter(sink), encoding="utf-8", newline="")
+
+
+def _link_chain(path: str) -> tuple[str, bool]:
+    """Where the links at `path` lead, and whether one passes through /proc (as
+    /dev/stdout -> /proc/self/fd/1 does): such a path names an open descriptor."""
+    current, magic = os.path.abspath(path), False
+    for _ in range(40):
+        if not os.path.islink(current):
+            break
+        target = os.readlink(current)
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+        magic = magic or current.startswith("/proc/")
+    return current, magic or current.startswith("/proc/")
 
 
 @contextmanager
 def output_stream(path: str | None) -> Iterator[TextIO]:
-    """Standard output, or a new file at `path` that appears only once it is complete.
-
-    The file is written to a temporary file beside it and renamed over `path` at the
-    end, so an error or an interrupt never leaves a partial file behind.
-    """
+    """Standard output, or the file at `path`, written so that nothing is destroyed:
+    see the module's docstring."""
     if path is None or path == STDIN:
-        yield sys.stdout
-        sys.stdout.flush()
+        with _stdout_errors():
+            yield sys.stdout
+            sys.stdout.flush()
         return
+    target, mode, in_place = _output_target(path)
+    if in_place:
+        with _written_in_place(path) as out:
+            yield out
+        return
+    with _replaced(path, Path(target), mode) as out:
+        yield out
+
+
+def check_output(path: str | None) -> None:
+    """An error now, before any work, if `path` cannot be an output file at all."""
+    if path is not None and path != STDIN:
+        _output_target(path)
+
+
+def _output_target(path: str) -> tuple[str, int | None, bool]:
+    """Where writing `path` goes: the file at the end of its links, its mode (None: it does
+    not exist yet), and whether it is written in place rather than replaced."""
     if not path:
         raise RnnCliError("an empty name was given for the file to write")
-    target = Path(path)
-    if target.is_dir():
-        raise RnnCliError(f"{path}: is a folder; give a file name to write to")
-    if not target.parent.is_dir():
-        raise RnnCliError(f"{path}: the folder {str(target.parent)!r} does not exist")
+    target, through_proc = _link_chain(path)
     try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, then renamed)
-            "w",
-            encoding="utf-8",
-            newline="",
-            dir=target.parent,
-            prefix=f".{target.name}.",
-            suffix=".tmp",
-            delete=False,
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise _unwritable(path, error) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise RnnCliError(f"{path}: is a folder; give a file name to write to")
+    in_place = through_proc or (mode is not None and not stat.S_ISREG(mode))
+    if not in_place and not os.path.isdir(os.path.dirname(target) or "."):
+        raise RnnCliError(f"{path}: the folder {os.path.dirname(target)!r} does not exist")
+    return target, mode, in_place
+
+
+@contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """A write error on standard output (`> /dev/full`) as rnncli's own error. A closed
+    pipe (`| head`) is not one: the command line ends that quietly."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        # What is still buffered could not be written at exit either: send it nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise _unwritable("<stdout>", error) from None
+
+
+@contextmanager
+def _written_in_place(path: str) -> Iterator[TextIO]:
+    """A device, FIFO or descriptor written into as it is."""
+    try:
+        sink = _Sink(path, "w")
+    except OSError as error:
+        raise _unwritable(path, error) from None
+    sink.shown_name = path
+    out = _text_over(sink)
+    try:
+        yield out
+    finally:
+        try:
+            out.close()
+        except OSError as error:
+            raise _unwritable(path, error) from None
+
+
+@contextmanager
+def _replaced(path: str, target: Path, mode: int | None) -> Iterator[TextIO]:
+    """A regular file (or a new one) written beside `target` and renamed over it when
+    complete; an existing file keeps its permission bits."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
     except OSError as error:
-        raise RnnCliError(f"{path}: cannot be written: {error.strerror or error}") from None
+        raise _unwritable(path, error) from None
     try:
-        with handle:
-            yield cast(TextIO, handle)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle.name, 0o666 & ~umask)  # as a plain `> file` would make it
-        os.replace(handle.name, target)
+        sink = _Sink(descriptor, "w")
+        sink.shown_name = path
+        with _text_over(sink) as out:
+            yield out
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # as a plain `> file` would make it
+        else:
+            os.chmod(temporary, stat.S_IMODE(mode))
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise _unwritable(path, error) from None
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
         raise

@@ -20,7 +20,14 @@ import numpy as np
 from rnncli.choices import Direction, Dtype, InputFormat, Mode, OutputFormat
 from rnncli.config import default_network, load_config
 from rnncli.errors import EXIT_USAGE, RnnCliError
-from rnncli.files import decode_text, output_stream, read_bytes, source_name
+from rnncli.files import (
+    MAX_CONFIG_BYTES,
+    check_output,
+    decode_text,
+    output_stream,
+    read_bytes,
+    source_name,
+)
 from rnncli.formats import write
 from rnncli.numbers import decimal, shown
 from rnncli.rnn import FloatArray, Forward, Network, first_non_finite, forward_batch
@@ -115,6 +122,8 @@ def run_forward(
 ) -> None:
     """Run `rnncli forward`: messages through `warn`, data to stdout or --output."""
     check_options(request)
+    check_output(request.output)
+    check_output(request.save_state)
     net = default_network() if request.config is None else load_config(request.config)
     check_network_options(request, net)
     h0 = initial_state(request.h0, net)
@@ -265,7 +274,7 @@ def initial_state(text: str | None, net: Network) -> FloatArray | None:
     if text is None:
         return None
     expected = net.h0.size
-    if os.path.isfile(text):
+    if os.path.exists(text):
         values = _state_file(text, net)
     elif text.endswith(".json") or os.sep in text:
         raise RnnCliError(f"{text}: no such file (expected a state file from --save-state)")
@@ -293,7 +302,7 @@ def _state_file(path: str, net: Network) -> list[float]:
     count, H = net.h0.shape
     expected = f'{{"h0": [...]}} with {count} list(s) of {H} numbers, as --save-state writes'
     try:
-        document = json.loads(decode_text(read_bytes(path, "state"), source))
+        document = json.loads(decode_text(read_bytes(path, "state", MAX_CONFIG_BYTES), source))
     except (ValueError, RecursionError):
         raise RnnCliError(f"{source}: not a state file; expected {expected}") from None
     rows = document.get("h0") if isinstance(document, dict) else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import PurePath
@@ -22,7 +21,15 @@ import numpy as np
 
 from rnncli.choices import InputFormat
 from rnncli.errors import RnnCliError, line_column, located
-from rnncli.files import STDIN, decode_text, decode_utf8, open_binary, read_bytes, source_name
+from rnncli.files import (
+    MAX_SEQUENCE_BYTES,
+    STDIN,
+    decode_text,
+    decode_utf8,
+    read_bytes,
+    source_name,
+    stream_lines,
+)
 from rnncli.numbers import NON_FINITE, decimal, shown
 from rnncli.rnn import FloatArray, Network
 from rnncli.words import counted
@@ -75,7 +82,7 @@ def read_batch(
     names the CSV column whose values split the rows into sequences.
     """
     source = source_name(path)
-    text = decode_text(read_bytes(path, "sequence"), source)
+    text = decode_text(read_bytes(path, "sequence", MAX_SEQUENCE_BYTES), source)
     return parse_batch(text, source, format_of(path, input_format), group_by)
 
 
@@ -308,26 +315,15 @@ def read_chunks(
     source = source_name(path)
     tab_only = format_of(path, input_format) is InputFormat.TSV
     reader = DelimitedReader(source, tab_only)
-    stream = sys.stdin.buffer if path == STDIN else open_binary(path, "sequence")
-    try:
-        line_no = 1
-        first = True
-        while True:
-            block = stream.readlines(chunk_rows * 32) if not first else stream.readlines(1 << 16)
-            if not block:
-                break
-            data = b"".join(block)
-            text = decode_text(data, source) if first else decode_utf8(data, source, line_no)
-            first = False
-            lines = _lines(text.removesuffix("\n").removesuffix("\r"))
-            X, _ = reader.read(lines, line_no)
-            line_no += len(lines)
-            if len(X):
-                yield X
-        reader.finish()
-    finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+    line_no = 1
+    for data in stream_lines(path, "sequence", 1 << 16, chunk_rows * 32):
+        text = decode_text(data, source) if line_no == 1 else decode_utf8(data, source, line_no)
+        lines = _lines(text.removesuffix("\n").removesuffix("\r"))
+        X, _ = reader.read(lines, line_no)
+        line_no += len(lines)
+        if len(X):
+            yield X
+    reader.finish()
 
 
 def _group_column(name: str, header: tuple[str, ...] | None, width: int, source: str) -> int:
