@@ -383,21 +383,9 @@ def inspect(
     if output_format not in (OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.AUTO):
         raise typer.BadParameter("inspect writes table or json", param_hint="'--format'")
     with _reported_errors():
-        from rnncli.config import default_network, load_config
-        from rnncli.summary import describe
+        from rnncli.inspect_view import inspect_network
 
-        facts = describe(default_network() if config is None else load_config(config))
-        if output_format.resolved(sys.stdout.isatty()) is OutputFormat.JSON:
-            import json
-
-            sys.stdout.write(json.dumps(facts) + "\n")
-        else:
-            from rich.console import Console
-
-            from rnncli.render import network_table
-
-            Console().print(network_table(facts))
-        sys.stdout.flush()
+        inspect_network(config, output_format, sys.stdout)
 
 
 def main() -> None:
