@@ -264,9 +264,9 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
     import io
 
     from rnncli.choices import OutputFormat
-    from rnncli.formats import write
     from rnncli.rnn import forward
     from rnncli.runs import Run
+    from rnncli.writers import write
 
     net = random_network(8, 32)
     result = forward(net, np.random.default_rng(3).normal(size=(T, 8)))

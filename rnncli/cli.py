@@ -383,22 +383,11 @@ def inspect(
     if output_format not in (OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.AUTO):
         raise typer.BadParameter("inspect writes table or json", param_hint="'--format'")
     with _reported_errors():
-        from rnncli.config import default_network, load_config
         from rnncli.files import output_stream
-        from rnncli.summary import describe
+        from rnncli.inspect_view import inspect_network
 
-        facts = describe(default_network() if config is None else load_config(config))
         with output_stream(None) as out:
-            if output_format.resolved(sys.stdout.isatty()) is OutputFormat.JSON:
-                import json
-
-                out.write(json.dumps(facts) + "\n")
-            else:
-                from rich.console import Console
-
-                from rnncli.render import network_table
-
-                Console(file=out).print(network_table(facts))
+            inspect_network(config, output_format, out)
 
 
 def main() -> None:

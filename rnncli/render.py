@@ -1,40 +1,24 @@
-"""Tables for people: the forward pass, one row per step, and a network at a glance."""
+"""The forward pass for people (`-f table`): every run as its table, one row per step,
+with sparklines under it, or under --explain as its explain view."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from rnncli.render_explain import explain_view
 from rnncli.rnn import FloatArray, Forward, Network
 from rnncli.runs import Run
-from rnncli.sparklines import sample, sparkline
-
-
-def title(net: Network, result: Forward, sequence_id: str | int | None = None) -> str:
-    """`textbook · 5 → 2 · many-to-many`: the network's name, sizes and the mode; with
-    stacked layers, two directions or a batch, those too."""
-    sizes = f"{net.input_size} → {net.hidden_size}"
-    if net.num_layers > 1:
-        sizes += f" × {net.num_layers} layers"
-    if net.direction != "forward":
-        sizes += f" {net.direction}"
-    if net.has_output_layer:
-        sizes += f" → {net.output_size}"
-    parts = [net.name, sizes, str(result.mode)]
-    if sequence_id is not None:
-        parts.append(f"sequence {sequence_id}")
-    return " · ".join(part for part in parts if part)
+from rnncli.sparklines import unit_sparklines
+from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
 
 
 def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = False) -> Group:
     """Every sequence in turn: its table (or explain view) and sparklines."""
-    from rnncli.render_explain import explain_view
-
     views: list[RenderableType] = []
     for run in runs:
         if run.explained is not None:
@@ -43,9 +27,6 @@ def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = F
             views.append(forward_view(run.result, net, precision, elide, run.id))
     return Group(*views)
 
-
-#: Steps a long table shows on a terminal: the first and the last ROWS_EACH_END.
-ROWS_EACH_END = 10
 
 #: Diverging heat colours, mid-tones readable on dark and light terminals alike:
 #: negatives in blues, positives in reds, stronger with |value| / scale.
@@ -59,14 +40,6 @@ _SATURATED = {
 }
 
 
-def shown_steps(T: int, elide: bool) -> list[int | None]:
-    """Row indices the table shows: all, or the first and last ROWS_EACH_END with None
-    standing for the hidden ones between them."""
-    if not elide or T <= 2 * ROWS_EACH_END + 1:
-        return list(range(T))
-    return [*range(ROWS_EACH_END), None, *range(T - ROWS_EACH_END, T)]
-
-
 def forward_view(
     result: Forward,
     net: Network,
@@ -76,7 +49,7 @@ def forward_view(
 ) -> Group:
     """The table with, under it, a sparkline for every hidden unit and output."""
     table = forward_table(result, net, precision, elide, sequence_id)
-    return Group(table, sparklines(result, net))
+    return Group(table, unit_sparklines(result, net))
 
 
 def forward_table(
@@ -141,24 +114,6 @@ def forward_table(
     return table
 
 
-def sparklines(result: Forward, net: Network) -> Table:
-    """One line per hidden unit (and per output): its course over the steps."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold cyan")
-    grid.add_column()
-    grid.add_column(style="dim")
-    series = [(f"h{k + 1}", result.H[:, k]) for k in range(net.state_size)]
-    if net.has_output_layer and len(result.O) > 1:
-        series += [(f"o{k + 1}", result.O[:, k]) for k in range(net.output_size)]
-    for name, values in series:
-        line = sparkline(values)
-        sampled = sample(values)
-        finite = sampled[np.isfinite(sampled)]
-        span = f"{finite.min():.3g} … {finite.max():.3g}" if len(finite) else "not finite"
-        grid.add_row(name, line, span)
-    return grid
-
-
 def _cells(
     rows: FloatArray,
     precision: int,
@@ -197,47 +152,3 @@ def _heat(value: float, scale: float) -> str:
 
 def _any_saturated(H: FloatArray, test: Callable[[float], bool]) -> bool:
     return any(test(v) for v in H.ravel().tolist())
-
-
-def fixed(value: float, precision: int) -> str:
-    """`value` at `precision` decimals; in e-notation where that would be too long to read."""
-    if abs(value) >= 1e15:
-        return f"{value:.{precision}e}"
-    text = f"{value:.{precision}f}"
-    # -0.0000 is 0.0000: a sign with no digits behind it only confuses.
-    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
-
-
-def network_table(facts: dict[str, Any]) -> Table:
-    """`rnncli inspect` for people: one fact per row."""
-    table = Table(title=Text(facts["name"] or "network"), title_justify="left", show_header=False)
-    table.add_column("fact", style="bold cyan")
-    table.add_column("value")
-    sizes = f"{facts['input_size']} → {facts['hidden_size']}"
-    if facts["output_activation"] is not None:
-        sizes += f" → {facts['output_size']}"
-    rows = [("sizes", f"{sizes}  (I → H{' → O' if facts['output_activation'] else ''})")]
-    if "num_layers" in facts:
-        rows.append(("layers", f"{facts['num_layers']}, {facts['direction']}"))
-    if "clip" in facts:
-        rows.append(("clip", f"z_t clipped to ±{facts['clip']:g} before f"))
-    rows += [
-        ("activation", facts["activation"]),
-        ("output", facts["output_activation"] or "none: o_t = h_t"),
-        ("biases", _BIAS_WORDS[facts["bias"]]),
-        ("parameters", f"{facts['parameters']:,}"),
-        ("h0", "zeros" if not np.any(facts["h0"]) else str(facts["h0"])),
-        ("spectral radius", f"{facts['spectral_radius']:.6g}  of W_hh"),
-        ("", facts["spectral_radius_note"]),
-    ]
-    for fact, value in rows:
-        table.add_row(fact, Text(value))
-    return table
-
-
-_BIAS_WORDS = {
-    "two": "two: b_xh and b_hh",
-    "one": "one: b_h",
-    "none": "none",
-    "mixed": "mixed: the layers give them differently",
-}

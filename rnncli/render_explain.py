@@ -7,8 +7,9 @@ from rich.table import Table
 from rich.text import Text
 
 from rnncli.explain import Terms
-from rnncli.render import ROWS_EACH_END, fixed, shown_steps, title
+from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, term_arrays
 from rnncli.rnn import FloatArray, Forward, Network
+from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
 
 #: The largest sizes whose first step is written out product by product.
 WRITTEN_OUT_MAX_INPUTS = 8
@@ -25,12 +26,13 @@ def explain_view(
 ) -> Group:
     """A table of terms per step, the first step's products, and the Formulation 2 check."""
     parts: list[RenderableType] = [Text(title(net, result, sequence_id), style="bold")]
+    terms = term_arrays(explained)
     for k in shown_steps(len(result.X), elide):
         if k is None:
             hidden = len(result.X) - 2 * ROWS_EACH_END
             parts.append(Text(f"⋮  {hidden:,} steps hidden; --all shows every step", style="dim"))
             continue
-        parts.append(step_table(result, net, explained, k, precision))
+        parts.append(step_table(result, net, terms, k, precision))
     parts.append(first_step_by_hand(result, net, precision))
     difference = explained.formulation_2_difference
     parts.append(
@@ -42,33 +44,30 @@ def explain_view(
     return Group(*parts)
 
 
-def step_table(result: Forward, net: Network, explained: Terms, k: int, precision: int) -> Table:
-    """Step t = k + 1: one row per term, one column per unit."""
+def step_table(
+    result: Forward, net: Network, terms: dict[str, FloatArray], k: int, precision: int
+) -> Table:
+    """Step t = k + 1: one row per term (`terms` as term_arrays gives them), one column
+    per unit; with an output layer, where the step makes an output, a second table."""
     f = net.activation.name
     table = Table(title=Text(f"t = {k + 1}"), title_justify="left", header_style="bold cyan")
     table.add_column("term")
     for unit in range(net.hidden_size):
         table.add_column(f"unit {unit + 1}", justify="right")
-    rows: list[tuple[str, FloatArray]] = [
-        ("W_xh x_t", explained.W_xh_x[k]),
-        ("+ b_xh", explained.b_xh),
-        ("= W_xh x_t + b_xh", explained.W_xh_x[k] + explained.b_xh),
-        ("+ W_hh h_{t-1}", explained.W_hh_h_prev[k]),
-        ("+ b_hh", explained.b_hh),
-        ("= z_t", explained.Z[k]),
-        (f"h_t = {f}(z_t)", result.H[k]),
-    ]
+    rows = [(name, terms[key][k]) for name, key in HIDDEN_ROWS]
+    rows.append((f"h_t = {f}(z_t)", result.H[k]))
     for name, values in rows:
         style = "bold" if name.startswith(("= z_t", "h_t")) else ""
         table.add_row(Text(name, style=style), *(Text(fixed(v, precision)) for v in values))
     output_row = result.output_row(k)
-    if explained.O_pre is not None and output_row is not None:
+    if "o_pre" in terms and output_row is not None:
         g = net.output_activation or "identity"
         outputs = Table(header_style="bold cyan")
         outputs.add_column("term")
         for unit in range(net.output_size):
             outputs.add_column(f"output {unit + 1}", justify="right")
-        outputs.add_row("W_ho h_t + b_o", *(fixed(v, precision) for v in explained.O_pre[k]))
+        for name, key in OUTPUT_ROWS:
+            outputs.add_row(name, *(fixed(v, precision) for v in terms[key][k]))
         outputs.add_row(
             Text(f"o_t = {g}(...)", style="bold"),
             *(fixed(v, precision) for v in result.O[output_row]),

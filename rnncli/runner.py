@@ -28,12 +28,12 @@ from rnncli.files import (
     read_bytes,
     source_name,
 )
-from rnncli.formats import write
 from rnncli.numbers import decimal, shown
 from rnncli.rnn import FloatArray, Forward, Network, first_non_finite, forward_batch
 from rnncli.runs import Run
 from rnncli.sequence import Sequence, check_fits, format_of, read_batch, read_chunks
 from rnncli.words import counted
+from rnncli.writers import write
 
 if TYPE_CHECKING:
     from rnncli.explain import Terms

@@ -1,10 +1,12 @@
-"""Sparklines: the course of one unit over time in a line of block characters."""
+"""Sparklines: the course of one unit over time in a line of block characters, and one
+line per hidden unit and output under the forward table."""
 
 from __future__ import annotations
 
 import numpy as np
+from rich.table import Table
 
-from rnncli.rnn import FloatArray
+from rnncli.rnn import FloatArray, Forward, Network
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 
@@ -40,3 +42,22 @@ def sample(values: FloatArray, width: int = 48) -> FloatArray:
         return values
     sampled: FloatArray = values[np.linspace(0, len(values) - 1, width).round().astype(int)]
     return sampled
+
+
+def unit_sparklines(result: Forward, net: Network) -> Table:
+    """One line per hidden unit (and per output): its name, its course over the steps and
+    the range of the values drawn."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold cyan")
+    grid.add_column()
+    grid.add_column(style="dim")
+    series = [(f"h{k + 1}", result.H[:, k]) for k in range(net.state_size)]
+    if net.has_output_layer and len(result.O) > 1:
+        series += [(f"o{k + 1}", result.O[:, k]) for k in range(net.output_size)]
+    for name, values in series:
+        line = sparkline(values)
+        sampled = sample(values)
+        finite = sampled[np.isfinite(sampled)]
+        span = f"{finite.min():.3g} … {finite.max():.3g}" if len(finite) else "not finite"
+        grid.add_row(name, line, span)
+    return grid

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from rnncli.cli import app
 from rnncli.config import default_network
 from rnncli.explain import formulation_2, formulation_2_difference, terms
+from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS
 from rnncli.render_explain import first_step_by_hand
 from rnncli.rnn import forward, single_layer
+from rnncli.table_text import fixed
 from tests import textbook
 from tests.test_cli import SAMPLE, WEATHER, WEATHER_CONFIG
 
@@ -35,9 +36,10 @@ def test_explained_json_has_the_textbook_hidden_and_output_rows() -> None:
     for step, hidden, output in zip(
         document["steps"], textbook.PRINTED_HIDDEN, textbook.PRINTED_OUTPUT, strict=True
     ):
-        input_part = np.array(step["W_xh_x"]) + np.array(step["b_xh"])
-        # The textbook printed float32 results: they agree to 1e-7, relative to the value.
-        np.testing.assert_allclose(input_part, hidden, rtol=1e-7, atol=1e-7)
+        # W_xh x_t + b_xh as rnncli writes it, against the textbook's printed "Hidden"
+        # (-0.4701929, 0.5863904 at t = 1); the textbook printed float32 results, so they
+        # agree to 1e-7, relative to the value.
+        np.testing.assert_allclose(step["W_xh_x_b_xh"], hidden, rtol=1e-7, atol=1e-7)
         np.testing.assert_allclose(step["h"], output, rtol=0, atol=1e-7)
     assert document["explain"]["formulation_2_max_abs_difference"] < 1e-12
 
@@ -47,13 +49,15 @@ def test_explained_terms_add_up_and_chain() -> None:
     steps = document["steps"]
     assert list(steps[0]) == [
         "t", "x", "h", "o",
-        "h_prev", "W_xh_x", "b_xh", "W_hh_h_prev", "b_hh", "z",
+        "h_prev", "W_xh_x", "b_xh", "W_xh_x_b_xh", "W_hh_h_prev", "b_hh", "z",
         "W_ho_h", "b_o", "o_pre",
     ]  # fmt: skip
     assert steps[0]["h_prev"] == [0.0, 0.0, 0.0]
     for before, step in itertools.pairwise(steps):
         assert step["h_prev"] == before["h"]
     for step in steps:
+        input_part = np.array(step["W_xh_x"]) + np.array(step["b_xh"])
+        np.testing.assert_array_equal(step["W_xh_x_b_xh"], input_part)
         parts = [np.array(step[k]) for k in ("W_xh_x", "b_xh", "W_hh_h_prev", "b_hh")]
         np.testing.assert_allclose(sum(parts), step["z"], rtol=0, atol=1e-12)
         np.testing.assert_allclose(np.tanh(step["z"]), step["h"], rtol=0, atol=1e-15)
@@ -72,13 +76,29 @@ def test_explained_csv_and_jsonl_carry_the_same_terms() -> None:
     table = runner.invoke(app, ["forward", WEATHER, "-c", WEATHER_CONFIG, "--explain", "-f", "csv"])
     rows = list(csv.DictReader(io.StringIO(table.stdout)))
     for row, step in zip(rows, document["steps"], strict=True):
-        for key in ("z", "W_hh_h_prev", "o_pre"):
+        terms = [key for key in step if key not in ("t", "x", "h", "o")]
+        assert len(terms) == 10  # every term of the json step is in the csv too
+        for key in terms:
             values = [float(row[f"{key}{k + 1}"]) for k in range(len(step[key]))]
             assert values == step[key]
     lines = runner.invoke(
         app, ["forward", WEATHER, "-c", WEATHER_CONFIG, "--explain", "-f", "jsonl"]
     ).stdout.splitlines()
     assert [json.loads(line) for line in lines] == document["steps"]
+
+
+def test_every_row_of_the_explain_table_is_in_the_machine_formats() -> None:
+    args = ["forward", WEATHER, "-c", WEATHER_CONFIG, "--explain"]
+    table = runner.invoke(app, [*args, "-f", "table", "-p", "6"]).stdout.splitlines()
+    steps = explained_json(WEATHER, "-c", WEATHER_CONFIG)["steps"]
+    for name, key in (*HIDDEN_ROWS, *OUTPUT_ROWS):
+        shown = [line.split("│")[2:-1] for line in table if line.startswith(f"│ {name} ")]
+        written = [[fixed(v, 6) for v in step[key]] for step in steps]
+        assert [[cell.strip() for cell in cells] for cells in shown] == written, name
+    rows = {line.split("│")[1].strip() for line in table if line.startswith("│ ")}
+    named = {name for name, _ in (*HIDDEN_ROWS, *OUTPUT_ROWS)}
+    # The rest are h_t and o_t, written as "h" and "o".
+    assert rows - named == {"h_t = tanh(z_t)", "o_t = sigmoid(...)"}
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -104,7 +124,7 @@ def test_formulation_2_equals_formulation_1(seed: int) -> None:
 def test_the_first_step_written_out_for_the_textbook() -> None:
     net = default_network()
     text = first_step_by_hand(forward(net, np.array(textbook.X)), net, 4).plain
-    # W_xh's rows from DESIGN.md at 4 decimals, times x_1 = [1, 1, 1, 1, 1]; the sums are
+    # W_xh's rows (tests/textbook.py) at 4 decimals, times x_1 = [1, 1, 1, 1, 1]; the sums are
     # the textbook's "Hidden" row at t = 1 less b_xh: -0.4702 + 0.0516, 0.5864 + 0.0637.
     assert text.splitlines() == [
         "t = 1 by hand, one row of each matrix at a time:",
@@ -135,14 +155,19 @@ def test_large_networks_say_how_to_see_the_first_step() -> None:
     assert "-f json --explain" in text
 
 
-def test_explain_view_renders_without_colour_codes_when_asked() -> None:
-    from rnncli.render_explain import explain_view
-
-    net = default_network()
-    result = forward(net, np.array(textbook.X))
-    console = Console(record=True, width=120, color_system=None)
-    console.print(explain_view(result, net, terms(net, result)))
-    assert "t = 3" in console.export_text()
+@pytest.mark.parametrize("force_color", [False, True])
+def test_explain_view_has_colour_codes_only_when_forced(
+    force_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Written to a pipe (CliRunner's stdout is no terminal), the explain view is plain
+    # text; FORCE_COLOR shows the same bytes would carry escape codes if it were coloured.
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    env = {"FORCE_COLOR": "1"} if force_color else {}
+    result = runner.invoke(app, ["forward", SAMPLE, "--explain", "-f", "table"], env=env)
+    assert result.exit_code == 0
+    assert b"t = 3" in result.stdout_bytes
+    assert (b"\x1b[" in result.stdout_bytes) is force_color
 
 
 def test_explain_in_float32_works_in_float32() -> None:

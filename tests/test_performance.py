@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from rnncli.choices import OutputFormat
 from rnncli.cli import app
 from rnncli.config import default_network
-from rnncli.formats import write
 from rnncli.rnn import forward
 from rnncli.runner import CHUNK_ROWS
 from rnncli.runs import Run
+from rnncli.writers import write
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

@@ -1,4 +1,5 @@
-"""The textbook's ch. 15 example, as printed (DESIGN.md, "Reference numbers").
+"""The textbook's ch. 15 example, as printed: the reference numbers every test of the
+textbook network checks against.
 
 torch.manual_seed(1); nn.RNN(input_size=5, hidden_size=2): its float32 weights written
 out in full, its input X, and the rows it prints for each step.

@@ -1,4 +1,4 @@
-"""rnncli.formats: CSV and JSON parsed back by real parsers, exact to the bit."""
+"""rnncli.writers: CSV and JSON parsed back by real parsers, exact to the bit."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import numpy as np
 
 from rnncli.choices import Mode, OutputFormat
 from rnncli.config import default_network
-from rnncli.formats import delimited_header, number_text, write
+from rnncli.delimited_writer import delimited_header
 from rnncli.rnn import Forward, Network, forward, single_layer
 from rnncli.runs import Run
+from rnncli.step_values import number_text
+from rnncli.writers import write
 from tests import textbook
 
 

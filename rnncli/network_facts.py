@@ -1,5 +1,6 @@
-"""A network at a glance: sizes, activations, biases, parameter count, and W_hh's
-spectral radius with what it means for the activation."""
+"""Facts about a network: its sizes and activations as the JSON output names them, its
+biases, parameter count, and W_hh's spectral radius with what it means for the
+activation."""
 
 from __future__ import annotations
 
@@ -7,10 +8,29 @@ from typing import Any
 
 import numpy as np
 
-from rnncli.formats import network_facts
 from rnncli.rnn import Network
 
 _SATURATING = {"tanh", "sigmoid"}
+
+
+def network_facts(net: Network) -> dict[str, Any]:
+    """The network as the JSON output names it: name, input_size, hidden_size,
+    output_size, activation and output_activation; num_layers and direction beyond one
+    forward layer, and clip where set."""
+    facts: dict[str, Any] = {
+        "name": net.name,
+        "input_size": net.input_size,
+        "hidden_size": net.hidden_size,
+        "output_size": net.output_size,
+        "activation": str(net.activation),
+        "output_activation": None if net.output_activation is None else str(net.output_activation),
+    }
+    if not net.is_simple:
+        facts["num_layers"] = net.num_layers
+        facts["direction"] = str(net.direction)
+    if net.clip is not None:
+        facts["clip"] = net.clip
+    return facts
 
 
 def parameter_count(net: Network) -> int:

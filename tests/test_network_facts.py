@@ -1,4 +1,4 @@
-"""rnncli.summary and `rnncli inspect`: the textbook network's facts, worked by hand."""
+"""rnncli.network_facts and `rnncli inspect`: the textbook network's facts, worked by hand."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from rnncli.cli import app
 from rnncli.config import default_network, parse_config
-from rnncli.render import network_table
-from rnncli.summary import describe, parameter_count, spectral_radius, spectral_radius_note
+from rnncli.inspect_view import network_table
+from rnncli.network_facts import describe, parameter_count, spectral_radius, spectral_radius_note
 from tests import textbook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,101 @@
+"""A forward pass as csv or tsv: a header line, then one LF-ended line per step.
+
+A non-finite value is written nan, inf or -inf.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import numpy as np
+
+from rnncli.explained_terms import HIDDEN_TERMS, OUTPUT_TERMS
+from rnncli.rnn import Network
+from rnncli.runs import Run
+from rnncli.step_values import number_text, row_bodies, steps
+
+
+def delimited_header(net: Network, explain: bool = False) -> list[str]:
+    """t, x1..xI, h1..hH, o1..oO (o columns only with an output layer), then the terms,
+    each as its key numbered by unit: W_xh_x1..W_xh_xH, ..., o_pre1..o_preO.
+
+    h holds D*H values: both directions of a bidirectional network, forward first.
+    """
+    header = ["t", *_numbered("x", net.input_size), *_numbered("h", net.state_size)]
+    if net.has_output_layer:
+        header += _numbered("o", net.output_size)
+    if explain:
+        for key in HIDDEN_TERMS:
+            header += _numbered(key, net.hidden_size)
+        if net.has_output_layer:
+            for key in OUTPUT_TERMS:
+                header += _numbered(key, net.output_size)
+    return header
+
+
+def _numbered(name: str, size: int) -> list[str]:
+    return [f"{name}{i}" for i in range(1, size + 1)]
+
+
+def write_delimited(
+    runs: list[Run],
+    net: Network,
+    out: TextIO,
+    delimiter: str,
+    header: bool = True,
+    batched: bool = False,
+) -> None:
+    """One LF-ended line per step; in many-to-one the o cells are empty except at t = T.
+    A batch names each sequence in a "seq" column first."""
+    if header:
+        names = delimited_header(net, runs[0].explained is not None)
+        out.write(delimiter.join(["seq", *names] if batched else names) + "\n")
+    for run in runs:
+        _write_rows(run, net, out, delimiter, batched)
+
+
+def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bool) -> None:
+    if _write_plain_rows(run, net, out, delimiter, batched):
+        return
+    no_output = [""] * net.output_size
+    prefix = [_id_cell(run.id, delimiter)] if batched else []
+    for step in steps(run.result, run.explained, run.first_t):
+        cells = [*prefix, str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
+        if net.has_output_layer:
+            cells += no_output if step.o is None else map(number_text, step.o)
+        if step.terms is not None:
+            for key in HIDDEN_TERMS:
+                cells += map(number_text, step.terms[key])
+            if net.has_output_layer:
+                for key in OUTPUT_TERMS:
+                    cells += map(number_text, step.terms[key]) if key in step.terms else no_output
+        out.write(delimiter.join(cells) + "\n")
+
+
+def _write_plain_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bool) -> bool:
+    """The common case at speed: every row full and finite (see row_bodies).
+    Whether it could; otherwise nothing is written."""
+    result = run.result
+    every_step_emits = len(result.output_steps) == len(result.X)
+    if run.explained is not None or (net.has_output_layer and not every_step_emits):
+        return False
+    parts = [result.X, result.H, result.O] if net.has_output_layer else [result.X, result.H]
+    rows = np.hstack(parts)
+    if not np.isfinite(rows).all():
+        return False
+    lines = row_bodies(rows)
+    if delimiter != ",":
+        lines = "\n".join(lines).replace(",", delimiter).split("\n")
+    prefix = f"{_id_cell(run.id, delimiter)}{delimiter}" if batched else ""
+    first = run.first_t
+    out.write("".join(f"{prefix}{t}{delimiter}{line}\n" for t, line in enumerate(lines, first)))
+    return True
+
+
+def _id_cell(sequence_id: object, delimiter: str) -> str:
+    """A sequence's id as one cell: in "double quotes" (with "" for a quote) where it holds
+    the delimiter, a quote or a line break, as CSV readers expect."""
+    text = str(sequence_id)
+    if any(c in text for c in (delimiter, '"', "\n", "\r")):
+        return '"' + text.replace('"', '""') + '"'
+    return text

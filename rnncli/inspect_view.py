@@ -1,0 +1,66 @@
+"""`rnncli inspect`: a network's facts, as a table for people or JSON for programs."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+import numpy as np
+
+from rnncli.choices import OutputFormat
+from rnncli.config import default_network, load_config
+from rnncli.network_facts import describe
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+
+def inspect_network(config: str | None, output_format: OutputFormat, out: TextIO) -> None:
+    """The facts of the network in `config` (the built-in one when None) written to `out`:
+    json as one line, anything else as the table (for a terminal or not, as `out` is)."""
+    facts = describe(default_network() if config is None else load_config(config))
+    if output_format.resolved(out.isatty()) is OutputFormat.JSON:
+        out.write(json.dumps(facts) + "\n")
+    else:
+        from rich.console import Console
+
+        Console(file=out).print(network_table(facts))
+    out.flush()
+
+
+def network_table(facts: dict[str, Any]) -> Table:
+    """The facts `describe` gives, one per row."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(facts["name"] or "network"), title_justify="left", show_header=False)
+    table.add_column("fact", style="bold cyan")
+    table.add_column("value")
+    sizes = f"{facts['input_size']} → {facts['hidden_size']}"
+    if facts["output_activation"] is not None:
+        sizes += f" → {facts['output_size']}"
+    rows = [("sizes", f"{sizes}  (I → H{' → O' if facts['output_activation'] else ''})")]
+    if "num_layers" in facts:
+        rows.append(("layers", f"{facts['num_layers']}, {facts['direction']}"))
+    if "clip" in facts:
+        rows.append(("clip", f"z_t clipped to ±{facts['clip']:g} before f"))
+    rows += [
+        ("activation", facts["activation"]),
+        ("output", facts["output_activation"] or "none: o_t = h_t"),
+        ("biases", _BIAS_WORDS[facts["bias"]]),
+        ("parameters", f"{facts['parameters']:,}"),
+        ("h0", "zeros" if not np.any(facts["h0"]) else str(facts["h0"])),
+        ("spectral radius", f"{facts['spectral_radius']:.6g}  of W_hh"),
+        ("", facts["spectral_radius_note"]),
+    ]
+    for fact, value in rows:
+        table.add_row(fact, Text(value))
+    return table
+
+
+_BIAS_WORDS = {
+    "two": "two: b_xh and b_hh",
+    "one": "one: b_h",
+    "none": "none",
+    "mixed": "mixed: the layers give them differently",
+}

@@ -1,0 +1,113 @@
+"""A forward pass as json (one document) or jsonl (one object per step).
+
+JSON has no NaN or Infinity: a non-finite value is written null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, TextIO
+
+import numpy as np
+
+from rnncli.choices import Mode
+from rnncli.network_facts import network_facts
+from rnncli.rnn import FloatArray, Network
+from rnncli.runs import Run
+from rnncli.step_values import Step, row_bodies, steps
+
+
+def write_json(runs: list[Run], net: Network, out: TextIO, batched: bool = False) -> None:
+    """One document: the mode, the network, then the run's steps, output and h_n; a batch
+    gives one entry of "sequences" each, named by its "id"."""
+    head = {"mode": str(runs[0].result.mode), "network": network_facts(net)}
+    if batched:
+        sequences = [{"id": run.id, **_run_document(run, net)} for run in runs]
+        document = {**head, "sequences": sequences}
+    else:
+        document = {**head, **_run_document(runs[0], net)}
+    out.write(_json_text(document) + "\n")
+
+
+def write_jsonl(runs: list[Run], out: TextIO, batched: bool = False) -> None:
+    """One object per step, as json's steps; a batch names each sequence in "seq" first."""
+    for run in runs:
+        if _write_plain_lines(run, out, batched):
+            continue
+        for step in steps(run.result, run.explained, run.first_t):
+            obj = step_object(step)
+            out.write(_json_text({"seq": run.id, **obj} if batched else obj) + "\n")
+
+
+def step_object(step: Step) -> dict[str, Any]:
+    """A JSON step: t, x, h, o where the mode makes an output, then every layer's state
+    (stacked layers) and any explained terms."""
+    obj: dict[str, Any] = {"t": step.t, "x": step.x, "h": step.h}
+    if step.o is not None:
+        obj["o"] = step.o
+    if step.layers is not None:
+        obj["layers"] = step.layers
+    if step.terms is not None:
+        obj.update(step.terms)
+    return obj
+
+
+def _run_document(run: Run, net: Network) -> dict[str, Any]:
+    """steps, output and h_n (and explain under --explain) of one sequence."""
+    result = run.result
+    outputs = result.O.tolist()
+    document: dict[str, Any] = {
+        "steps": [step_object(step) for step in steps(result, run.explained)],
+        # a vector per emitting step; many-to-one: the one vector o_T
+        "output": outputs[0] if result.mode is Mode.MANY_TO_ONE else outputs,
+        # the final state; with layers or two directions one per layer and direction
+        "h_n": result.h_n[0].tolist() if net.is_simple else result.h_n.tolist(),
+    }
+    if run.explained is not None:
+        difference = run.explained.formulation_2_difference
+        document["explain"] = {"formulation_2_max_abs_difference": difference}
+    return document
+
+
+def _write_plain_lines(run: Run, out: TextIO, batched: bool) -> bool:
+    """jsonl at speed for the common case: one layer's states, every value finite, no
+    terms. Whether it could; otherwise nothing is written."""
+    result = run.result
+    if run.explained is not None or result.layers.shape[1] > 1:
+        return False
+    if not (np.isfinite(result.H).all() and np.isfinite(result.O).all()):
+        return False
+    xs, hs = _rows_text(result.X), _rows_text(result.H)
+    outputs = dict(zip(result.output_steps, _rows_text(result.O), strict=True))
+    seq = f'"seq": {json.dumps(run.id)}, ' if batched else ""
+    lines = []
+    for k, (x, h) in enumerate(zip(xs, hs, strict=True)):
+        o = outputs.get(k + 1)
+        tail = f', "o": {o}}}' if o is not None else "}"
+        lines.append(f'{{{seq}"t": {k + run.first_t}, "x": {x}, "h": {h}{tail}\n')
+    out.write("".join(lines))
+    return True
+
+
+def _rows_text(rows: FloatArray) -> list[str]:
+    """Each row of finite `rows` as a JSON list."""
+    return [f"[{body}]" for body in row_bodies(rows)]
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except ValueError:  # a NaN or an Infinity somewhere: the rare case pays the walk
+        return json.dumps(_finite_or_null(value), allow_nan=False, ensure_ascii=False)
+
+
+def _finite_or_null(value: Any) -> Any:
+    """JSON has no NaN or Infinity: such a value becomes null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list):
+        return [_finite_or_null(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    return value

@@ -1,0 +1,67 @@
+"""A forward pass as plain values for programs: step by step as Python floats, and
+numbers as the shortest text that reads back bit for bit.
+
+Every machine format is built from these pieces: `steps()`, the result step by step,
+and `number_text()` / `row_bodies()`, Python's shortest round-trip text, so
+float(text) gives back the computed value exactly and all formats carry the same values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import numpy as np
+
+from rnncli.explain import Terms
+from rnncli.explained_terms import OUTPUT_TERMS, term_arrays
+from rnncli.rnn import FloatArray, Forward
+
+
+class Step(NamedTuple):
+    """One step t: x_t, h_t, o_t where the mode makes one, and the explained terms."""
+
+    t: int
+    x: list[float]
+    h: list[float]
+    o: list[float] | None
+    terms: dict[str, list[float]] | None = None
+    layers: list[list[float]] | None = None  # every layer's state, with stacked layers
+
+
+def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> Iterator[Step]:
+    """Every step of the result, t = first_t.., as plain Python floats; under --explain
+    each carries its terms by key (see explained_terms), the output layer's only where
+    the step makes an output."""
+    outputs = dict(zip(result.output_steps, result.O.tolist(), strict=True))
+    shift = first_t - 1
+    per_step = None
+    if explained is not None:
+        per_step = {key: array.tolist() for key, array in term_arrays(explained).items()}
+    layers = result.layers.tolist() if result.layers.shape[1] > 1 else None
+    for t, (x, h) in enumerate(zip(result.X.tolist(), result.H.tolist(), strict=True), start=1):
+        o = outputs.get(t)
+        terms = None
+        if per_step is not None:
+            terms = {key: values[t - 1] for key, values in per_step.items()}
+            if o is None:  # no output here, so no output terms either
+                terms = {key: v for key, v in terms.items() if key not in OUTPUT_TERMS}
+        layer_states = None if layers is None else layers[t - 1]
+        yield Step(t=t + shift, x=x, h=h, o=o, terms=terms, layers=layer_states)
+
+
+def number_text(value: float) -> str:
+    """The shortest text that float() reads back as exactly `value` (nan, inf, -inf too)."""
+    return repr(value) if math.isfinite(value) else str(value)
+
+
+def row_bodies(rows: FloatArray) -> list[str]:
+    """Each row of finite `rows` as its values joined by commas, written by orjson (Ryu's
+    shortest round-trip digits, as Python's repr gives, at a fraction of the cost)."""
+    import orjson
+
+    if len(rows) == 0:
+        return []
+    text = orjson.dumps(rows.astype(np.float64), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    return text[2:-2].split("],[")

@@ -1,0 +1,42 @@
+"""What the tables for people share: the title line, numbers at a precision, and which
+steps a long run shows on a terminal."""
+
+from __future__ import annotations
+
+from rnncli.rnn import Forward, Network
+
+#: Steps a long table shows on a terminal: the first and the last ROWS_EACH_END.
+ROWS_EACH_END = 10
+
+
+def title(net: Network, result: Forward, sequence_id: str | int | None = None) -> str:
+    """`textbook · 5 → 2 · many-to-many`: the network's name, sizes and the mode; with
+    stacked layers, two directions or a batch, those too."""
+    sizes = f"{net.input_size} → {net.hidden_size}"
+    if net.num_layers > 1:
+        sizes += f" × {net.num_layers} layers"
+    if net.direction != "forward":
+        sizes += f" {net.direction}"
+    if net.has_output_layer:
+        sizes += f" → {net.output_size}"
+    parts = [net.name, sizes, str(result.mode)]
+    if sequence_id is not None:
+        parts.append(f"sequence {sequence_id}")
+    return " · ".join(part for part in parts if part)
+
+
+def shown_steps(T: int, elide: bool) -> list[int | None]:
+    """Row indices the table shows: all, or the first and last ROWS_EACH_END with None
+    standing for the hidden ones between them."""
+    if not elide or T <= 2 * ROWS_EACH_END + 1:
+        return list(range(T))
+    return [*range(ROWS_EACH_END), None, *range(T - ROWS_EACH_END, T)]
+
+
+def fixed(value: float, precision: int) -> str:
+    """`value` at `precision` decimals; in e-notation where that would be too long to read."""
+    if abs(value) >= 1e15:
+        return f"{value:.{precision}e}"
+    text = f"{value:.{precision}f}"
+    # -0.0000 is 0.0000: a sign with no digits behind it only confuses.
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
