@@ -196,7 +196,7 @@ def write_csv(path: Path, T: int, I: int = 8) -> None:
 def end_to_end(T: int, folder: Path, judged: bool) -> list[Row]:
     if not has_torch():
         return []
-    from rnncli.config import network_yaml
+    from rnncli.network_yaml import network_yaml
 
     data = folder / "long.csv"
     write_csv(data, T)
@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += startup(repeats=2 if quick else 7)
         if 2 in only:
             rows += compute(T=2_000 if quick else 100_000, repeats=1 if quick else 3, judged=judged)
-        from rnncli.config import network_yaml
+        from rnncli.network_yaml import network_yaml
 
         (folder / "net32.yaml").write_text(network_yaml(random_network(8, 32), ["benchmark"]))
         if 3 in only:

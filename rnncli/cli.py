@@ -315,9 +315,9 @@ def init_weights(
         import secrets
         from pathlib import Path
 
-        from rnncli.config import network_yaml
         from rnncli.files import output_stream
         from rnncli.initialise import initial_network
+        from rnncli.network_yaml import network_yaml
 
         if output is not None and output != "-" and Path(output).is_file() and not force:
             raise RnnCliError(f"{output}: already exists; add --force to replace it")

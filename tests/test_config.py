@@ -212,6 +212,18 @@ def test_stacked_bidirectional_layers_with_an_activation_and_a_clip() -> None:
             STACKED.replace("[[1, 0, 0, 0], [0, 1, 0, 0]]", "[[1, 0], [0, 1]]"),
             ["layers[1].W_xh", "2x4"],
         ),
+        (  # a W_xh with another H is named, not the W_hh that fits the network's H
+            STACKED.replace(
+                "reverse: {W_xh: [[0, 1], [1, 0]]", "reverse: {W_xh: [[0, 1], [1, 0], [1, 1]]"
+            ),
+            ["layers[0].reverse.W_xh", "is 3x2, expected 2x2", "every layer and direction"],
+        ),
+        (
+            STACKED.replace(
+                "[[1, 0, 0, 0], [0, 1, 0, 0]]", "[[1, 0, 0, 0], [0, 1, 0, 0], [1, 1, 1, 1]]"
+            ),
+            ["layers[1].W_xh", "is 3x4, expected 2x4", "every layer and direction"],
+        ),
         (
             STACKED.replace("h0: [[1, 2], [3, 4], [5, 6], [7, 8]]", "h0: [1, 2]"),
             ["h0", "expected 4x2"],

@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 
 from rnncli.choices import InputFormat
 from rnncli.cli import app
-from rnncli.config import TOP_KEYS, WEIGHT_KEYS, parse_config
+from rnncli.config import parse_config
+from rnncli.config_keys import TOP_KEYS, WEIGHT_KEYS
 from rnncli.errors import RnnCliError
 from rnncli.files import decode_text
 from rnncli.sequence import (

@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from rnncli.choices import BiasForm, Scheme
 from rnncli.cli import app
-from rnncli.config import network_yaml, parse_config
+from rnncli.config import parse_config
 from rnncli.initialise import initial_network, orthogonal
+from rnncli.network_yaml import network_yaml
 
 runner = CliRunner()
 I, H, O = 3, 50, 7  # all different, so a transposed shape cannot pass

@@ -1,0 +1,53 @@
+"""The keys of a network config, the names other tools give the same arrays, and the
+fix to suggest for a key in the wrong place."""
+
+from __future__ import annotations
+
+#: The keys of the config's top level.
+TOP_KEYS = (
+    "name",
+    "activation",
+    "output_activation",
+    "weights",
+    "layers",
+    "direction",
+    "weights_reverse",
+    "output",
+    "clip",
+    "h0",
+    "input_size",
+    "hidden_size",
+    "output_size",
+    "num_layers",
+)
+#: The keys of one cell's weight block: one layer in one direction.
+CELL_KEYS = ("W_xh", "W_hh", "b_xh", "b_hh", "b_h")
+#: The keys of `weights:`, which may also hold the output layer.
+WEIGHT_KEYS = (*CELL_KEYS, "W_ho", "b_o")
+#: The keys of `output:`.
+OUTPUT_KEYS = ("W_ho", "b_o")
+#: The keys a misspelt key most likely stands for when they are missing.
+REQUIRED = frozenset({"weights", "W_xh", "W_hh"})
+
+#: Names other tools give the same arrays, and what to write instead.
+KNOWN_NAMES = {
+    "weight_ih_l0": "W_xh",
+    "weight_hh_l0": "W_hh",
+    "bias_ih_l0": "b_xh",
+    "bias_hh_l0": "b_hh",
+    "kernel": "W_xh (transposed: a Keras kernel is input x hidden)",
+    "recurrent_kernel": "W_hh (transposed: Keras stores it as hidden x hidden, columns first)",
+    "bias": "b_h",
+    "W": "W_xh",
+    "R": "W_hh",
+    "b": "b_h",
+}
+
+#: What to suggest for a key that belongs elsewhere, at the top level ...
+TOP_HINTS = {name: "weights." + name + " (weights go under `weights:`)" for name in WEIGHT_KEYS}
+TOP_HINTS.update({k: f"weights.{v} (under `weights:`)" for k, v in KNOWN_NAMES.items()})
+#: ... and in a block of weights.
+WEIGHT_HINTS = {**KNOWN_NAMES, "h0": "h0 at the top level, not under weights"}
+for _name in TOP_KEYS:
+    if _name != "weights":
+        WEIGHT_HINTS.setdefault(_name, f"{_name} at the top level, not under weights")
