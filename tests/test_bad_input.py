@@ -12,8 +12,9 @@ import yaml
 from typer.testing import CliRunner
 
 from rnncli.cli import app
+from tests.conftest import ROOT
 
-HERE = Path(__file__).resolve().parent / "bad_inputs"
+HERE = ROOT / "tests" / "bad_inputs"
 CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "catalogue.yaml").read_text("utf-8"))
 runner = CliRunner()
 

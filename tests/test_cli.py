@@ -13,12 +13,7 @@ from typer.testing import CliRunner
 
 from rnncli import __version__
 from rnncli.cli import app
-from tests import textbook
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = str(ROOT / "samples" / "sample.csv")
-WEATHER = str(ROOT / "samples" / "weather.csv")
-WEATHER_CONFIG = str(ROOT / "configs" / "weather.yaml")
+from tests.conftest import ROOT, SAMPLE, WEATHER, WEATHER_CONFIG, textbook
 
 runner = CliRunner()
 

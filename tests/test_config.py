@@ -11,9 +11,7 @@ import pytest
 
 from rnncli.config import default_network, load_config, parse_config
 from rnncli.errors import RnnCliError
-from tests import textbook
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT, textbook
 
 MINIMAL = """\
 weights:

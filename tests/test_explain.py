@@ -19,8 +19,7 @@ from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS
 from rnncli.render_explain import first_step_by_hand
 from rnncli.rnn import forward, single_layer
 from rnncli.table_text import fixed
-from tests import textbook
-from tests.test_cli import SAMPLE, WEATHER, WEATHER_CONFIG
+from tests.conftest import SAMPLE, WEATHER, WEATHER_CONFIG, textbook
 
 runner = CliRunner()
 
@@ -124,7 +123,7 @@ def test_formulation_2_equals_formulation_1(seed: int) -> None:
 def test_the_first_step_written_out_for_the_textbook() -> None:
     net = default_network()
     text = first_step_by_hand(forward(net, np.array(textbook.X)), net, 4).plain
-    # W_xh's rows (tests/textbook.py) at 4 decimals, times x_1 = [1, 1, 1, 1, 1]; the sums are
+    # The textbook's W_xh rows at 4 decimals, times x_1 = [1, 1, 1, 1, 1]; the sums are
     # the textbook's "Hidden" row at t = 1 less b_xh: -0.4702 + 0.0516, 0.5864 + 0.0637.
     assert text.splitlines() == [
         "t = 1 by hand, one row of each matrix at a time:",

@@ -17,7 +17,7 @@ T in 1..8); the tests of a framework that is not installed are skipped.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from onnx import ModelProto, TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
 from rnncli.choices import Direction
-from rnncli.rnn import Activation, Cell, FloatArray, Forward, Network, forward, forward_batch
+from rnncli.rnn import Activation, FloatArray, Forward, Network, forward, forward_batch
 
 SEEDS = range(12)
 ONNX_OPSET = 14
@@ -61,42 +61,6 @@ ONNX_ACTIVATIONS: dict[str, tuple[str, float, float]] = {
 
 
 # -- random networks and sequences ----------------------------------------------------
-
-
-def _num_directions(direction: Direction) -> int:
-    return 2 if direction is Direction.BIDIRECTIONAL else 1
-
-
-def _random_network(
-    rng: np.random.Generator,
-    input_size: int,
-    hidden_size: int,
-    num_layers: int = 1,
-    direction: Direction = Direction.FORWARD,
-    activation: Activation | None = None,
-    clip: float | None = None,
-) -> Network:
-    """L layers of D cells from rng, scaled by fan-in so that the states stay moderate."""
-    H, D = hidden_size, _num_directions(direction)
-
-    def cell(fan_in: int) -> Cell:
-        return Cell(
-            W_xh=rng.normal(scale=1 / np.sqrt(fan_in), size=(H, fan_in)),
-            W_hh=rng.normal(scale=0.5 / np.sqrt(H), size=(H, H)),
-            b_xh=rng.normal(scale=0.5, size=H),
-            b_hh=rng.normal(scale=0.5, size=H),
-        )
-
-    layers = tuple(
-        tuple(cell(input_size if k == 0 else D * H) for _ in range(D)) for k in range(num_layers)
-    )
-    return Network(
-        layers=layers,
-        h0=rng.normal(scale=0.5, size=(num_layers * D, H)),
-        activation=activation or Activation.named("tanh"),
-        direction=direction,
-        clip=clip,
-    )
 
 
 def _random_sizes(rng: np.random.Generator) -> tuple[int, int]:
@@ -168,13 +132,14 @@ def test_matches_torch_rnn(
     nonlinearity: str,
     dtype: type[np.floating[Any]],
     atol: float,
+    random_network: Callable[..., Network],
 ) -> None:
     import torch
 
     rng = np.random.default_rng(seed)
     I, H = _random_sizes(rng)
     direction = Direction.BIDIRECTIONAL if bidirectional else Direction.FORWARD
-    net = _random_network(rng, I, H, num_layers, direction, Activation.named(nonlinearity))
+    net = random_network(rng, I, H, layers=num_layers, direction=direction, activation=nonlinearity)
     (X,) = _random_sequences(rng, I, 1)
 
     rnn = _torch_rnn(net, nonlinearity, dtype)
@@ -195,7 +160,7 @@ def test_matches_torch_rnn(
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_batch_matches_torch_packed_sequences(
-    seed: int, bidirectional: bool, nonlinearity: str
+    seed: int, bidirectional: bool, nonlinearity: str, random_network: Callable[..., Network]
 ) -> None:
     import torch
     from torch.nn.utils.rnn import pack_sequence, pad_packed_sequence
@@ -204,7 +169,7 @@ def test_batch_matches_torch_packed_sequences(
     I, H = _random_sizes(rng)
     num_layers = int(rng.integers(1, 4))
     direction = Direction.BIDIRECTIONAL if bidirectional else Direction.FORWARD
-    net = _random_network(rng, I, H, num_layers, direction, Activation.named(nonlinearity))
+    net = random_network(rng, I, H, layers=num_layers, direction=direction, activation=nonlinearity)
     sequences = _random_sequences(rng, I, int(rng.integers(2, 6)))
 
     rnn = _torch_rnn(net, nonlinearity, np.float64)
@@ -300,11 +265,15 @@ def _assert_matches_onnx(
 @pytest.mark.parametrize("direction", list(Direction))
 @pytest.mark.parametrize("activation", ["tanh", "affine"])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_matches_onnx_reference_evaluator(seed: int, activation: str, direction: Direction) -> None:
+def test_matches_onnx_reference_evaluator(
+    seed: int, activation: str, direction: Direction, random_network: Callable[..., Network]
+) -> None:
     rng = np.random.default_rng(seed)
     I, H = _random_sizes(rng)
     spec = ONNX_ACTIVATIONS[activation]
-    net = _random_network(rng, I, H, 1, direction, Activation.named(activation, *spec[1:]))
+    net = random_network(
+        rng, I, H, direction=direction, activation=Activation.named(activation, *spec[1:])
+    )
     sequences = _random_sequences(rng, I, int(rng.integers(2, 5)))
     results = forward_batch(net, sequences)
 
@@ -323,14 +292,19 @@ def test_matches_onnx_reference_evaluator(seed: int, activation: str, direction:
 @pytest.mark.parametrize("activation", list(ONNX_ACTIVATIONS))
 @pytest.mark.parametrize("seed", SEEDS)
 def test_matches_onnxruntime(
-    seed: int, activation: str, direction: Direction, clip: float | None
+    seed: int,
+    activation: str,
+    direction: Direction,
+    clip: float | None,
+    random_network: Callable[..., Network],
 ) -> None:
     import onnxruntime
 
     rng = np.random.default_rng(seed)
     I, H = _random_sizes(rng)
     spec = ONNX_ACTIVATIONS[activation]
-    net = _random_network(rng, I, H, 1, direction, Activation.named(activation, *spec[1:]), clip)
+    with_parameters = Activation.named(activation, *spec[1:])
+    net = random_network(rng, I, H, direction=direction, activation=with_parameters, clip=clip)
     sequences = _random_sequences(rng, I, int(rng.integers(1, 5)))
     results = forward_batch(net, sequences, dtype=np.float32)
 

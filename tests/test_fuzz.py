@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,8 +33,8 @@ from rnncli.sequence import (
     _quick_jsonl,
     parse_sequence,
 )
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK_YAML = (ROOT / "configs" / "textbook.yaml").read_text("utf-8")
 runner = CliRunner()
 

@@ -8,6 +8,7 @@ W_ho = [[1, 1]]. So h1_t = x_t + 0.5 h1_{t-1}, h2_t = h1_{t-1}, and o_t = h1_t +
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -119,26 +120,9 @@ def test_feedback_needs_as_many_outputs_as_inputs(tmp_path: Path) -> None:
     )
 
 
-def random_network(
-    rng: np.random.Generator,
-    inputs: int,
-    units: int,
-    outputs: int,
-    output_activation: str | None = None,
-) -> Network:
-    """A one-layer tanh network with every weight and bias drawn from rng."""
-    return single_layer(
-        W_xh=rng.normal(size=(units, inputs)),
-        W_hh=rng.normal(size=(units, units)) * 0.4,
-        b_xh=rng.normal(size=units),
-        b_hh=rng.normal(size=units),
-        W_ho=rng.normal(size=(outputs, units)),
-        b_o=rng.normal(size=outputs),
-        output_activation=output_activation,
-    )
-
-
-def test_a_batch_of_different_lengths_equals_each_sequence_alone() -> None:
+def test_a_batch_of_different_lengths_equals_each_sequence_alone(
+    random_network: Callable[..., Network],
+) -> None:
     rng = np.random.default_rng(5)
     net = random_network(rng, inputs=3, units=4, outputs=2, output_activation="softmax")
     sequences = [rng.normal(size=(T, 3)) for T in (5, 1, 9, 3)]
@@ -152,7 +136,7 @@ def test_a_batch_of_different_lengths_equals_each_sequence_alone() -> None:
 
 
 def test_a_batch_in_parts_gives_the_same_bits_on_any_number_of_cores(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, random_network: Callable[..., Network]
 ) -> None:
     # Parts of 13 sequences: 40 ragged sequences run as 13 + 13 + 13 + 1.
     monkeypatch.setattr(rnn, "PART_SEQUENCES", 13)
@@ -174,7 +158,9 @@ def test_a_batch_in_parts_gives_the_same_bits_on_any_number_of_cores(
             np.testing.assert_allclose(batched.O, alone.O, rtol=0, atol=1e-12)
 
 
-def test_an_error_in_a_part_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_in_a_part_reaches_the_caller(
+    monkeypatch: pytest.MonkeyPatch, random_network: Callable[..., Network]
+) -> None:
     monkeypatch.setattr(rnn, "PART_SEQUENCES", 2)
     monkeypatch.setattr(rnn, "cores", lambda: 2)
 
@@ -188,7 +174,9 @@ def test_an_error_in_a_part_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) 
         forward_batch(net, [rng.normal(size=(3, 2)) for _ in range(5)])
 
 
-def test_ctrl_c_does_not_wait_for_the_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_does_not_wait_for_the_parts(
+    monkeypatch: pytest.MonkeyPatch, random_network: Callable[..., Network]
+) -> None:
     import signal
     import threading
 

@@ -15,9 +15,8 @@ from rnncli.cli import app
 from rnncli.config import default_network, parse_config
 from rnncli.inspect_view import network_table
 from rnncli.network_facts import describe, parameter_count, spectral_radius, spectral_radius_note
-from tests import textbook
+from tests.conftest import ROOT, textbook
 
-ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 

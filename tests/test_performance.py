@@ -20,8 +20,8 @@ from rnncli.rnn import forward
 from rnncli.runner import CHUNK_ROWS
 from rnncli.runs import Run
 from rnncli.writers import write
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 

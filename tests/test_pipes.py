@@ -5,49 +5,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import pty
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = str(ROOT / "samples" / "sample.csv")
-RNNCLI = [sys.executable, "-m", "rnncli"]
+from tests.conftest import RNNCLI, SAMPLE
 
 runner = CliRunner()
 
 
-def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
-    """What rnncli prints when its stdout is a terminal (a pseudo-terminal here)."""
-    main, child = pty.openpty()
-    full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
-    full_env.update({"COLUMNS": "100", "TERM": "xterm-256color", **(env or {})})
-    process = subprocess.Popen([*RNNCLI, *args], stdout=child, stderr=child, env=full_env)
-    os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=30)
-    os.close(main)
-    assert process.returncode == 0
-    return b"".join(chunks).decode("utf-8")
-
-
-def test_auto_is_the_table_on_a_terminal() -> None:
+def test_auto_is_the_table_on_a_terminal(on_a_terminal: Callable[..., str]) -> None:
     screen = on_a_terminal("forward", SAMPLE)
     assert "textbook · 5 → 2 · many-to-many" in screen
     assert "-0.8649" in screen
@@ -62,7 +36,9 @@ def colour_codes(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
-def test_no_color_and_dumb_terminals_get_no_colour(env: dict[str, str]) -> None:
+def test_no_color_and_dumb_terminals_get_no_colour(
+    env: dict[str, str], on_a_terminal: Callable[..., str]
+) -> None:
     assert colour_codes(on_a_terminal("forward", SAMPLE)) != []
     screen = on_a_terminal("forward", SAMPLE, env=env)
     assert "-0.8649" in screen

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("## Use it in a pipeline", 1)[1].split("\n## ", 1)[0]
 BLOCKS = re.findall(r"```(sh|python)\n(.*?)```", SECTION, flags=re.DOTALL)
@@ -33,6 +34,14 @@ def tools_of(command: str) -> set[str]:
     return tools
 
 
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of the files the recipes read, so that what they write lands in tmp_path."""
+    for name in ("samples", "configs"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
 def test_the_section_has_recipes_for_each_tool() -> None:
     tools = set().union(*map(tools_of, SHELL_RECIPES))
     assert {"rnncli", "jq", "mlr", "csvlook", "csvstat"} <= tools
@@ -40,13 +49,13 @@ def test_the_section_has_recipes_for_each_tool() -> None:
 
 
 @pytest.mark.parametrize("command", SHELL_RECIPES)
-def test_shell_recipe_runs(command: str) -> None:
+def test_shell_recipe_runs(command: str, folder: Path) -> None:
     missing = sorted(tool for tool in tools_of(command) if shutil.which(tool) is None)
     if missing:
         pytest.skip(f"not installed: {', '.join(missing)}")
     completed = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
-        cwd=ROOT,
+        cwd=folder,
         capture_output=True,
         text=True,
         check=False,
@@ -66,8 +75,8 @@ def test_shell_recipe_runs(command: str) -> None:
 @pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is not installed")
 @pytest.mark.skipif(shutil.which("rnncli") is None, reason="rnncli is not on PATH")
 @pytest.mark.parametrize("recipe", PYTHON_RECIPES)
-def test_python_recipe_runs(recipe: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
+def test_python_recipe_runs(recipe: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(folder)
     namespace: dict[str, Any] = {}
     exec(compile(recipe, "README.md", "exec"), namespace)
     steps = namespace["steps"]

@@ -6,7 +6,7 @@ The references are:
   single ONNX `RNN` operator in float64, with the `Tanh` activation and with `Affine`
   (alpha 1, beta 0) standing in for the identity;
 * `torch.nn.RNN` in float64 with the `tanh` and `relu` nonlinearities (skipped when torch
-  is not installed).
+  is not installed), which also draws the textbook's network again from its seed.
 
 Each case is a seeded random network and sequence; the hidden states must agree to 1e-12.
 """
@@ -14,6 +14,7 @@ Each case is a seeded random network and sequence; the hidden states must agree 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,9 @@ import pytest
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from rnncli.rnn import FloatArray, Network, forward, single_layer
+from rnncli.config import default_network
+from rnncli.rnn import FloatArray, Network, forward
+from tests.conftest import textbook
 
 SEEDS = range(50)
 ATOL = 1e-12
@@ -36,28 +39,15 @@ requires_torch = pytest.mark.skipif(
 )
 
 
-def _random_network(
-    rng: np.random.Generator, input_size: int, hidden_size: int, activation: str
-) -> Network:
-    """A network with I inputs and H hidden units, all weights, biases and h0 from rng."""
-    H = hidden_size
-    return single_layer(
-        W_xh=rng.normal(size=(H, input_size)),
-        W_hh=rng.normal(scale=0.5, size=(H, H)),
-        b_xh=rng.normal(size=H),
-        b_hh=rng.normal(size=H),
-        h0=rng.normal(size=H),
-        activation=activation,
-    )
-
-
-def _random_case(seed: int, activation: str) -> tuple[Network, FloatArray]:
+def _random_case(
+    random_network: Callable[..., Network], seed: int, activation: str
+) -> tuple[Network, FloatArray]:
     """A seeded random network (I, H in 1..6) and a sequence for it (T in 1..12)."""
     rng = np.random.default_rng(seed)
     input_size = int(rng.integers(1, 7))
     hidden_size = int(rng.integers(1, 7))
     T = int(rng.integers(1, 13))
-    net = _random_network(rng, input_size, hidden_size, activation)
+    net = random_network(rng, input_size, hidden_size, activation=activation)
     X = rng.normal(size=(T, input_size))
     return net, X
 
@@ -120,8 +110,10 @@ def _torch_rnn(net: Network, X: FloatArray) -> FloatArray:
 
 @pytest.mark.parametrize("activation", ["tanh", "identity"])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_matches_onnx_reference_rnn(seed: int, activation: str) -> None:
-    net, X = _random_case(seed, activation)
+def test_matches_onnx_reference_rnn(
+    seed: int, activation: str, random_network: Callable[..., Network]
+) -> None:
+    net, X = _random_case(random_network, seed, activation)
     Y, Y_h = _onnx_rnn(net, X)
     H = forward(net, X).H
     np.testing.assert_allclose(H, Y, rtol=0, atol=ATOL)
@@ -131,6 +123,29 @@ def test_matches_onnx_reference_rnn(seed: int, activation: str) -> None:
 @requires_torch
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 @pytest.mark.parametrize("seed", SEEDS)
-def test_matches_torch_rnn(seed: int, activation: str) -> None:
-    net, X = _random_case(seed, activation)
+def test_matches_torch_rnn(
+    seed: int, activation: str, random_network: Callable[..., Network]
+) -> None:
+    net, X = _random_case(random_network, seed, activation)
     np.testing.assert_allclose(forward(net, X).H, _torch_rnn(net, X), rtol=0, atol=ATOL)
+
+
+@requires_torch
+def test_the_textbook_network_is_torchs_seed_1_rnn() -> None:
+    # The textbook's weights are nn.RNN(5, 2) after torch.manual_seed(1): torch draws them
+    # again here, bit for bit, and its h_t over X are the printed "Output" rows, which
+    # rnncli's built-in network reproduces to float32's precision (torch's float32 sums
+    # may end one unit in the last place, 6e-8 near 0.9, from the printed ones).
+    import torch
+
+    torch.manual_seed(1)
+    rnn = torch.nn.RNN(input_size=5, hidden_size=2)
+    assert rnn.weight_ih_l0.tolist() == textbook.W_xh
+    assert rnn.weight_hh_l0.tolist() == textbook.W_hh
+    assert rnn.bias_ih_l0.tolist() == textbook.b_xh
+    assert rnn.bias_hh_l0.tolist() == textbook.b_hh
+    with torch.no_grad():
+        out, _ = rnn(torch.tensor(textbook.X))
+    np.testing.assert_allclose(out.numpy(), textbook.PRINTED_OUTPUT, rtol=0, atol=1e-7)
+    H = forward(default_network(), np.array(textbook.X)).H
+    np.testing.assert_allclose(H, out.numpy(), rtol=0, atol=1e-6)

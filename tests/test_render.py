@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +15,7 @@ from rnncli.config import default_network, load_config
 from rnncli.render import forward_table, forward_view
 from rnncli.rnn import Network, forward, single_layer
 from rnncli.sparklines import sparkline
-from tests import textbook
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT, textbook
 
 
 def rendered(table: object, width: int = 80) -> str:
@@ -171,19 +170,15 @@ def test_rendering_work_does_not_grow_with_the_length(monkeypatch: pytest.Monkey
     assert counts[0] == counts[1] == 20 * (5 + 2)  # 20 rows of x_t and h_t
 
 
-def test_all_shows_every_row_on_a_terminal() -> None:
-    from tests.test_pipes import on_a_terminal
-
+def test_all_shows_every_row_on_a_terminal(
+    on_a_terminal: Callable[..., str], tmp_path: Path
+) -> None:
     path = ROOT / "tests" / "bad_inputs" / "sample.csv"
     screen = on_a_terminal("forward", str(path))
     assert "hidden" not in screen
-    long_csv = "\n".join(",".join(["1"] * 5) for _ in range(40))
-    import tempfile
-
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
-        handle.write(long_csv)
-    elided = on_a_terminal("forward", handle.name)
+    long_csv = tmp_path / "long.csv"
+    long_csv.write_text("\n".join(",".join(["1"] * 5) for _ in range(40)))
+    elided = on_a_terminal("forward", str(long_csv))
     assert "20 steps hidden, t = 11 to 30; --all shows every row" in elided
-    full = re.sub(r"\x1b\[[0-9;]*m", "", on_a_terminal("forward", handle.name, "--all"))
+    full = re.sub(r"\x1b\[[0-9;]*m", "", on_a_terminal("forward", str(long_csv), "--all"))
     assert "hidden" not in full and "│ 40 │" in full
-    Path(handle.name).unlink()

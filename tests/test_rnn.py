@@ -10,7 +10,7 @@ import pytest
 
 from rnncli.choices import Mode
 from rnncli.rnn import Network, forward, relu, sigmoid, single_layer, softmax
-from tests import textbook
+from tests.conftest import textbook
 
 
 def textbook_network() -> Network:

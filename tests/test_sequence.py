@@ -13,9 +13,8 @@ from rnncli.choices import InputFormat
 from rnncli.config import default_network
 from rnncli.errors import RnnCliError
 from rnncli.sequence import check_fits, parse_sequence, read_sequence
-from tests import textbook
+from tests.conftest import ROOT, textbook
 
-ROOT = Path(__file__).resolve().parent.parent
 TWO_BY_THREE = [[1.0, 2.5, -3.0], [4.0, 5e-3, 6.0]]
 
 

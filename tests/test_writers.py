@@ -16,7 +16,7 @@ from rnncli.rnn import Forward, Network, forward, single_layer
 from rnncli.runs import Run
 from rnncli.step_values import number_text
 from rnncli.writers import write
-from tests import textbook
+from tests.conftest import textbook
 
 
 def text_of(result: Forward, net: Network, output_format: OutputFormat, header: bool = True) -> str:
