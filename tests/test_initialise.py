@@ -17,6 +17,7 @@ from rnncli.cli import app
 from rnncli.config import parse_config
 from rnncli.initialise import initial_network, orthogonal
 from rnncli.network_yaml import network_yaml
+from tests.conftest import WEATHER
 
 runner = CliRunner()
 I, H, O = 3, 50, 7  # all different, so a transposed shape cannot pass
@@ -135,10 +136,9 @@ def test_init_weights_pipes_into_forward(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
     completed = subprocess.run(
         f"{sys.executable} -m rnncli init-weights -i 2 -H 4 --seed 1 | "
-        f"{sys.executable} -m rnncli forward {root / 'samples' / 'weather.csv'} -c - -f csv",
+        f"{sys.executable} -m rnncli forward {WEATHER} -c - -f csv",
         shell=True,
         capture_output=True,
         text=True,

@@ -9,7 +9,6 @@ import resource
 import signal
 import stat
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = str(ROOT / "samples" / "sample.csv")
-RNNCLI = [sys.executable, "-m", "rnncli"]
+from tests.conftest import RNNCLI, SAMPLE
+
 ROW = "0.1,0.2,0.3,0.4,0.5\n"
 PR_CAPBSET_DROP = 24
 
