@@ -17,7 +17,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnncli.rnn import FloatArray, Forward, Network
+from rnncli.activations import FloatArray
+from rnncli.forward import Forward
+from rnncli.network import Network
 
 
 class Terms(NamedTuple):

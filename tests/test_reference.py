@@ -1,4 +1,4 @@
-"""Cross-checks of `rnncli.rnn.forward` against independent reference implementations.
+"""Cross-checks of `rnncli.batching.forward` against independent reference implementations.
 
 The references are:
 
@@ -21,7 +21,9 @@ import pytest
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from rnncli.rnn import FloatArray, Network, forward, single_layer
+from rnncli.activations import FloatArray
+from rnncli.batching import forward
+from rnncli.network import Network, single_layer
 
 SEEDS = range(50)
 ATOL = 1e-12
