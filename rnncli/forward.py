@@ -60,7 +60,7 @@ def reference_forward(
             h_n.append(state[0])
             hs_per_direction.append(hs)
         xs = [np.concatenate([hs[t] for hs in hs_per_direction]) for t in range(T)]
-    os = [_reference_output(net, h_t) for h_t in xs]  # o_t = g(W_ho h_t + b_o)
+    os = [reference_output(net, h_t) for h_t in xs]  # o_t = g(W_ho h_t + b_o)
     return np.array(xs), np.array(os), np.array(h_n)
 
 
@@ -80,12 +80,12 @@ def reference_feedback(
             states[k] = cell.step(layer_input, states[k])
             layer_input = states[k][0]  # the layer above reads this layer's h_t
         hs.append(layer_input)
-        os.append(_reference_output(net, layer_input))
+        os.append(reference_output(net, layer_input))
         x_t = os[-1]  # x_{t+1} = o_t
     return np.array(xs), np.array(hs), np.array(os)
 
 
-def _reference_output(net: Network, h_t: FloatArray) -> FloatArray:
+def reference_output(net: Network, h_t: FloatArray) -> FloatArray:
     """o_t = g(W_ho h_t + b_o), or h_t without an output layer."""
     if net.W_ho is None or net.b_o is None:
         return h_t
