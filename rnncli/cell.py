@@ -13,7 +13,9 @@ directions, stacked layers, modes and feedback use nothing else, so another kind
 cell is one more class beside ElmanCell:
 
 - its weights W_xh, W_hh, b_xh, b_hh (an LSTM's four gates stacked in each, as
-  PyTorch's weight_ih and weight_hh), and `input_size`, `hidden_size`, `bias`, `astype(dtype)`;
+  PyTorch's weight_ih and weight_hh); `input_size`, `hidden_size`, `bias`;
+  `check()` (ValueError unless the shapes fit), `configured(activation, clip)` (the
+  network's f and clip) and `astype(dtype)`;
 - its state: a tuple of arrays, (h,) for Elman, (h, c) for an LSTM; h, the first, is
   what the layer above and the output layer read. `initial_state(h_0)` makes it from
   h_0 (B x H): an LSTM adds c_0 = 0;
