@@ -76,7 +76,7 @@ def has_torch() -> bool:
 
 
 def random_network(I: int, H: int, O: int | None = None, seed: int = 0) -> Any:
-    from rnncli.rnn import single_layer
+    from rnncli.network import single_layer
 
     rng = np.random.default_rng(seed)
     return single_layer(
@@ -141,7 +141,7 @@ def startup(repeats: int) -> list[Row]:
 
 
 def compute(T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.rnn import forward
+    from rnncli.batching import forward
 
     if not has_torch():
         return []
@@ -263,8 +263,8 @@ def memory(small: int, large: int, folder: Path, judged: bool) -> list[Row]:
 def writing(T: int, repeats: int, judged: bool) -> list[Row]:
     import io
 
+    from rnncli.batching import forward
     from rnncli.choices import OutputFormat
-    from rnncli.rnn import forward
     from rnncli.runs import Run
     from rnncli.writers import write
 
@@ -303,7 +303,7 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
 
 
 def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.rnn import cores, forward, forward_batch
+    from rnncli.batching import cores, forward, forward_batch
 
     net = random_network(8, 32)
     rng = np.random.default_rng(4)

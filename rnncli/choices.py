@@ -49,29 +49,37 @@ class OutputFormat(StrEnum):
         return OutputFormat.TABLE if to_terminal else OutputFormat.CSV
 
 
-#: Hidden-layer activations f (ONNX's RNN activations, and identity), and the output
-#: activations g (which add softmax).
-ACTIVATION_NAMES = (
-    "tanh",
-    "relu",
-    "sigmoid",
-    "identity",
-    "affine",
-    "leaky_relu",
-    "thresholded_relu",
-    "scaled_tanh",
-    "hard_sigmoid",
-    "elu",
-    "softsign",
-    "softplus",
-)
-OUTPUT_ACTIVATION_NAMES = (*ACTIVATION_NAMES, "softmax")
+#: Every activation, by its own name: the one list the command line, the config reader
+#: and the core's formulas (rnncli.activations) all read. The value is what it takes:
+#: its parameters alpha and beta with ONNX's defaults (the operators' own, which the RNN
+#: operator's specification names), or none. All but softmax may be a hidden
+#: activation f; every one may be an output activation g.
+ACTIVATIONS: dict[str, dict[str, float]] = {
+    "tanh": {},
+    "relu": {},
+    "sigmoid": {},
+    "identity": {},
+    "affine": {"alpha": 1.0, "beta": 0.0},  # alpha z + beta
+    "leaky_relu": {"alpha": 0.01},
+    "thresholded_relu": {"alpha": 1.0},
+    "scaled_tanh": {"alpha": 1.0, "beta": 1.0},
+    "hard_sigmoid": {"alpha": 0.2, "beta": 0.5},
+    "elu": {"alpha": 1.0},
+    "softsign": {},
+    "softplus": {},
+    "softmax": {},  # over the units of o_t: outputs only
+}
+OUTPUT_ACTIVATION_NAMES = tuple(ACTIVATIONS)  # g
+ACTIVATION_NAMES = tuple(name for name in ACTIVATIONS if name != "softmax")  # f
 ACTIVATION_ALIASES = {"linear": "identity"}
-_SQUEEZED = {name.replace("_", ""): name for name in OUTPUT_ACTIVATION_NAMES}
+_SQUEEZED = {name.replace("_", ""): name for name in ACTIVATIONS}
 
 
 def canonical_activation(name: str) -> str:
-    """An activation's own name: `Linear` is `identity`, ONNX's `LeakyRelu` is `leaky_relu`."""
+    """An activation's own name: `Linear` is `identity`, ONNX's `LeakyRelu` is `leaky_relu`.
+
+    The one place a spelling becomes a name; a name not in ACTIVATIONS comes back lowered.
+    """
     lowered = name.lower()
     lowered = ACTIVATION_ALIASES.get(lowered, lowered)
     return _SQUEEZED.get(lowered.replace("_", ""), lowered)

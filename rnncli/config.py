@@ -14,6 +14,8 @@ from importlib import resources
 import numpy as np
 import yaml
 
+from rnncli.activations import Activation, FloatArray
+from rnncli.cell import Cell
 from rnncli.choices import (
     ACTIVATION_ALIASES,
     ACTIVATION_NAMES,
@@ -31,8 +33,8 @@ from rnncli.config_weights import (
 )
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
+from rnncli.network import Network
 from rnncli.numbers import shown
-from rnncli.rnn import Activation, Cell, FloatArray, Network
 from rnncli.yaml_nodes import ROOT, NodeReader, compose, shape, suggestion
 
 BUILTIN_CONFIG = "textbook.yaml"

@@ -14,9 +14,9 @@ from typing import NamedTuple
 import numpy as np
 import yaml
 
+from rnncli.activations import FloatArray
 from rnncli.choices import Direction
 from rnncli.config_keys import CELL_KEYS, OUTPUT_KEYS, REQUIRED, WEIGHT_HINTS, WEIGHT_KEYS
-from rnncli.rnn import FloatArray
 from rnncli.yaml_nodes import NodeReader, shape
 
 #: A block of weights in the config: its node, its key path and the keys it may hold.

@@ -10,7 +10,7 @@ from typing import TextIO
 import numpy as np
 
 from rnncli.explained_terms import HIDDEN_TERMS, OUTPUT_TERMS
-from rnncli.rnn import Network
+from rnncli.network import Network
 from rnncli.runs import Run
 from rnncli.step_values import number_text, row_bodies, steps
 

@@ -7,6 +7,7 @@ For step t (rows of each T x H array; the biases are the same at every step):
     z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh,   h_t = f(z_t)
     W_ho h_t + b_o    the output's pre-activation,  o_t = g(W_ho h_t + b_o)
 
+The terms are read off the forward pass and the network's one cell, not run again;
 Formulation 2 stacks the weights: W_h = [W_xh W_hh] (H x (I+H)) times [x_t; h_{t-1}]
 plus b_xh + b_hh gives the same z_t; `formulation_2_difference` says how close.
 """
@@ -17,7 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnncli.rnn import FloatArray, Forward, Network
+from rnncli.activations import FloatArray
+from rnncli.forward import Forward
+from rnncli.network import Network
 
 
 class Terms(NamedTuple):
@@ -36,7 +39,8 @@ class Terms(NamedTuple):
 
 
 def terms(net: Network, result: Forward) -> Terms:
-    """The terms of the forward pass `result` of `net`."""
+    """The terms of the forward pass `result` of `net` (one layer, forward: its one cell)."""
+    cell = net.cell
     with np.errstate(all="ignore"):
         H_prev = _previous_states(result)
         W_ho_h = O_pre = None
@@ -45,10 +49,10 @@ def terms(net: Network, result: Forward) -> Terms:
             O_pre = W_ho_h + net.b_o
         return Terms(
             H_prev=H_prev,
-            W_xh_x=result.X @ net.W_xh.T,
-            W_hh_h_prev=H_prev @ net.W_hh.T,
-            b_xh=net.b_xh,
-            b_hh=net.b_hh,
+            W_xh_x=result.X @ cell.W_xh.T,
+            W_hh_h_prev=H_prev @ cell.W_hh.T,
+            b_xh=cell.b_xh,
+            b_hh=cell.b_hh,
             Z=result.Z,
             W_ho_h=W_ho_h,
             b_o=net.b_o,
@@ -70,10 +74,11 @@ def formulation_2(net: Network, result: Forward) -> FloatArray:
 
 
 def _formulation_2(net: Network, X: FloatArray, H_prev: FloatArray) -> FloatArray:
-    W_h = np.hstack([net.W_xh, net.W_hh])  # H x (I + H)
+    cell = net.cell
+    W_h = np.hstack([cell.W_xh, cell.W_hh])  # H x (I + H)
     with np.errstate(all="ignore"):
         stacked = np.hstack([X, H_prev])  # T x (I + H): row t is [x_t; h_{t-1}]
-        Z: FloatArray = stacked @ W_h.T + (net.b_xh + net.b_hh)
+        Z: FloatArray = stacked @ W_h.T + (cell.b_xh + cell.b_hh)
     return Z
 
 

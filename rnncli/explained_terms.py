@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnncli.activations import FloatArray
 from rnncli.explain import Terms
-from rnncli.rnn import FloatArray
 
 #: The hidden layer's terms, H values each, in the order every output gives them.
 HIDDEN_TERMS = ("h_prev", "W_xh_x", "b_xh", "W_xh_x_b_xh", "W_hh_h_prev", "b_hh", "z")

@@ -22,8 +22,9 @@ import math
 
 import numpy as np
 
+from rnncli.activations import FloatArray
 from rnncli.choices import BiasForm, Scheme
-from rnncli.rnn import FloatArray, Network, single_layer
+from rnncli.network import Network, single_layer
 
 #: The bias form each scheme uses unless told otherwise.
 DEFAULT_BIAS = {Scheme.KERAS: BiasForm.ONE}

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from rnncli.rnn import Network
+from rnncli.network import Network
 
 _SATURATING = {"tanh", "sigmoid"}
 

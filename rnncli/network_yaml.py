@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from rnncli.rnn import Activation, FloatArray, Network
+from rnncli.activations import Activation, FloatArray
+from rnncli.network import Network
 
 
 def network_yaml(net: Network, header: list[str]) -> str:

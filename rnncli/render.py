@@ -10,8 +10,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from rnncli.activations import FloatArray
+from rnncli.forward import Forward
+from rnncli.network import Network
 from rnncli.render_explain import explain_view
-from rnncli.rnn import FloatArray, Forward, Network
 from rnncli.runs import Run
 from rnncli.sparklines import unit_sparklines
 from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title

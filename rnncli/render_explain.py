@@ -6,9 +6,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from rnncli.activations import FloatArray
 from rnncli.explain import Terms
 from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, term_arrays
-from rnncli.rnn import FloatArray, Forward, Network
+from rnncli.forward import Forward
+from rnncli.network import Network
 from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
 
 #: The largest sizes whose first step is written out product by product.

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from rnncli.activations import FloatArray
+from rnncli.batching import forward_batch
 from rnncli.choices import Direction, Dtype, InputFormat, Mode, OutputFormat
 from rnncli.config import default_network, load_config
 from rnncli.errors import EXIT_USAGE, RnnCliError
@@ -28,8 +30,9 @@ from rnncli.files import (
     read_bytes,
     source_name,
 )
+from rnncli.forward import Forward, first_non_finite
+from rnncli.network import Network
 from rnncli.numbers import decimal, shown
-from rnncli.rnn import FloatArray, Forward, Network, first_non_finite, forward_batch
 from rnncli.runs import Run
 from rnncli.sequence import Sequence, check_fits, format_of, read_batch, read_chunks
 from rnncli.words import counted
@@ -145,18 +148,15 @@ def run_forward(
                     f"{sequence.source}: one-to-many reads one row x_1, "
                     f"this has {counted(len(sequence.X), 'row')}"
                 )
-    try:
-        results = forward_batch(
-            net,
-            [sequence.X for sequence in batch.sequences],
-            h0,
-            request.mode,
-            request.steps,
-            request.feedback,
-            np.dtype(str(request.dtype)),
-        )
-    except ValueError as error:  # what the options ask of this network cannot be done
-        raise usage_error(f"--mode {request.mode}", str(error)) from None
+    results = forward_batch(
+        net,
+        [sequence.X for sequence in batch.sequences],
+        h0,
+        request.mode,
+        request.steps,
+        request.feedback,
+        np.dtype(str(request.dtype)),
+    )
     for sequence, result in zip(batch.sequences, results, strict=True):
         _warn_if_not_finite(result, sequence.id if batch.batched else None, warn)
 

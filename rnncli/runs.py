@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from rnncli.rnn import Forward
+from rnncli.forward import Forward
 
 if TYPE_CHECKING:
     from rnncli.explain import Terms

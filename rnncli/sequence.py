@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from rnncli.activations import FloatArray
 from rnncli.choices import InputFormat
 from rnncli.errors import RnnCliError, line_column, located
 from rnncli.files import (
@@ -30,8 +31,8 @@ from rnncli.files import (
     source_name,
     stream_lines,
 )
+from rnncli.network import Network
 from rnncli.numbers import NON_FINITE, decimal, shown
-from rnncli.rnn import FloatArray, Network
 from rnncli.words import counted
 
 _EXTENSIONS = {

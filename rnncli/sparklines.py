@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 from rich.table import Table
 
-from rnncli.rnn import FloatArray, Forward, Network
+from rnncli.activations import FloatArray
+from rnncli.forward import Forward
+from rnncli.network import Network
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 

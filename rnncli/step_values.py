@@ -14,9 +14,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnncli.activations import FloatArray
 from rnncli.explain import Terms
 from rnncli.explained_terms import OUTPUT_TERMS, term_arrays
-from rnncli.rnn import FloatArray, Forward
+from rnncli.forward import Forward
 
 
 class Step(NamedTuple):

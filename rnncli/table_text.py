@@ -3,7 +3,8 @@ steps a long run shows on a terminal."""
 
 from __future__ import annotations
 
-from rnncli.rnn import Forward, Network
+from rnncli.forward import Forward
+from rnncli.network import Network
 
 #: Steps a long table shows on a terminal: the first and the last ROWS_EACH_END.
 ROWS_EACH_END = 10

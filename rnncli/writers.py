@@ -7,7 +7,7 @@ from typing import TextIO
 from rnncli.choices import OutputFormat
 from rnncli.delimited_writer import write_delimited
 from rnncli.json_writer import write_json, write_jsonl
-from rnncli.rnn import Network
+from rnncli.network import Network
 from rnncli.runs import Run
 
 DELIMITERS = {OutputFormat.CSV: ",", OutputFormat.TSV: "\t"}

@@ -19,9 +19,9 @@ import math
 import numpy as np
 import yaml
 
+from rnncli.activations import FloatArray
 from rnncli.errors import RnnCliError, line_column, located
 from rnncli.numbers import NON_FINITE, decimal, shown
-from rnncli.rnn import FloatArray
 from rnncli.words import counted
 
 #: The most numbers a config may hold once its aliases are expanded.

@@ -23,8 +23,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+from rnncli.activations import Activation
+from rnncli.cell import Cell
 from rnncli.choices import Direction
-from rnncli.rnn import Activation, Cell, Network
+from rnncli.network import Network
 
 settings.register_profile("quick", max_examples=60, deadline=None)
 settings.register_profile(

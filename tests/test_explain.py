@@ -12,12 +12,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from rnncli.batching import forward
 from rnncli.cli import app
 from rnncli.config import default_network
 from rnncli.explain import formulation_2, formulation_2_difference, terms
 from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS
+from rnncli.network import single_layer
 from rnncli.render_explain import first_step_by_hand
-from rnncli.rnn import forward, single_layer
 from rnncli.table_text import fixed
 from tests.conftest import SAMPLE, WEATHER, WEATHER_CONFIG, textbook
 

@@ -1,4 +1,4 @@
-"""Cross-checks of `rnncli.rnn.forward_batch` against three frameworks' Elman RNNs.
+"""Cross-checks of `rnncli.batching.forward_batch` against three frameworks' Elman RNNs.
 
 The references are:
 
@@ -26,8 +26,11 @@ import pytest
 from onnx import ModelProto, TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
+from rnncli.activations import Activation, FloatArray
+from rnncli.batching import forward, forward_batch
 from rnncli.choices import Direction
-from rnncli.rnn import Activation, FloatArray, Forward, Network, forward, forward_batch
+from rnncli.forward import Forward
+from rnncli.network import Network
 
 SEEDS = range(12)
 ONNX_OPSET = 14

@@ -148,7 +148,7 @@ def test_init_weights_pipes_into_forward(tmp_path: Path) -> None:
     assert rows[0] == "t,x1,x2,h1,h2,h3,h4"
     assert len(rows) == 6
     # The same network, loaded from the file, gives the same numbers in-process.
-    from rnncli.rnn import forward
+    from rnncli.batching import forward
 
     net = parse_config(init_weights("-i", "2", "-H", "4", "--seed", "1"), "n.yaml")
     X = np.array([[22.1, 45.0]])

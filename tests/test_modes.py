@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from rnncli import rnn
+from rnncli import batching
+from rnncli.batching import forward, forward_batch
 from rnncli.choices import Mode
 from rnncli.cli import app
-from rnncli.rnn import Network, forward, forward_batch, single_layer
+from rnncli.network import Network, single_layer
 
 runner = CliRunner()
 
@@ -139,14 +140,14 @@ def test_a_batch_in_parts_gives_the_same_bits_on_any_number_of_cores(
     monkeypatch: pytest.MonkeyPatch, random_network: Callable[..., Network]
 ) -> None:
     # Parts of 13 sequences: 40 ragged sequences run as 13 + 13 + 13 + 1.
-    monkeypatch.setattr(rnn, "PART_SEQUENCES", 13)
+    monkeypatch.setattr(batching, "PART_SEQUENCES", 13)
     rng = np.random.default_rng(9)
     net = random_network(rng, inputs=2, units=16, outputs=1)
     sequences = [rng.normal(size=(int(T), 2)) for T in rng.integers(1, 12, size=40)]
     for mode in (Mode.MANY_TO_MANY, Mode.MANY_TO_ONE):
         runs = []
         for count in (1, 2, 3, 8):
-            monkeypatch.setattr(rnn, "cores", lambda count=count: count)
+            monkeypatch.setattr(batching, "cores", lambda count=count: count)
             runs.append(forward_batch(net, sequences, mode=mode))
         for results in runs[1:]:
             for a, b in zip(runs[0], results, strict=True):
@@ -161,13 +162,13 @@ def test_a_batch_in_parts_gives_the_same_bits_on_any_number_of_cores(
 def test_an_error_in_a_part_reaches_the_caller(
     monkeypatch: pytest.MonkeyPatch, random_network: Callable[..., Network]
 ) -> None:
-    monkeypatch.setattr(rnn, "PART_SEQUENCES", 2)
-    monkeypatch.setattr(rnn, "cores", lambda: 2)
+    monkeypatch.setattr(batching, "PART_SEQUENCES", 2)
+    monkeypatch.setattr(batching, "cores", lambda: 2)
 
     def fails(*arguments: object) -> None:
         raise MemoryError("no room")
 
-    monkeypatch.setattr(rnn, "_run_together", fails)
+    monkeypatch.setattr(batching, "run_together", fails)
     rng = np.random.default_rng(3)
     net = random_network(rng, inputs=2, units=3, outputs=1)
     with pytest.raises(MemoryError, match="no room"):
@@ -180,15 +181,15 @@ def test_ctrl_c_does_not_wait_for_the_parts(
     import signal
     import threading
 
-    monkeypatch.setattr(rnn, "PART_SEQUENCES", 1)
-    monkeypatch.setattr(rnn, "cores", lambda: 2)
+    monkeypatch.setattr(batching, "PART_SEQUENCES", 1)
+    monkeypatch.setattr(batching, "cores", lambda: 2)
     released = threading.Event()
 
     def stuck(*arguments: object) -> list[object]:
         released.wait()  # a sub-batch that runs until released
         return []
 
-    monkeypatch.setattr(rnn, "_run_together", stuck)
+    monkeypatch.setattr(batching, "run_together", stuck)
     main = threading.main_thread().ident
     assert main is not None
     ctrl_c = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGINT))

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from rnncli.batching import forward
 from rnncli.choices import OutputFormat
 from rnncli.cli import app
 from rnncli.config import default_network
-from rnncli.rnn import forward
 from rnncli.runner import CHUNK_ROWS
 from rnncli.runs import Run
 from rnncli.writers import write

@@ -1,4 +1,4 @@
-"""Cross-checks of `rnncli.rnn.forward` against independent reference implementations.
+"""Cross-checks of `rnncli.batching.forward` against independent reference implementations.
 
 The references are:
 
@@ -22,8 +22,10 @@ import pytest
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
+from rnncli.activations import FloatArray
+from rnncli.batching import forward
 from rnncli.config import default_network
-from rnncli.rnn import FloatArray, Network, forward
+from rnncli.network import Network
 from tests.conftest import textbook
 
 SEEDS = range(50)

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from rnncli.batching import forward
 from rnncli.choices import Mode
 from rnncli.config import default_network, load_config
+from rnncli.network import Network, single_layer
 from rnncli.render import forward_table, forward_view
-from rnncli.rnn import Network, forward, single_layer
 from rnncli.sparklines import sparkline
 from tests.conftest import ROOT, textbook
 

@@ -1,4 +1,4 @@
-"""rnncli.rnn: the recurrence against the textbook's numbers and steps worked by hand."""
+"""The recurrence against the textbook's numbers and steps worked by hand."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import warnings
 import numpy as np
 import pytest
 
+from rnncli.activations import relu, sigmoid, softmax
+from rnncli.batching import forward
 from rnncli.choices import Mode
-from rnncli.rnn import Network, forward, relu, sigmoid, single_layer, softmax
+from rnncli.network import Network, single_layer
 from tests.conftest import textbook
 
 

@@ -1,0 +1,116 @@
+"""The activation functions f (hidden) and g (output), as ONNX defines them; numpy only.
+
+Their names, parameters and defaults are rnncli.choices.ACTIVATIONS, the one list that
+the command line, the config reader and these formulas share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from rnncli.choices import ACTIVATIONS, canonical_activation
+
+#: The arrays of the core: float64, or float32 under --dtype float32.
+FloatArray = npt.NDArray[np.floating[Any]]
+ActivationFunction = Callable[[FloatArray, Any, Any], FloatArray]
+
+
+def sigmoid(z: FloatArray) -> FloatArray:
+    """1 / (1 + e^-z), computed as exp(-log(1 + e^-z)) so no z overflows."""
+    with np.errstate(over="ignore", under="ignore"):
+        return np.exp(-np.logaddexp(0.0, -z)).astype(z.dtype, copy=False)
+
+
+def softmax(z: FloatArray) -> FloatArray:
+    """e^{z_k} / sum_j e^{z_j} over the last axis, shifted by max(z) against overflow."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        p: FloatArray = e / np.sum(e, axis=-1, keepdims=True)
+    return p
+
+
+def relu(z: FloatArray) -> FloatArray:
+    """max(0, z)."""
+    return np.maximum(z, 0)
+
+
+#: f(z; alpha, beta) for every name in ACTIVATIONS, as ONNX's RNN defines them.
+_FUNCTIONS: dict[str, ActivationFunction] = {
+    "tanh": lambda z, a, b: np.tanh(z),
+    "relu": lambda z, a, b: relu(z),
+    "sigmoid": lambda z, a, b: sigmoid(z),
+    "identity": lambda z, a, b: z,
+    "affine": lambda z, a, b: a * z + b,  # alpha z + beta
+    "leaky_relu": lambda z, a, b: np.where(z >= 0, z, a * z),
+    "thresholded_relu": lambda z, a, b: np.where(z > a, z, 0).astype(z.dtype),  # z > alpha
+    "scaled_tanh": lambda z, a, b: a * np.tanh(b * z),  # alpha tanh(beta z)
+    "hard_sigmoid": lambda z, a, b: np.clip(a * z + b, 0, 1),  # min(max(alpha z + beta, 0), 1)
+    "elu": lambda z, a, b: np.where(z >= 0, z, a * np.expm1(np.minimum(z, 0))),
+    "softsign": lambda z, a, b: z / (1 + np.abs(z)),
+    "softplus": lambda z, a, b: np.logaddexp(0, z).astype(z.dtype, copy=False),  # log(1+e^z)
+    "softmax": lambda z, a, b: softmax(z),
+}
+assert tuple(_FUNCTIONS) == tuple(ACTIVATIONS), "a formula for every name, in its order"
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function with its parameters, such as leaky_relu with alpha = 0.1."""
+
+    name: str
+    alpha: float = 0.0
+    beta: float = 0.0
+
+    @classmethod
+    def named(cls, name: str, alpha: float | None = None, beta: float | None = None) -> Activation:
+        """The activation `name` (any spelling), with ONNX's defaults for what is not given.
+
+        The name must be one of ACTIVATIONS: the command line and the config reader say
+        so to the user before any network is made."""
+        canonical = canonical_activation(name)
+        assert canonical in ACTIVATIONS, f"unknown activation {name!r}"
+        defaults = ACTIVATIONS[canonical]
+        return cls(
+            canonical,
+            defaults.get("alpha", 0.0) if alpha is None else alpha,
+            defaults.get("beta", 0.0) if beta is None else beta,
+        )
+
+    def __call__(self, z: FloatArray) -> FloatArray:
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            return _FUNCTIONS[self.name](z, z.dtype.type(self.alpha), z.dtype.type(self.beta))
+
+    def into(self, dtype: np.dtype[Any]) -> Callable[[FloatArray, FloatArray], FloatArray]:
+        """f as a plain function (z, out) -> out in `dtype`, for tight loops: it writes
+        f(z) into out and switches no error state."""
+        if self.name == "tanh":
+            return cast(Callable[[FloatArray, FloatArray], FloatArray], np.tanh)
+        if self.name == "relu":
+            return lambda z, out: np.maximum(z, 0, out=out)
+        function, a, b = _FUNCTIONS[self.name], dtype.type(self.alpha), dtype.type(self.beta)
+
+        def into(z: FloatArray, out: FloatArray) -> FloatArray:
+            out[...] = function(z, a, b)
+            return out
+
+        return into
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        """The parameters this activation reads, by name."""
+        values = {"alpha": self.alpha, "beta": self.beta}
+        return {key: values[key] for key in ACTIVATIONS.get(self.name, {})}
+
+    def __str__(self) -> str:
+        """`tanh`, or `leaky_relu(alpha=0.1)`."""
+        parameters = ", ".join(f"{k}={v!r}" for k, v in self.parameters.items())
+        return f"{self.name}({parameters})" if parameters else self.name
+
+
+TANH = Activation("tanh")
+IDENTITY = Activation("identity")

@@ -1,0 +1,194 @@
+"""A recurrent cell: one layer in one direction, the thing that steps through time.
+
+The Elman cell of the lecture, one step (h_{t-1} -> h_t, with the same weights at
+every step t):
+
+    z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh     pre-activation
+    h_t = f(z_t)                                    hidden state (f(clip(z_t)) with a clip)
+
+W_xh is H x I (rows are outputs, as PyTorch), W_hh is H x H, b_xh and b_hh are H.
+
+What a cell provides (the RecurrentCell interface below); the forward loop, batches,
+directions, stacked layers, modes and feedback use nothing else, so another kind of
+cell is one more class beside ElmanCell:
+
+- its weights W_xh, W_hh, b_xh, b_hh (an LSTM's four gates stacked in each, as
+  PyTorch's weight_ih and weight_hh); `input_size`, `hidden_size`, `bias`;
+  `check()` (ValueError unless the shapes fit), `configured(activation, clip)` (the
+  network's f and clip) and `astype(dtype)`;
+- its state: a tuple of arrays, (h,) for Elman, (h, c) for an LSTM; h, the first, is
+  what the layer above and the output layer read. `initial_state(h_0)` makes it from
+  h_0 (B x H): an LSTM adds c_0 = 0;
+- `step(x_t, state) -> state`: one step of one sequence, written as the lecture writes
+  it. This is the reference; it is not used for speed;
+- `run(inputs, lengths, state) -> (Z, H, state)`: the same steps for a padded batch
+  (T x B x I) in one go, as fast as numpy allows; tests hold it to `step`.
+
+An LSTM (PyTorch's gate order i, f, g, o) would keep W_xh as 4H x I and W_hh as 4H x H,
+step with z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh split into four, c_t = f*c + i*g,
+h_t = o*tanh(c_t), and return (h_t, c_t); a GRU (r, z, n) keeps (h,) and splits 3H.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from rnncli.activations import TANH, Activation, FloatArray
+
+#: A cell's state at one step: (h,) for an Elman cell; h is B x H in a batch, else H.
+State = tuple[FloatArray, ...]
+
+
+# -- the lecture: one step ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ElmanCell:
+    """The lecture's cell: h_t = f(W_xh x_t + b_xh + W_hh h_{t-1} + b_hh).
+
+    W_xh: H x I (I: the layer's input size), W_hh: H x H, b_xh: H, b_hh: H. The
+    network gives every cell its activation f and clip (see Network).
+    """
+
+    W_xh: FloatArray
+    W_hh: FloatArray
+    b_xh: FloatArray
+    b_hh: FloatArray
+    bias: str = "two"  # how the config gave the biases: "two", "one" (b_h) or "none"
+    activation: Activation = TANH  # f
+    clip: float | None = None  # z_t is clipped to [-clip, clip] before f, as ONNX's
+
+    def step(self, x_t: FloatArray, state: State) -> State:
+        """One step of one sequence, as the lecture writes it (x_t: I, h_{t-1}: H)."""
+        (h_prev,) = state  # h_{t-1}
+        W_xh, W_hh, b_xh, b_hh, f = self.W_xh, self.W_hh, self.b_xh, self.b_hh, self.activation
+        z_t = np.dot(W_xh, x_t) + b_xh + np.dot(W_hh, h_prev) + b_hh
+        h_t = f(z_t if self.clip is None else np.clip(z_t, -self.clip, self.clip))
+        return (h_t,)
+
+    # -- the same, fast ---------------------------------------------------------------
+
+    def run(
+        self, inputs: FloatArray, lengths: npt.NDArray[np.int_], state: State
+    ) -> tuple[FloatArray, FloatArray, State]:
+        """`step` over a padded batch inputs (T x B x I), t = 1..T, from state (B x H).
+
+        Returns Z and H (T x B x H) and each sequence's final state (B x H). A sequence
+        stops at its own length: the padding after it does not change its state.
+        """
+        (h_start,) = state
+        T, clip = inputs.shape[0], self.clip
+        with np.errstate(all="ignore"):
+            f = self.activation.into(inputs.dtype)
+            # The input part of every step of every sequence at once, one matrix product:
+            #   Z[t] starts as W_xh x_t + b_xh + b_hh                      (T x B x H)
+            Z: FloatArray = inputs @ self.W_xh.T
+            Z += self.b_xh + self.b_hh
+            H: FloatArray = np.empty_like(Z)
+            h: FloatArray = h_start
+            # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t). It walks
+            # the rows of Z and H (cheaper than indexing them) and writes into preallocated
+            # rows. Bound methods and positional out= keep each call's own cost down.
+            dot, add = np.dot, np.add
+            if len(lengths) == 1:
+                # One sequence: vectors, W_hh h_{t-1} a matrix-vector product.
+                W_hh_dot, h_1 = self.W_hh.dot, h_start[0]
+                product = np.empty_like(h_1)
+                for z, out in zip(Z[:, 0], H[:, 0], strict=True):
+                    W_hh_dot(h_1, product)
+                    add(z, product, z)
+                    h_1 = f(z if clip is None else np.clip(z, -clip, clip), out)
+                h = h_1[np.newaxis, :]
+            else:
+                W_hh_T = np.ascontiguousarray(self.W_hh.T)
+                # alive[t]: the sequences still running at step t + 1        (T x B x 1)
+                alive = (np.arange(T)[:, np.newaxis] < lengths)[:, :, np.newaxis]
+                ragged = not alive.all()
+                products = np.empty_like(h_start)
+                for t, (z, out) in enumerate(zip(Z, H, strict=True)):
+                    dot(h, W_hh_T, products)
+                    add(z, products, z)
+                    h_new = f(z if clip is None else np.clip(z, -clip, clip), out)
+                    h = np.where(alive[t], h_new, h) if ragged else h_new
+        return Z, H, (h,)
+
+    # -- what the network asks of every cell ------------------------------------------
+
+    @property
+    def input_size(self) -> int:
+        return int(self.W_xh.shape[1])
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.W_hh.shape[0])
+
+    def initial_state(self, h_0: FloatArray) -> State:
+        """The state at t = 0 from h_0 (B x H)."""
+        return (h_0,)
+
+    def check(self) -> None:
+        """ValueError unless the weights fit together (H from W_hh)."""
+        H = self.hidden_size
+        if self.W_xh.ndim != 2 or self.W_xh.shape[0] != H or self.W_hh.shape != (H, H):
+            raise ValueError(f"W_xh must be {H}xI and W_hh {H}x{H}")
+        if self.b_xh.shape != (H,) or self.b_hh.shape != (H,):
+            raise ValueError(f"biases must have {H} values")
+
+    def configured(self, activation: Activation, clip: float | None) -> ElmanCell:
+        """The same cell with the network's activation and clip."""
+        if self.activation == activation and self.clip == clip:
+            return self
+        return replace(self, activation=activation, clip=clip)
+
+    def astype(self, dtype: npt.DTypeLike) -> ElmanCell:
+        def cast(array: FloatArray) -> FloatArray:
+            return np.asarray(array, dtype=dtype)
+
+        return replace(
+            self,
+            W_xh=cast(self.W_xh),
+            W_hh=cast(self.W_hh),
+            b_xh=cast(self.b_xh),
+            b_hh=cast(self.b_hh),
+        )
+
+
+#: The name the config reader and the rest of rnncli construct an Elman cell by.
+Cell = ElmanCell
+
+
+class RecurrentCell(Protocol):
+    """What the network, the forward loop and batching need of a cell (see above).
+
+    Every cell has input weights W_xh, recurrent weights W_hh and their biases (an
+    LSTM's and a GRU's hold their gates' stacked, as PyTorch's weight_ih and weight_hh).
+    """
+
+    @property
+    def W_xh(self) -> FloatArray: ...
+    @property
+    def W_hh(self) -> FloatArray: ...
+    @property
+    def b_xh(self) -> FloatArray: ...
+    @property
+    def b_hh(self) -> FloatArray: ...
+    @property
+    def bias(self) -> str: ...
+    @property
+    def activation(self) -> Activation: ...
+    @property
+    def input_size(self) -> int: ...
+    @property
+    def hidden_size(self) -> int: ...
+    def step(self, x_t: FloatArray, state: State) -> State: ...
+    def run(
+        self, inputs: FloatArray, lengths: npt.NDArray[np.int_], state: State
+    ) -> tuple[FloatArray, FloatArray, State]: ...
+    def initial_state(self, h_0: FloatArray) -> State: ...
+    def check(self) -> None: ...
+    def configured(self, activation: Activation, clip: float | None) -> RecurrentCell: ...
+    def astype(self, dtype: npt.DTypeLike) -> RecurrentCell: ...
