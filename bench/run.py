@@ -264,8 +264,8 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
     import io
 
     from rnncli.batching import forward
-    from rnncli.choices import OutputFormat
-    from rnncli.runs import Run
+    from rnncli.option_values import OutputFormat
+    from rnncli.run import Run
     from rnncli.writers import write
 
     net = random_network(8, 32)

@@ -1,6 +1,6 @@
 """The activation functions f (hidden) and g (output), as ONNX defines them; numpy only.
 
-Their names, parameters and defaults are rnncli.choices.ACTIVATIONS, the one list that
+Their names, parameters and defaults are rnncli.option_values.ACTIVATIONS, the one list that
 the command line, the config reader and these formulas share.
 """
 
@@ -13,7 +13,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.choices import ACTIVATIONS, canonical_activation
+from rnncli.option_values import ACTIVATIONS, canonical_activation
 
 #: The arrays of the core: float64, or float32 under --dtype float32.
 FloatArray = npt.NDArray[np.floating[Any]]

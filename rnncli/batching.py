@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from rnncli.activations import FloatArray
-from rnncli.choices import Direction, Mode
 from rnncli.forward import Forward, feedback_run, run_together
 from rnncli.network import Network
+from rnncli.option_values import Direction, Mode
 
 
 def forward(

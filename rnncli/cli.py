@@ -13,7 +13,9 @@ from typing import Annotated
 import typer
 
 from rnncli import __version__
-from rnncli.choices import (
+from rnncli.errors import EXIT_OK, RnnCliError
+from rnncli.message_words import counted
+from rnncli.option_values import (
     ACTIVATION_NAMES,
     OUTPUT_ACTIVATION_NAMES,
     BiasForm,
@@ -24,8 +26,6 @@ from rnncli.choices import (
     Scheme,
     canonical_activation,
 )
-from rnncli.errors import EXIT_OK, RnnCliError
-from rnncli.words import counted
 
 app = typer.Typer(
     name="rnncli",

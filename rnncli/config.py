@@ -16,13 +16,6 @@ import yaml
 
 from rnncli.activations import Activation, FloatArray
 from rnncli.cell import Cell
-from rnncli.choices import (
-    ACTIVATION_ALIASES,
-    ACTIVATION_NAMES,
-    OUTPUT_ACTIVATION_NAMES,
-    Direction,
-    canonical_activation,
-)
 from rnncli.config_keys import REQUIRED, TOP_HINTS, TOP_KEYS, WEIGHT_HINTS
 from rnncli.config_weights import (
     BlockShape,
@@ -33,8 +26,15 @@ from rnncli.config_weights import (
 )
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
+from rnncli.message_words import shown
 from rnncli.network import Network
-from rnncli.numbers import shown
+from rnncli.option_values import (
+    ACTIVATION_ALIASES,
+    ACTIVATION_NAMES,
+    OUTPUT_ACTIVATION_NAMES,
+    Direction,
+    canonical_activation,
+)
 from rnncli.yaml_nodes import ROOT, NodeReader, compose, shape, suggestion
 
 BUILTIN_CONFIG = "textbook.yaml"

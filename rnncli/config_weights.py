@@ -15,8 +15,8 @@ import numpy as np
 import yaml
 
 from rnncli.activations import FloatArray
-from rnncli.choices import Direction
 from rnncli.config_keys import CELL_KEYS, OUTPUT_KEYS, REQUIRED, WEIGHT_HINTS, WEIGHT_KEYS
+from rnncli.option_values import Direction
 from rnncli.yaml_nodes import NodeReader, shape
 
 #: A block of weights in the config: its node, its key path and the keys it may hold.

@@ -11,7 +11,7 @@ import numpy as np
 
 from rnncli.explained_terms import HIDDEN_TERMS, OUTPUT_TERMS
 from rnncli.network import Network
-from rnncli.runs import Run
+from rnncli.run import Run
 from rnncli.step_values import number_text, row_bodies, steps
 
 

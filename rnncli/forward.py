@@ -29,8 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from rnncli.activations import FloatArray
-from rnncli.choices import Direction, Mode
 from rnncli.network import Network
+from rnncli.option_values import Direction, Mode
 
 # -- the lecture: a plain loop over t -------------------------------------------------
 

@@ -23,8 +23,8 @@ import math
 import numpy as np
 
 from rnncli.activations import FloatArray
-from rnncli.choices import BiasForm, Scheme
 from rnncli.network import Network, single_layer
+from rnncli.option_values import BiasForm, Scheme
 
 #: The bias form each scheme uses unless told otherwise.
 DEFAULT_BIAS = {Scheme.KERAS: BiasForm.ONE}

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
-from rnncli.choices import OutputFormat
 from rnncli.config import default_network, load_config
 from rnncli.network_facts import describe
+from rnncli.option_values import OutputFormat
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -12,10 +12,10 @@ from typing import Any, TextIO
 import numpy as np
 
 from rnncli.activations import FloatArray
-from rnncli.choices import Mode
 from rnncli.network import Network
 from rnncli.network_facts import network_facts
-from rnncli.runs import Run
+from rnncli.option_values import Mode
+from rnncli.run import Run
 from rnncli.step_values import Step, row_bodies, steps
 
 

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from rnncli.activations import IDENTITY, TANH, Activation, FloatArray
 from rnncli.cell import ElmanCell, RecurrentCell
-from rnncli.choices import ACTIVATION_NAMES, Direction
+from rnncli.option_values import ACTIVATION_NAMES, Direction
 
 
 @dataclass(frozen=True)

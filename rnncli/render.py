@@ -14,7 +14,7 @@ from rnncli.activations import FloatArray
 from rnncli.forward import Forward
 from rnncli.network import Network
 from rnncli.render_explain import explain_view
-from rnncli.runs import Run
+from rnncli.run import Run
 from rnncli.sparklines import unit_sparklines
 from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
 

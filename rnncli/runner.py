@@ -19,8 +19,8 @@ import numpy as np
 
 from rnncli.activations import FloatArray
 from rnncli.batching import forward_batch
-from rnncli.choices import Direction, Dtype, InputFormat, Mode, OutputFormat
 from rnncli.config import default_network, load_config
+from rnncli.decimal_numbers import decimal
 from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.files import (
     MAX_CONFIG_BYTES,
@@ -31,11 +31,11 @@ from rnncli.files import (
     source_name,
 )
 from rnncli.forward import Forward, first_non_finite
+from rnncli.message_words import counted, shown
 from rnncli.network import Network
-from rnncli.numbers import decimal, shown
-from rnncli.runs import Run
+from rnncli.option_values import Direction, Dtype, InputFormat, Mode, OutputFormat
+from rnncli.run import Run
 from rnncli.sequence import Sequence, check_fits, format_of, read_batch, read_chunks
-from rnncli.words import counted
 from rnncli.writers import write
 
 if TYPE_CHECKING:

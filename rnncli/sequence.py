@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray
-from rnncli.choices import InputFormat
+from rnncli.decimal_numbers import NON_FINITE, decimal
 from rnncli.errors import RnnCliError, line_column, located
 from rnncli.files import (
     MAX_SEQUENCE_BYTES,
@@ -31,9 +31,9 @@ from rnncli.files import (
     source_name,
     stream_lines,
 )
+from rnncli.message_words import counted, shown
 from rnncli.network import Network
-from rnncli.numbers import NON_FINITE, decimal, shown
-from rnncli.words import counted
+from rnncli.option_values import InputFormat
 
 _EXTENSIONS = {
     ".csv": InputFormat.CSV,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from rnncli.choices import OutputFormat
 from rnncli.delimited_writer import write_delimited
 from rnncli.json_writer import write_json, write_jsonl
 from rnncli.network import Network
-from rnncli.runs import Run
+from rnncli.option_values import OutputFormat
+from rnncli.run import Run
 
 DELIMITERS = {OutputFormat.CSV: ",", OutputFormat.TSV: "\t"}
 

@@ -20,9 +20,9 @@ import numpy as np
 import yaml
 
 from rnncli.activations import FloatArray
+from rnncli.decimal_numbers import NON_FINITE, decimal
 from rnncli.errors import RnnCliError, line_column, located
-from rnncli.numbers import NON_FINITE, decimal, shown
-from rnncli.words import counted
+from rnncli.message_words import counted, shown
 
 #: The most numbers a config may hold once its aliases are expanded.
 MAX_VALUES = 4_000_000

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, settings
 
 from rnncli.activations import Activation
 from rnncli.cell import Cell
-from rnncli.choices import Direction
 from rnncli.network import Network
+from rnncli.option_values import Direction
 
 settings.register_profile("quick", max_examples=60, deadline=None)
 settings.register_profile(

@@ -16,10 +16,10 @@ import pytest
 from rnncli.activations import Activation, FloatArray
 from rnncli.batching import forward, forward_batch
 from rnncli.cell import ElmanCell
-from rnncli.choices import Direction, Mode
 from rnncli.config import default_network
 from rnncli.forward import Forward, reference_feedback, reference_forward, reference_output
 from rnncli.network import Network
+from rnncli.option_values import Direction, Mode
 from tests.conftest import textbook
 
 ATOL = 1e-12

@@ -28,9 +28,9 @@ from onnx.reference import ReferenceEvaluator
 
 from rnncli.activations import Activation, FloatArray
 from rnncli.batching import forward, forward_batch
-from rnncli.choices import Direction
 from rnncli.forward import Forward
 from rnncli.network import Network
+from rnncli.option_values import Direction
 
 SEEDS = range(12)
 ONNX_OPSET = 14

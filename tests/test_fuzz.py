@@ -18,12 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rnncli.choices import InputFormat
 from rnncli.cli import app
 from rnncli.config import parse_config
 from rnncli.config_keys import TOP_KEYS, WEIGHT_KEYS
 from rnncli.errors import RnnCliError
 from rnncli.files import decode_text
+from rnncli.option_values import InputFormat
 from rnncli.sequence import (
     Batch,
     Sequence,

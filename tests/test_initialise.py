@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from rnncli.choices import BiasForm, Scheme
 from rnncli.cli import app
 from rnncli.config import parse_config
 from rnncli.initialise import initial_network, orthogonal
 from rnncli.network_yaml import network_yaml
+from rnncli.option_values import BiasForm, Scheme
 from tests.conftest import WEATHER
 
 runner = CliRunner()

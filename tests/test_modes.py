@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from rnncli import batching
 from rnncli.batching import forward, forward_batch
-from rnncli.choices import Mode
 from rnncli.cli import app
 from rnncli.network import Network, single_layer
+from rnncli.option_values import Mode
 
 runner = CliRunner()
 

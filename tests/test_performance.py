@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.batching import forward
-from rnncli.choices import OutputFormat
 from rnncli.cli import app
 from rnncli.config import default_network
+from rnncli.option_values import OutputFormat
+from rnncli.run import Run
 from rnncli.runner import CHUNK_ROWS
-from rnncli.runs import Run
 from rnncli.writers import write
 from tests.conftest import ROOT
 

@@ -11,9 +11,9 @@ import pytest
 from rich.console import Console
 
 from rnncli.batching import forward
-from rnncli.choices import Mode
 from rnncli.config import default_network, load_config
 from rnncli.network import Network, single_layer
+from rnncli.option_values import Mode
 from rnncli.render import forward_table, forward_view
 from rnncli.sparklines import sparkline
 from tests.conftest import ROOT, textbook

@@ -10,8 +10,8 @@ import pytest
 
 from rnncli.activations import relu, sigmoid, softmax
 from rnncli.batching import forward
-from rnncli.choices import Mode
 from rnncli.network import Network, single_layer
+from rnncli.option_values import Mode
 from tests.conftest import textbook
 
 

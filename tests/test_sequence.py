@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnncli.choices import InputFormat
 from rnncli.config import default_network
 from rnncli.errors import RnnCliError
+from rnncli.option_values import InputFormat
 from rnncli.sequence import check_fits, parse_sequence, read_sequence
 from tests.conftest import ROOT, textbook
 

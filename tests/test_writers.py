@@ -10,12 +10,12 @@ import math
 import numpy as np
 
 from rnncli.batching import forward
-from rnncli.choices import Mode, OutputFormat
 from rnncli.config import default_network
 from rnncli.delimited_writer import delimited_header
 from rnncli.forward import Forward
 from rnncli.network import Network, single_layer
-from rnncli.runs import Run
+from rnncli.option_values import Mode, OutputFormat
+from rnncli.run import Run
 from rnncli.step_values import number_text
 from rnncli.writers import write
 from tests.conftest import textbook

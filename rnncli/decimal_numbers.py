@@ -1,4 +1,4 @@
-"""Numbers as people write them in files, and values quoted in messages."""
+"""Numbers as people write them in files: decimals in ASCII digits."""
 
 from __future__ import annotations
 
@@ -13,10 +13,3 @@ NON_FINITE = re.compile(r"[+-]?\.?(?:nan|inf|infinity)", re.IGNORECASE)
 def decimal(text: str) -> float | None:
     """The value of a decimal number, or None when `text` is not one (may be inf)."""
     return float(text) if DECIMAL.fullmatch(text) else None
-
-
-def shown(text: str, limit: int = 40) -> str:
-    """`text` quoted for a message, cut short if it is long."""
-    if len(text) <= limit:
-        return repr(text)
-    return repr(text[:limit]) + f"… ({len(text)} characters)"

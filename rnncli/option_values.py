@@ -1,4 +1,4 @@
-"""The named choices shared by the core and the command line.
+"""The values an option or a config key can take, shared by the core and the command line.
 
 Kept free of numpy so that the command line can build its options without loading it.
 """
