@@ -13,9 +13,8 @@ import numpy as np
 from rnncli.input_batch import Batch, Sequence
 from rnncli.json_values import (
     QUICK_JSON,
-    DuplicateKey,
+    QUICK_REFUSED,
     JsonPlace,
-    NonFinite,
     json_kind,
     json_number,
     json_row,
@@ -62,7 +61,7 @@ def quick_json_batch(text: str, source: str) -> Batch | None:
     """
     try:
         document = QUICK_JSON.decode(text)
-    except (ValueError, DuplicateKey, NonFinite, RecursionError):
+    except QUICK_REFUSED:
         return None
     if type(document) is dict and set(document) == {"sequences"}:
         items = _sequence_items(document["sequences"])

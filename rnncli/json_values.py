@@ -17,11 +17,11 @@ from rnncli.input_batch import Float64Array
 from rnncli.numbers import shown
 
 
-class NonFinite(ValueError):
+class _NonFinite(ValueError):
     """NaN, Infinity (JSON's non-standard constants) or a number too large for a float."""
 
 
-class DuplicateKey(ValueError):
+class _DuplicateKey(ValueError):
     """A key given twice in one JSON object (json.loads would keep the last)."""
 
 
@@ -29,20 +29,20 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise DuplicateKey(key)
+            raise _DuplicateKey(key)
         result[key] = value
     return result
 
 
 def _refuse_constant(name: str) -> Any:
-    raise NonFinite(name)
+    raise _NonFinite(name)
 
 
 def _finite_float(text: str) -> float:
     """Every JSON number as a float (no int() with its digit limit); refuse what overflows."""
     value = float(text)
     if not math.isfinite(value):
-        raise NonFinite(text)
+        raise _NonFinite(text)
     return value
 
 
@@ -50,6 +50,10 @@ def _finite_float(text: str) -> float:
 QUICK_JSON = json.JSONDecoder(
     parse_int=float, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys
 )
+
+#: What the quick decoder raises for any input it does not take (_DuplicateKey and
+#: _NonFinite are ValueErrors): the careful reader then says what is wrong, and where.
+QUICK_REFUSED = (ValueError, RecursionError)
 
 
 def load_json(text: str, source: str, line_offset: int = 0) -> Any:
@@ -61,12 +65,12 @@ def load_json(text: str, source: str, line_offset: int = 0) -> Any:
             parse_int=_finite_float,
             object_pairs_hook=_unique_keys,
         )
-    except DuplicateKey as error:
+    except _DuplicateKey as error:
         key = json.dumps(str(error))
         line, column = line_column(text, text.rfind(key))
         message = f"the key {key} appears twice; give each key once"
         raise RnnCliError(located(source, message, line + line_offset, column)) from None
-    except NonFinite as error:
+    except _NonFinite as error:
         line, column = line_column(text, text.find(str(error)))
         message = f"{shown(str(error))} is not a finite number; every value must be one"
         raise RnnCliError(located(source, message, line + line_offset, column)) from None

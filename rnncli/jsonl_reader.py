@@ -10,9 +10,8 @@ from rnncli.errors import RnnCliError
 from rnncli.input_batch import Sequence
 from rnncli.json_values import (
     QUICK_JSON,
-    DuplicateKey,
+    QUICK_REFUSED,
     JsonPlace,
-    NonFinite,
     json_number,
     json_row,
     load_json,
@@ -37,7 +36,7 @@ def quick_jsonl(text: str, source: str) -> Sequence | None:
                 if type(step) is dict:  # {"x": [...]}; any other object is refused below
                     step = step["x"] if set(step) == {"x"} else None
                 steps.append(step if type(step) is list else [step])
-    except (ValueError, DuplicateKey, NonFinite, RecursionError):
+    except QUICK_REFUSED:
         return None
     X = quick_matrix(steps)
     return None if X is None else Sequence(X, source)
