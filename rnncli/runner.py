@@ -21,6 +21,7 @@ from rnncli.activations import FloatArray
 from rnncli.batching import forward_batch
 from rnncli.config import default_network, load_config
 from rnncli.decimal_numbers import decimal
+from rnncli.delimited_reader import read_chunks
 from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.files import (
     MAX_CONFIG_BYTES,
@@ -31,11 +32,13 @@ from rnncli.files import (
     source_name,
 )
 from rnncli.forward import Forward, first_non_finite
+from rnncli.input_batch import Sequence
 from rnncli.message_words import counted, shown
 from rnncli.network import Network
 from rnncli.option_values import Direction, Dtype, InputFormat, Mode, OutputFormat
 from rnncli.run import Run
-from rnncli.sequence import Sequence, check_fits, format_of, read_batch, read_chunks
+from rnncli.sequence import format_of, read_batch
+from rnncli.sequence_fit import check_fits
 from rnncli.writers import write
 
 if TYPE_CHECKING:
@@ -125,6 +128,9 @@ def run_forward(
 ) -> None:
     """Run `rnncli forward`: messages through `warn`, data to stdout or --output."""
     check_options(request)
+    # The input format is decided here, once: the option, else the file name's extension;
+    # None leaves it to the content.
+    request = request._replace(input_format=format_of(request.sequence, request.input_format))
     check_output(request.output)
     check_output(request.save_state)
     net = default_network() if request.config is None else load_config(request.config)
@@ -190,7 +196,7 @@ def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool
     csv, tsv or jsonl, many-to-many, forward in time, nothing to explain."""
     delimited_input = (InputFormat.CSV, InputFormat.TSV)
     return (
-        format_of(request.sequence, request.input_format) in delimited_input
+        request.input_format in delimited_input
         and chosen in (OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSONL)
         and request.mode is Mode.MANY_TO_MANY
         and net.direction is Direction.FORWARD

@@ -23,16 +23,11 @@ from rnncli.config import parse_config
 from rnncli.config_keys import TOP_KEYS, WEIGHT_KEYS
 from rnncli.errors import RnnCliError
 from rnncli.files import decode_text
+from rnncli.input_batch import Batch, Sequence
+from rnncli.json_reader import careful_json_batch, quick_json_batch
+from rnncli.jsonl_reader import careful_jsonl, quick_jsonl
 from rnncli.option_values import InputFormat
-from rnncli.sequence import (
-    Batch,
-    Sequence,
-    _careful_json_batch,
-    _careful_jsonl,
-    _quick_json_batch,
-    _quick_jsonl,
-    parse_sequence,
-)
+from rnncli.sequence import parse_sequence
 from tests.conftest import ROOT
 
 TEXTBOOK_YAML = (ROOT / "configs" / "textbook.yaml").read_text("utf-8")
@@ -224,7 +219,7 @@ def bits(read: Batch | Sequence) -> tuple[bool, list[tuple[Any, ...]]]:
 
 @given(documents)
 def test_the_quick_json_reader_agrees_with_the_careful_one(document: Any) -> None:
-    check_quick(_quick_json_batch, _careful_json_batch, json.dumps(document))
+    check_quick(quick_json_batch, careful_json_batch, json.dumps(document))
 
 
 @given(
@@ -236,14 +231,14 @@ def test_the_quick_json_reader_agrees_with_the_careful_one(document: Any) -> Non
         max_size=6,
     )
 )
-def test_the_quick_jsonl_reader_agrees_with_the_careful_one(lines: list[tuple[Any, str]]) -> None:
+def test_thequick_jsonl_reader_agrees_with_the_careful_one(lines: list[tuple[Any, str]]) -> None:
     text = "".join(json.dumps(step) + end for step, end in lines)
-    check_quick(_quick_jsonl, _careful_jsonl, text)
+    check_quick(quick_jsonl, careful_jsonl, text)
 
 
 def test_the_quick_json_reader_on_edge_cases() -> None:
     for text in EDGE_TEXTS:
-        check_quick(_quick_json_batch, _careful_json_batch, text)
-        check_quick(_quick_jsonl, _careful_jsonl, text)
-        check_quick(_quick_jsonl, _careful_jsonl, text.replace(",", "\n"))
-    assert _quick_json_batch("[-0, 1]", "x") is not None  # the quick path is taken
+        check_quick(quick_json_batch, careful_json_batch, text)
+        check_quick(quick_jsonl, careful_jsonl, text)
+        check_quick(quick_jsonl, careful_jsonl, text.replace(",", "\n"))
+    assert quick_json_batch("[-0, 1]", "x") is not None  # the quick path is taken

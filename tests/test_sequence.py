@@ -1,4 +1,4 @@
-"""rnncli.sequence: every input form, and the place of every bad value."""
+"""The sequence readers: every input form, and the place of every bad value."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 from rnncli.config import default_network
 from rnncli.errors import RnnCliError
 from rnncli.option_values import InputFormat
-from rnncli.sequence import check_fits, parse_sequence, read_sequence
+from rnncli.sequence import parse_sequence, read_sequence
+from rnncli.sequence_fit import check_fits
 from tests.conftest import ROOT, textbook
 
 TWO_BY_THREE = [[1.0, 2.5, -3.0], [4.0, 5e-3, 6.0]]

@@ -1,0 +1,132 @@
+"""JSON -> the sequences X: `[[...], ...]`, `{"sequence": [[...], ...]}`, a flat
+`[1, 2, 3]` (one feature), or several as `{"sequences": [...]}` or `{"sequences":
+{"id": ..., ...}}`. A well-formed input is read at C speed; anything else is read again,
+value by value, to name the line and column of what is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rnncli.input_batch import Batch, Sequence
+from rnncli.json_values import (
+    QUICK_JSON,
+    QUICK_REFUSED,
+    JsonPlace,
+    json_kind,
+    json_number,
+    json_row,
+    load_json,
+    quick_matrix,
+)
+from rnncli.message_words import counted
+
+
+def read_json(text: str, source: str) -> Batch:
+    """The sequences of JSON `text`; `source` names it in messages."""
+    quick = quick_json_batch(text, source)
+    return quick if quick is not None else careful_json_batch(text, source)
+
+
+def careful_json_batch(text: str, source: str) -> Batch:
+    """The sequences of a JSON input, each value checked in Python: every error names
+    the line and column of what is wrong."""
+    document = load_json(text, source)
+    place = JsonPlace(text, source)
+    if isinstance(document, dict) and "sequences" in document:
+        if set(document) != {"sequences"}:
+            extra = sorted(set(document) - {"sequences"})[0]
+            raise place.error((), f'unknown key {extra!r} beside "sequences"')
+        return _json_batch(document["sequences"], place)
+    path: tuple[int | str, ...] = ()
+    if isinstance(document, dict):
+        if set(document) != {"sequence"}:
+            extra = sorted(set(document) - {"sequence"})
+            problem = f"unknown key {extra[0]!r}" if extra else 'no key "sequence"'
+            raise place.error((), f'{problem}; expected {{"sequence": [[...], ...]}}')
+        document, path = document["sequence"], ("sequence",)
+    X = np.array(_json_steps(document, path, place), dtype=np.float64)
+    return Batch([Sequence(X=X, source=source)], batched=False)
+
+
+def quick_json_batch(text: str, source: str) -> Batch | None:
+    """The sequences of a well-formed JSON input, read at C speed, or None for anything
+    else, which the careful reader then reads again to say what is wrong and where.
+
+    Here every number is read by float() inside the json module (so `-0` stays -0.0 and
+    no integer has a digit limit); a value that is not a finite number, a ragged or
+    empty sequence, a duplicate key or an unknown key all give None.
+    """
+    try:
+        document = QUICK_JSON.decode(text)
+    except QUICK_REFUSED:
+        return None
+    if type(document) is dict and set(document) == {"sequences"}:
+        items = _sequence_items(document["sequences"])
+        if items is None:
+            return None
+        batch: list[Sequence] = []
+        for key, steps in items:
+            X = quick_matrix(steps)
+            if X is None or (batch and X.shape[1] != batch[0].features):
+                return None
+            batch.append(Sequence(X, source, id=key))
+        return Batch(batch, batched=True) if batch else None
+    if type(document) is dict and set(document) == {"sequence"}:
+        document = document["sequence"]
+    X = quick_matrix(document)
+    return None if X is None else Batch([Sequence(X, source)], batched=False)
+
+
+def _sequence_items(sequences: Any) -> list[tuple[str | int, Any]] | None:
+    """The (id, sequence) pairs of a "sequences" value: an object's keys, or 1, 2, ...
+    for a list; None for anything else."""
+    if isinstance(sequences, dict):
+        return list(sequences.items())
+    if isinstance(sequences, list):
+        return list(enumerate(sequences, start=1))
+    return None
+
+
+def _json_batch(sequences: Any, place: JsonPlace) -> Batch:
+    """{"sequences": [seq, ...]} (ids 1, 2, ...) or {"sequences": {"id": seq, ...}}."""
+    at: tuple[int | str, ...] = ("sequences",)
+    items = _sequence_items(sequences)
+    if items is None:
+        raise place.error(
+            at, f"expected a list or an object of sequences, got {json_kind(sequences)}"
+        )
+    if not items:
+        raise place.error(at, "holds no sequences")
+    batch: list[Sequence] = []
+    for key, document in items:
+        path = (*at, key if isinstance(key, str) else key - 1)
+        X = np.array(_json_steps(document, path, place), dtype=np.float64)
+        if batch and X.shape[1] != batch[0].X.shape[1]:
+            width, first = counted(X.shape[1], "feature"), batch[0].X.shape[1]
+            raise place.error(path, f"sequence {key!r} has {width}, the first has {first}")
+        batch.append(Sequence(X=X, source=place.source, id=key))
+    return Batch(batch, batched=True)
+
+
+def _json_steps(document: Any, path: tuple[int | str, ...], place: JsonPlace) -> list[list[float]]:
+    """The rows of one sequence: a list of steps, each a list of numbers (or a number)."""
+    if not isinstance(document, list):
+        raise place.error(path, f"expected a list of steps, got {json_kind(document)}")
+    if not document:
+        raise place.error(path, "the sequence is empty; expected at least one step")
+    if not isinstance(document[0], list):
+        # A flat list: a sequence of scalars, one feature (I = 1).
+        return [
+            [json_number(v, (*path, t), place, f"step {t + 1}")] for t, v in enumerate(document)
+        ]
+    rows: list[list[float]] = []
+    for t, step in enumerate(document):
+        row = json_row(step, (*path, t), place, t + 1)
+        if rows and len(row) != len(rows[0]):
+            message = f"step {t + 1} has {counted(len(row), 'value')}, step 1 has {len(rows[0])}"
+            raise place.error((*path, t), message)
+        rows.append(row)
+    return rows
