@@ -205,7 +205,8 @@ def forward(
             raise typer.BadParameter(f"--json and --format {output_format} disagree")
         output_format = OutputFormat.JSON
     with _reported_errors():
-        from rnncli.runner import ForwardRequest, run_forward
+        from rnncli.forward_pipeline import run_forward
+        from rnncli.forward_request import ForwardRequest
 
         request = ForwardRequest(
             sequence=sequence,

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from rnncli.batching import forward
 from rnncli.cli import app
 from rnncli.config import default_network
+from rnncli.forward_pipeline import CHUNK_ROWS
 from rnncli.option_values import OutputFormat
 from rnncli.run import Run
-from rnncli.runner import CHUNK_ROWS
 from rnncli.writers import write
 from tests.conftest import ROOT
 

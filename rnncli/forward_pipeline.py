@@ -1,0 +1,181 @@
+"""The forward command's one pipeline: read the inputs in pieces, run each, write each.
+
+Errors are RnnCliError with their exit code; turning them into output is the command
+line's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, TextIO
+
+import numpy as np
+
+from rnncli.batching import forward_batch
+from rnncli.config import default_network, load_config
+from rnncli.delimited_reader import read_chunks
+from rnncli.errors import RnnCliError
+from rnncli.files import (
+    check_output,
+    output_stream,
+    source_name,
+)
+from rnncli.forward import Forward, first_non_finite
+from rnncli.forward_request import ForwardRequest, check_network_options, check_options, usage_error
+from rnncli.input_batch import Batch, Sequence
+from rnncli.message_words import counted
+from rnncli.network import Network
+from rnncli.option_values import Direction, InputFormat, Mode, OutputFormat
+from rnncli.progress import progress_on_stderr
+from rnncli.run import Run
+from rnncli.sequence import format_of, read_batch
+from rnncli.sequence_fit import check_fits
+from rnncli.state_file import initial_state, save_state
+from rnncli.writers import write
+
+if TYPE_CHECKING:
+    from rnncli.explain import Terms
+
+
+def run_forward(
+    request: ForwardRequest, stdout_is_terminal: bool, warn: Callable[[str], None]
+) -> None:
+    """Run `rnncli forward`: messages through `warn`, data to stdout or --output.
+
+    One path: every option is checked, then the input is read in pieces, each piece run
+    (h carried from one to the next) and written as it comes. A run held in memory is a
+    single piece: the whole sequence or batch.
+    """
+    check_options(request)
+    # The input format is decided here, once: the option, else the file name's extension;
+    # None leaves it to the content.
+    request = request._replace(input_format=format_of(request.sequence, request.input_format))
+    check_output(request.output)
+    check_output(request.save_state)
+    net = default_network() if request.config is None else load_config(request.config)
+    check_network_options(request, net)
+    h0 = initial_state(request.h0, net)
+    to_terminal = request.output is None and stdout_is_terminal
+    chosen = request.output_format.resolved(to_terminal)
+    dtype = np.dtype(str(request.dtype))
+    explained_net = net.astype(dtype) if request.explain else None
+    warned: set[str | int | None] = set()
+    last: Forward | None = None
+    t = 1  # the step number of the piece's first row
+    with output_stream(request.output) as out, progress_on_stderr() as progress:
+        for batch in _pieces(request, net, chosen):
+            if t == 1:
+                _check_batch(request, net, batch)
+            state = h0 if last is None else last.h_n
+            Xs = [sequence.X for sequence in batch.sequences]
+            results = forward_batch(
+                net, Xs, state, request.mode, request.steps, request.feedback, dtype
+            )
+            runs = []
+            for sequence, result in zip(batch.sequences, results, strict=True):
+                shown_id = sequence.id if batch.batched else None
+                if shown_id not in warned and _warn_if_not_finite(result, shown_id, warn, t):
+                    warned.add(shown_id)
+                terms = None if explained_net is None else _terms(explained_net, result)
+                runs.append(Run(result, shown_id, terms, first_t=t))
+            _write(
+                request, net, chosen, runs, out, to_terminal, header=t == 1, batched=batch.batched
+            )
+            last = results[0]
+            t += len(Xs[0])
+            progress(t - 1)
+    if request.save_state is not None and last is not None:  # once the output is complete
+        save_state(request.save_state, last)
+
+
+#: Steps read, run and written at a time when a run streams.
+CHUNK_ROWS = 16_384
+
+
+def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool:
+    """Whether the run can go through in pieces, in flat memory: a CSV/TSV sequence to
+    csv, tsv or jsonl, many-to-many, forward in time, nothing to explain."""
+    delimited_input = (InputFormat.CSV, InputFormat.TSV)
+    return (
+        request.input_format in delimited_input
+        and chosen in (OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSONL)
+        and request.mode is Mode.MANY_TO_MANY
+        and net.direction is Direction.FORWARD
+        and request.group_by is None
+        and not request.explain
+    )
+
+
+def _pieces(request: ForwardRequest, net: Network, chosen: OutputFormat) -> Iterator[Batch]:
+    """The input as the pieces the run goes through: CHUNK_ROWS steps of one sequence at a
+    time where the run streams, else the whole batch as one piece."""
+    if not streams(request, net, chosen):
+        yield read_batch(request.sequence, request.input_format, request.group_by)
+        return
+    source = source_name(request.sequence)
+    for X in read_chunks(request.sequence, request.input_format, CHUNK_ROWS):
+        yield Batch([Sequence(X=X, source=source)], batched=False)
+
+
+def _check_batch(request: ForwardRequest, net: Network, batch: Batch) -> None:
+    """What the first piece must be for this network and these options. (A stream's
+    reader holds every later piece to the first one's width.)"""
+    if request.save_state is not None and batch.batched:
+        raise usage_error("--save-state", "saves the state of one sequence, not of a batch")
+    config_source = None if request.config is None else source_name(request.config)
+    for sequence in batch.sequences:
+        check_fits(sequence, net, config_source)
+        if request.mode is Mode.ONE_TO_MANY and len(sequence.X) != 1:
+            raise RnnCliError(
+                f"{sequence.source}: one-to-many reads one row x_1, "
+                f"this has {counted(len(sequence.X), 'row')}"
+            )
+
+
+def _write(
+    request: ForwardRequest,
+    net: Network,
+    chosen: OutputFormat,
+    runs: list[Run],
+    out: TextIO,
+    to_terminal: bool,
+    header: bool,
+    batched: bool,
+) -> None:
+    """One piece's runs in the chosen format (a header with the first piece only)."""
+    if chosen is not OutputFormat.TABLE:
+        write(runs, net, chosen, out, header and not request.no_header, batched)
+        return
+    from rich.console import Console
+
+    from rnncli.render import runs_view
+
+    view = runs_view(runs, net, request.precision, to_terminal and not request.all_rows)
+    # On a terminal rich fits the table to the window; elsewhere nothing wraps.
+    console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
+    console.print(view)
+
+
+def _terms(net: Network, result: Forward) -> Terms:
+    from rnncli.explain import terms
+
+    return terms(net, result)
+
+
+def _warn_if_not_finite(
+    result: Forward,
+    sequence_id: str | int | None,
+    warn: Callable[[str], None],
+    first_t: int = 1,
+) -> bool:
+    """Warn where the result first stops being finite; whether it did."""
+    where = first_non_finite(result)
+    if where is None:
+        return False
+    name, t, unit = where
+    which = "" if sequence_id is None else f" in sequence {sequence_id}"
+    warn(
+        f"rnncli: warning: {name}_t overflowed to inf or nan at t = {t + first_t - 1:,} "
+        f"(unit {unit}){which}; the weights or inputs are too large for this activation"
+    )
+    return True

@@ -1,0 +1,81 @@
+"""A network's state in a file: `--h0` reads it, `--save-state` writes it."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+
+import numpy as np
+
+from rnncli.activations import FloatArray
+from rnncli.decimal_numbers import decimal
+from rnncli.errors import RnnCliError
+from rnncli.files import MAX_CONFIG_BYTES, decode_text, output_stream, read_bytes, source_name
+from rnncli.forward import Forward
+from rnncli.forward_request import usage_error
+from rnncli.message_words import counted, shown
+from rnncli.network import Network
+
+
+def initial_state(text: str | None, net: Network) -> FloatArray | None:
+    """--h0: numbers "v1,v2,..." (L*D*H of them), or a file that --save-state wrote."""
+    if text is None:
+        return None
+    expected = net.h0.size
+    if os.path.exists(text):
+        values = _state_file(text, net)
+    elif text.endswith(".json") or os.sep in text:
+        raise RnnCliError(f"{text}: no such file (expected a state file from --save-state)")
+    else:
+        parsed = [decimal(value.strip()) for value in text.split(",")]
+        if any(value is None or not math.isfinite(value) for value in parsed):
+            raise usage_error(
+                "--h0",
+                "expected finite numbers separated by commas, like 0.5,-0.1, or a file "
+                f"--save-state wrote; got {shown(text)}",
+            )
+        values = [value for value in parsed if value is not None]
+    if len(values) != expected:
+        units = counted(net.hidden_size, "hidden unit")
+        if expected != net.hidden_size:
+            units += f" in each of {net.h0.shape[0]} layers and directions"
+        raise usage_error("--h0", f"has {counted(len(values), 'value')}; the network has {units}")
+    return np.array(values, dtype=np.float64).reshape(net.h0.shape)
+
+
+def _state_file(path: str, net: Network) -> list[float]:
+    """The numbers of a state file: {"h0": [[...], ...]} as --save-state writes it, one
+    state of H per layer and direction of this network."""
+    source = source_name(path)
+    count, H = net.h0.shape
+    expected = f'{{"h0": [...]}} with {count} list(s) of {H} numbers, as --save-state writes'
+    try:
+        document = json.loads(decode_text(read_bytes(path, "state", MAX_CONFIG_BYTES), source))
+    except (ValueError, RecursionError):
+        raise RnnCliError(f"{source}: not a state file; expected {expected}") from None
+    rows = document.get("h0") if isinstance(document, dict) else None
+    if (
+        not isinstance(rows, list)
+        or len(rows) != count
+        or not all(isinstance(row, list) and len(row) == H for row in rows)
+        or not all(_is_number(v) for row in rows for v in row)
+    ):
+        raise RnnCliError(f"{source}: not a state of this network; expected {expected}")
+    values = [float(v) for row in rows for v in row]
+    if not all(math.isfinite(v) for v in values):
+        raise RnnCliError(f"{source}: the state holds a value that is not finite")
+    return values
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def save_state(path: str, result: Forward) -> None:
+    """Write the final state of every layer and direction, for --h0 to read back."""
+    if not np.isfinite(result.h_n).all():
+        raise RnnCliError(f"{path}: not written: the final state is not finite")
+    h_n = result.h_n.astype(np.float64).tolist()
+    with output_stream(path) as out:
+        out.write(json.dumps({"h0": h_n}) + "\n")
