@@ -110,3 +110,17 @@ class BiasForm(StrEnum):
     TWO = "two"  # b_xh and b_hh, as PyTorch
     ONE = "one"  # one b_h, as the lecture and Keras
     NONE = "none"  # no bias
+
+
+class LossName(StrEnum):
+    """The loss `backward` differentiates."""
+
+    MSE = "mse"  # sum_k (o_t,k - y_t,k)^2 per step
+    CROSS_ENTROPY = "cross-entropy"  # -log softmax(a_t)[y_t], the logits a_t = W_ho h_t + b_o
+
+
+class Reduction(StrEnum):
+    """How `backward` adds up the steps' losses: L = c * sum over the steps."""
+
+    SUM = "sum"  # c = 1, as the textbook's L = sum_t L(t)
+    MEAN = "mean"  # c = 1/(|S| K) for mse, 1/|S| for cross-entropy, as torch's default

@@ -1,0 +1,277 @@
+"""Backpropagation through time (BPTT) for the lecture's network, numpy only.
+
+Forward, t = 1..T, from h_0:
+
+    z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh      h_t = f(z_t)
+    a_t = W_ho h_t + b_o                             o_t = g(a_t)   (a_t = o_t = h_t without W_ho)
+
+The loss adds up the steps S that carry a target (every t for many-to-many, t = T for
+many-to-one), times a scale c (1 for --reduction sum; the mean's 1/(|S| K) or 1/|S|):
+
+    mse            L = c sum_{t in S} sum_k (o_t,k - y_t,k)^2       dL/do_t = 2c (o_t - y_t)
+    cross-entropy  L = c sum_{t in S} -log softmax(a_t)[y_t]         dL/da_t = c (p_t - onehot(y_t))
+
+Backward, t = T..1, with dL/dz_{T+1} = 0 (and set to 0 at the end of each chunk of K
+steps under truncation: PyTorch's h.detach() at the chunk boundaries):
+
+    dL/da_t = J_g(a_t)^T dL/do_t                                 (0 where t is not in S)
+    dL/dh_t = W_ho^T dL/da_t  +  W_hh^T dL/dz_{t+1}              "from the output" + "from the future"
+    dL/dz_t = f'(z_t) ⊙ dL/dh_t
+
+and the gradients add up every step's share (the same weights at every step):
+
+    dL/dW_xh = sum_t dL/dz_t x_t^T      dL/dW_hh = sum_t dL/dz_t h_{t-1}^T
+    dL/db_xh = dL/db_hh = sum_t dL/dz_t  (the two biases are redundant: the same gradient)
+    dL/dW_ho = sum_t dL/da_t h_t^T      dL/db_o  = sum_t dL/da_t
+    dL/dh_0  = W_hh^T dL/dz_1
+
+`reference_bptt` is this, step by step, as plainly as it can be written; `bptt` computes
+the same with arrays (only dL/dz_t is a loop; each sum is one matrix product after it),
+and is held to the reference by the tests. Shapes: X is T x I; Y is T x O (mse) or T x 1
+class indices (cross-entropy); S is a boolean mask of T.
+
+Each kind of cell brings its own step back (STEPS_BACK): the Elman cell's is the two
+lines dL/dz_t = f'(z_t) ⊙ dL/dh_t and dL/dh_{t-1} = W_hh^T dL/dz_t.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from rnncli.activations import FloatArray, softmax
+from rnncli.cell import ElmanCell, RecurrentCell
+from rnncli.network import Network
+from rnncli.option_values import LossName, Reduction
+from rnncli.slopes import output_vjp, slope
+
+#: The gradients by name, in the order they are shown (W_xh, W_hh, biases, W_ho, b_o, h0).
+Gradients = dict[str, FloatArray]
+
+
+class Targets(NamedTuple):
+    """What the loss compares o_t with: Y (T x O for mse, T x 1 class indices for
+    cross-entropy; rows outside S are not read) and S, the steps that carry a loss."""
+
+    Y: FloatArray
+    S: np.ndarray[Any, np.dtype[np.bool_]]
+
+
+def scale(loss: LossName, reduction: Reduction, steps: int, outputs: int) -> float:
+    """c: 1 for sum; 1/(|S| K) for mse's mean, 1/|S| for cross-entropy's (as torch)."""
+    if reduction is Reduction.SUM:
+        return 1.0
+    return 1.0 / (steps * outputs) if loss is LossName.MSE else 1.0 / steps
+
+
+# -- the lecture: one step at a time ---------------------------------------------------
+
+
+def reference_bptt(
+    net: Network,
+    X: FloatArray,
+    targets: Targets,
+    loss: LossName,
+    reduction: Reduction = Reduction.SUM,
+    truncate: int | None = None,
+) -> tuple[float, Gradients]:
+    """L and every gradient, one step at a time, as the equations above read."""
+    cell, f, g = net.cell, net.activation, net.output_activation
+    W_xh, W_hh, b_xh, b_hh = cell.W_xh, cell.W_hh, cell.b_xh, cell.b_hh
+    T, (Y, S) = len(X), targets
+    c = scale(loss, reduction, int(S.sum()), net.output_size)
+    # Forward: keep every z_t, h_t (hs[0] = h_0) and a_t.
+    hs, zs, as_ = [net.h0[0]], [], []
+    for t in range(1, T + 1):
+        z_t = W_xh @ X[t - 1] + b_xh + W_hh @ hs[t - 1] + b_hh
+        h_t = f(z_t)
+        a_t = h_t if net.W_ho is None else net.W_ho @ h_t + net.b_o
+        zs.append(z_t), hs.append(h_t), as_.append(a_t)
+    # Backward: t = T..1.
+    L = 0.0
+    grads = {"W_xh": 0 * W_xh, "W_hh": 0 * W_hh, "b": 0 * b_xh, "W_ho": 0.0, "b_o": 0.0}
+    dz_next = np.zeros_like(b_xh)  # dL/dz_{t+1}
+    for t in range(T, 0, -1):
+        a_t, z_t, h_prev = as_[t - 1], zs[t - 1], hs[t - 1]
+        da_t = np.zeros_like(a_t)
+        if S[t - 1]:
+            y_t = Y[t - 1]
+            if loss is LossName.MSE:
+                o_t = a_t if g is None else g(a_t)
+                L += c * float(np.sum((o_t - y_t) ** 2))
+                da_t = output_vjp(g, a_t[np.newaxis], 2 * c * (o_t - y_t)[np.newaxis])[0]
+            else:
+                p_t = softmax(a_t)
+                L += -c * float(np.log(p_t[int(y_t[0])]))
+                da_t = c * (p_t - np.eye(len(a_t))[int(y_t[0])])
+        if truncate is not None and t % truncate == 0:
+            dz_next = np.zeros_like(dz_next)  # h_t.detach(): nothing comes from the future
+        from_output = da_t if net.W_ho is None else net.W_ho.T @ da_t
+        dh_t = from_output + W_hh.T @ dz_next
+        dz_t = slope(f, z_t) * dh_t
+        grads["W_xh"] = grads["W_xh"] + np.outer(dz_t, X[t - 1])
+        grads["W_hh"] = grads["W_hh"] + np.outer(dz_t, h_prev)
+        grads["b"] = grads["b"] + dz_t
+        if net.W_ho is not None:
+            grads["W_ho"] = grads["W_ho"] + np.outer(da_t, hs[t])
+            grads["b_o"] = grads["b_o"] + da_t
+        dz_next = dz_t
+    grads["h0"] = W_hh.T @ dz_next
+    return L, _named(net, grads)
+
+
+def _named(net: Network, grads: dict[str, Any]) -> Gradients:
+    """The gradients under the config's names: b_xh and b_hh, b_h, or no bias."""
+    named: Gradients = {"W_xh": grads["W_xh"], "W_hh": grads["W_hh"]}
+    if net.cell.bias == "two":
+        named["b_xh"], named["b_hh"] = grads["b"], grads["b"].copy()
+    elif net.cell.bias == "one":
+        named["b_h"] = grads["b"]
+    if net.W_ho is not None:
+        named["W_ho"], named["b_o"] = grads["W_ho"], grads["b_o"]
+    named["h0"] = grads["h0"]
+    return named
+
+
+# -- the same with arrays -------------------------------------------------------------
+
+
+class Backward(NamedTuple):
+    """Every number of one BPTT, as arrays; row t - 1 holds step t."""
+
+    X: FloatArray  # T x I
+    Z: FloatArray  # T x H          z_t
+    H: FloatArray  # T x H          h_t
+    F: FloatArray  # T x H          f'(z_t)
+    A: FloatArray  # T x O          a_t = W_ho h_t + b_o (h_t without an output layer)
+    O: FloatArray  # T x O          o_t = g(a_t)
+    P: FloatArray | None  # T x O   softmax(a_t), cross-entropy only
+    losses: FloatArray  # T         c L(t), nan where t carries no loss
+    loss: float  # L
+    scale: float  # c
+    dO: FloatArray  # T x O         dL/do_t (cross-entropy: dL/da_t, the logits')
+    dA: FloatArray  # T x O         dL/da_t
+    from_output: FloatArray  # T x H   W_ho^T dL/da_t
+    from_future: FloatArray  # T x H   W_hh^T dL/dz_{t+1}
+    dH: FloatArray  # T x H         dL/dh_t
+    dZ: FloatArray  # T x H         dL/dz_t
+    gradients: Gradients
+    S: np.ndarray[Any, np.dtype[np.bool_]]
+
+
+#: A cell's step back: (cell, f'(z_t), dL/dh_t) -> (dL/dz_t, dL/dh_{t-1} through W_hh).
+StepBack = Callable[[Any, FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
+
+
+def elman_step_back(
+    cell: ElmanCell, f_prime_t: FloatArray, dh_t: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """dL/dz_t = f'(z_t) ⊙ dL/dh_t, and what it sends back: W_hh^T dL/dz_t."""
+    dz_t = f_prime_t * dh_t
+    return dz_t, cell.W_hh.T @ dz_t
+
+
+#: Each kind of cell's step back; a cell not here has no backward yet.
+STEPS_BACK: dict[type, StepBack] = {ElmanCell: elman_step_back}
+
+
+def has_step_back(cell: RecurrentCell) -> bool:
+    return type(cell) in STEPS_BACK
+
+
+def bptt(
+    net: Network,
+    X: FloatArray,
+    targets: Targets,
+    loss: LossName,
+    reduction: Reduction = Reduction.SUM,
+    truncate: int | None = None,
+) -> Backward:
+    """reference_bptt's numbers with every step kept, for a one-layer forward network."""
+    cell, f, g = net.cell, net.activation, net.output_activation
+    step_back = STEPS_BACK[type(cell)]
+    Y, S = targets
+    T = len(X)
+    # Forward, the cell's own fast run: Z and H are T x H.
+    Z3, H3, _ = cell.run(X[:, np.newaxis, :], np.array([T]), cell.initial_state(net.h0[:1]))
+    Z, H = Z3[:, 0], H3[:, 0]
+    H_prev = np.vstack([net.h0[:1], H[:-1]])  # h_{t-1}, T x H
+    A = H if net.W_ho is None else H @ net.W_ho.T + net.b_o  # T x O
+    O = net.output(H) if loss is LossName.MSE or net.W_ho is not None else H
+    O = np.array(O)
+    c = scale(loss, reduction, int(S.sum()), A.shape[1])
+    # The loss and dL/da_t at the steps in S.
+    losses = np.full(T, np.nan)
+    dO, P = np.zeros_like(A), None
+    if loss is LossName.MSE:
+        diff = O[S] - Y[S]
+        losses[S] = c * np.sum(diff**2, axis=1)
+        dO[S] = 2 * c * diff
+        dA = output_vjp(g, A, dO)
+        dA[~S] = 0.0
+    else:
+        P = softmax(A)
+        classes = Y[:, 0].astype(int) if len(Y) else np.zeros(0, dtype=int)
+        rows = np.flatnonzero(S)
+        shifted = A[rows] - A[rows].max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        losses[rows] = -c * log_p[np.arange(len(rows)), classes[rows]]
+        dO[rows] = c * P[rows]
+        dO[rows, classes[rows]] -= c
+        dA = dO.copy()
+    # Backward: only dL/dz_t is a loop.
+    F = slope(f, Z)
+    from_output = dA if net.W_ho is None else dA @ net.W_ho  # rows: W_ho^T dL/da_t
+    from_future, dZ = np.zeros_like(H), np.zeros_like(H)
+    sent_back = np.zeros(H.shape[1])  # W_hh^T dL/dz_{t+1}
+    for t in range(T, 0, -1):
+        if truncate is not None and t % truncate == 0:
+            sent_back = np.zeros_like(sent_back)  # the end of a chunk: h_t.detach()
+        from_future[t - 1] = sent_back
+        dZ[t - 1], sent_back = step_back(cell, F[t - 1], from_output[t - 1] + sent_back)
+    b = dZ.sum(axis=0)
+    grads: dict[str, Any] = {"W_xh": dZ.T @ X, "W_hh": dZ.T @ H_prev, "b": b, "h0": sent_back}
+    if net.W_ho is not None:
+        grads["W_ho"], grads["b_o"] = dA.T @ H, dA.sum(axis=0)
+    return Backward(
+        X=X,
+        Z=Z,
+        H=H,
+        F=F,
+        A=A,
+        O=O,
+        P=P,
+        losses=losses,
+        loss=float(np.nansum(losses)),
+        scale=c,
+        dO=dO,
+        dA=dA,
+        from_output=from_output,
+        from_future=from_future,
+        dH=from_output + from_future,
+        dZ=dZ,
+        gradients=_named(net, grads),
+        S=S,
+    )
+
+
+# -- clipping, as torch.nn.utils does it ----------------------------------------------
+
+
+def parameter_norm(gradients: Gradients) -> float:
+    """The one L2 norm over every parameter's gradient (h_0 is a state, not a parameter)."""
+    squares = sum(float(np.sum(g**2)) for name, g in gradients.items() if name != "h0")
+    return float(np.sqrt(squares))
+
+
+def clip_norm(gradients: Gradients, max_norm: float) -> Gradients:
+    """clip_grad_norm_: every parameter's gradient times min(1, C / (||g|| + 1e-6))."""
+    factor = min(1.0, max_norm / (parameter_norm(gradients) + 1e-6))
+    return {name: g if name == "h0" else g * factor for name, g in gradients.items()}
+
+
+def clip_value(gradients: Gradients, limit: float) -> Gradients:
+    """clip_grad_value_: every element of every parameter's gradient into [-C, C]."""
+    return {name: g if name == "h0" else np.clip(g, -limit, limit) for name, g in gradients.items()}
