@@ -21,8 +21,10 @@ from rnncli.option_values import (
     BiasForm,
     Dtype,
     InputFormat,
+    LossName,
     Mode,
     OutputFormat,
+    Reduction,
     Scheme,
     canonical_activation,
 )
@@ -76,6 +78,69 @@ def _reported_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_OK) from None
 
 
+# -- options forward and backward share -----------------------------------------------
+
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="The network's YAML config (- reads stdin). "
+        "Without it, the textbook's built-in 5 → 2 network.",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="auto: the table on a terminal, csv in a pipe or file.",
+    ),
+]
+NoHeaderOption = Annotated[
+    bool, typer.Option("--no-header", help="csv / tsv without the header line.")
+]
+InputFormatOption = Annotated[
+    InputFormat | None,
+    typer.Option(
+        "--input-format",
+        help="How SEQUENCE is written, where its name cannot tell (stdin).",
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (complete or not at all) instead of stdout.",
+        show_default=False,
+    ),
+]
+H0Option = Annotated[
+    str | None,
+    typer.Option(
+        "--h0",
+        help="The initial state h_0 as 'v1,v2,...' or a --save-state FILE "
+        "(overrides the config's h0).",
+        show_default=False,
+    ),
+]
+PrecisionOption = Annotated[
+    int,
+    typer.Option("--precision", "-p", min=0, max=17, help="Decimals in the table."),
+]
+SequenceArgument = Annotated[
+    str,
+    typer.Argument(
+        help="The sequence: a CSV, TSV or JSON file, one row per time step; - reads stdin.",
+        metavar="SEQUENCE",
+        show_default=False,
+    ),
+]
+
+
 FORWARD_EPILOG = """\
 Example: the textbook's network (built in) over its three steps:
 
@@ -87,72 +152,21 @@ Example: the textbook's network (built in) over its three steps:
 
 @app.command(epilog=FORWARD_EPILOG)
 def forward(
-    sequence: Annotated[
-        str,
-        typer.Argument(
-            help="The sequence: a CSV, TSV or JSON file, one row per time step; - reads stdin.",
-            metavar="SEQUENCE",
-            show_default=False,
-        ),
-    ],
-    config: Annotated[
-        str | None,
-        typer.Option(
-            "--config",
-            "-c",
-            help="The network's YAML config (- reads stdin). "
-            "Without it, the textbook's built-in 5 → 2 network.",
-            show_default=False,
-        ),
-    ] = None,
+    sequence: SequenceArgument,
+    config: ConfigOption = None,
     mode: Annotated[
         Mode,
         typer.Option("--mode", "-m", help="An output at every step, or one at t = T."),
     ] = Mode.MANY_TO_MANY,
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="auto: the table on a terminal, csv in a pipe or file.",
-        ),
-    ] = OutputFormat.AUTO,
+    output_format: FormatOption = OutputFormat.AUTO,
     json_output: Annotated[
         bool, typer.Option("--json", help="Short for --format json.", show_default=False)
     ] = False,
-    no_header: Annotated[
-        bool, typer.Option("--no-header", help="csv / tsv without the header line.")
-    ] = False,
-    input_format: Annotated[
-        InputFormat | None,
-        typer.Option(
-            "--input-format",
-            help="How SEQUENCE is written, where its name cannot tell (stdin).",
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to this file (complete or not at all) instead of stdout.",
-            show_default=False,
-        ),
-    ] = None,
-    h0: Annotated[
-        str | None,
-        typer.Option(
-            "--h0",
-            help="The initial state h_0 as 'v1,v2,...' or a --save-state FILE "
-            "(overrides the config's h0).",
-            show_default=False,
-        ),
-    ] = None,
-    precision: Annotated[
-        int,
-        typer.Option("--precision", "-p", min=0, max=17, help="Decimals in the table."),
-    ] = 4,
+    no_header: NoHeaderOption = False,
+    input_format: InputFormatOption = None,
+    output: OutputOption = None,
+    h0: H0Option = None,
+    precision: PrecisionOption = 4,
     explain: Annotated[
         bool,
         typer.Option(
@@ -227,6 +241,109 @@ def forward(
             save_state=save_state,
         )
         run_forward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))
+
+
+BACKWARD_EPILOG = """\
+Examples: the vanishing gradient of the textbook's network; a loss and its gradients:
+
+    $ rnncli backward samples/sample.csv
+    $ rnncli backward samples/sample.csv --targets samples/sample-target.csv
+    $ rnncli backward samples/weather.csv -c configs/weather.yaml --targets y.csv -f json
+"""
+
+
+@app.command(epilog=BACKWARD_EPILOG)
+def backward(
+    sequence: SequenceArgument,
+    config: ConfigOption = None,
+    targets: Annotated[
+        str | None,
+        typer.Option(
+            "--targets",
+            help="y_t, as a sequence file: T rows (many-to-many) or 1 (many-to-one); "
+            "a row of nan: no loss there. Without it: the gradient flow only.",
+            show_default=False,
+        ),
+    ] = None,
+    loss: Annotated[
+        LossName,
+        typer.Option("--loss", help="mse, or cross-entropy on W_ho h_t + b_o (class indices)."),
+    ] = LossName.MSE,
+    reduction: Annotated[
+        Reduction,
+        typer.Option("--reduction", help="L = c · the sum over steps: c = 1, or the mean's."),
+    ] = Reduction.SUM,
+    mode: Annotated[
+        Mode | None,
+        typer.Option(
+            "--mode",
+            "-m",
+            help="many-to-many or many-to-one; by default from the targets' rows.",
+            show_default=False,
+        ),
+    ] = None,
+    truncate: Annotated[
+        int | None,
+        typer.Option(
+            "--truncate",
+            help="Truncated BPTT in chunks of K steps (h detached between chunks).",
+            show_default=False,
+        ),
+    ] = None,
+    clip_norm: Annotated[
+        float | None,
+        typer.Option(
+            "--clip-norm",
+            help="Scale the gradient to norm C at most, as clip_grad_norm_.",
+            show_default=False,
+        ),
+    ] = None,
+    clip_value: Annotated[
+        float | None,
+        typer.Option(
+            "--clip-value", help="Clamp each gradient value into [-C, C].", show_default=False
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Compare with central finite differences.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="The backward equations with their numbers.")
+    ] = False,
+    output_format: FormatOption = OutputFormat.AUTO,
+    no_header: NoHeaderOption = False,
+    input_format: InputFormatOption = None,
+    output: OutputOption = None,
+    h0: H0Option = None,
+    precision: PrecisionOption = 4,
+) -> None:
+    """Backpropagation through time: every gradient, and how h_T depends on each h_k.
+
+    dL/dh_t = W_ho^T dL/da_t + W_hh^T dL/dz_{t+1},  dL/dz_t = f'(z_t) ⊙ dL/dh_t
+    """
+    with _reported_errors():
+        from rnncli.backward_run import BackwardRequest, run_backward
+
+        request = BackwardRequest(
+            sequence=sequence,
+            config=config,
+            targets=targets,
+            loss=loss,
+            reduction=reduction,
+            mode=mode,
+            truncate=truncate,
+            clip_norm=clip_norm,
+            clip_value=clip_value,
+            check=check,
+            explain=explain,
+            output_format=output_format,
+            no_header=no_header,
+            input_format=input_format,
+            output=output,
+            h0=h0,
+            precision=precision,
+        )
+        run_backward(request, sys.stdout.isatty())
 
 
 INIT_EPILOG = """\

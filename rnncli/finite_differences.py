@@ -58,7 +58,9 @@ def numerical_gradients(
             for step in (EPSILON, -EPSILON):
                 moved = theta.copy()
                 moved[index] += step
-                losses.append(bptt(with_parameter(net, name, moved), X, targets, loss, reduction).loss)
+                losses.append(
+                    bptt(with_parameter(net, name, moved), X, targets, loss, reduction).loss
+                )
             estimate[index] = (losses[0] - losses[1]) / (2 * EPSILON)
         numerical[name] = estimate
     return numerical

@@ -28,7 +28,7 @@ def write_json(runs: list[Run], net: Network, out: TextIO, batched: bool = False
         document = {**head, "sequences": sequences}
     else:
         document = {**head, **_run_document(runs[0], net)}
-    out.write(_json_text(document) + "\n")
+    out.write(json_text(document) + "\n")
 
 
 def write_jsonl(runs: list[Run], out: TextIO, batched: bool = False) -> None:
@@ -38,7 +38,7 @@ def write_jsonl(runs: list[Run], out: TextIO, batched: bool = False) -> None:
             continue
         for step in steps(run.result, run.explained, run.first_t):
             obj = step_object(step)
-            out.write(_json_text({"seq": run.id, **obj} if batched else obj) + "\n")
+            out.write(json_text({"seq": run.id, **obj} if batched else obj) + "\n")
 
 
 def step_object(step: Step) -> dict[str, Any]:
@@ -96,7 +96,7 @@ def _rows_text(rows: FloatArray) -> list[str]:
     return [f"[{body}]" for body in row_bodies(rows)]
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
     try:
         return json.dumps(value, allow_nan=False, ensure_ascii=False)
     except ValueError:  # a NaN or an Infinity somewhere: the rare case pays the walk

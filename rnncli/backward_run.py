@@ -1,0 +1,186 @@
+"""The backward command without its options: read the inputs, run BPTT, write.
+
+Errors are RnnCliError with their exit code; turning them into output is the command
+line's job.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from rnncli.backward import (
+    Targets,
+    bptt,
+    clip_norm,
+    clip_value,
+    has_step_back,
+    parameter_norm,
+)
+from rnncli.backward_report import BackwardReport, Clipping
+from rnncli.config import default_network, load_config
+from rnncli.errors import RnnCliError
+from rnncli.files import check_output, output_stream, source_name
+from rnncli.gradient_flow import flow_note, gradient_flow
+from rnncli.network import Network
+from rnncli.option_values import InputFormat, LossName, Mode, OutputFormat, Reduction
+from rnncli.runner import initial_state, usage_error
+from rnncli.sequence import read_sequence
+from rnncli.sequence_fit import check_fits
+from rnncli.slopes import steepest
+
+
+class BackwardRequest(NamedTuple):
+    """What `rnncli backward` was asked to do; see its --help."""
+
+    sequence: str
+    config: str | None = None
+    targets: str | None = None
+    loss: LossName = LossName.MSE
+    reduction: Reduction = Reduction.SUM
+    mode: Mode | None = None
+    truncate: int | None = None
+    clip_norm: float | None = None
+    clip_value: float | None = None
+    check: bool = False
+    explain: bool = False
+    output_format: OutputFormat = OutputFormat.AUTO
+    no_header: bool = False
+    input_format: InputFormat | None = None
+    output: str | None = None
+    h0: str | None = None
+    precision: int = 4
+
+
+def check_options(request: BackwardRequest) -> None:
+    """The options that contradict each other, before any file is read."""
+    if request.truncate is not None and request.truncate < 1:
+        raise usage_error("--truncate", f"is a number of steps, 1 or more; got {request.truncate}")
+    for option, value in (("--clip-norm", request.clip_norm), ("--clip-value", request.clip_value)):
+        if value is not None and not value > 0:
+            raise usage_error(option, f"is the largest allowed, above 0; got {value}")
+    if request.clip_norm is not None and request.clip_value is not None:
+        raise usage_error("--clip-norm", "and --clip-value: give one of them")
+    if request.targets is None:
+        given = [
+            name
+            for name, value in (
+                ("--truncate", request.truncate),
+                ("--clip-norm", request.clip_norm),
+                ("--clip-value", request.clip_value),
+                ("--mode", request.mode),
+                ("--check", request.check or None),
+            )
+            if value is not None
+        ]
+        if given:
+            raise usage_error(given[0], "needs --targets (a loss to differentiate)")
+    if request.explain and request.targets is None:
+        raise usage_error("--explain", "writes the backward equations: it needs --targets")
+    if request.mode is not None and request.mode not in (Mode.MANY_TO_MANY, Mode.MANY_TO_ONE):
+        raise usage_error(
+            "--mode", f"backward takes many-to-many or many-to-one, not {request.mode}"
+        )
+    stdin_users = [p for p in (request.sequence, request.config, request.targets) if p == "-"]
+    if len(stdin_users) > 1:
+        raise RnnCliError("only one of the sequence, the config and the targets can be stdin (-)")
+
+
+def check_network(net: Network) -> None:
+    """What backward does not take apart yet, said before the sequence is read."""
+    if not net.is_simple:
+        raise usage_error(
+            "backward", "takes one-layer networks run forward (stacked and bidirectional: not yet)"
+        )
+    if net.clip is not None:
+        raise usage_error("backward", "takes networks without a clip (its slope is 0 or 1)")
+    if not has_step_back(net.cell):
+        raise usage_error("backward", "takes the rnn cell only, for now")
+
+
+def backward_report(request: BackwardRequest) -> BackwardReport:
+    """Read the inputs and compute everything the command shows."""
+    from rnncli.targets_reader import read_targets
+
+    check_options(request)
+    net = default_network() if request.config is None else load_config(request.config)
+    check_network(net)
+    h0 = initial_state(request.h0, net)
+    if h0 is not None:
+        from dataclasses import replace
+
+        net = replace(net, h0=h0)
+    sequence = read_sequence(request.sequence, request.input_format)
+    check_fits(sequence, net, None if request.config is None else source_name(request.config))
+    X, T = sequence.X, len(sequence.X)
+    if request.targets is None:
+        targets = Targets(np.full((T, net.output_size), np.nan), np.zeros(T, dtype=bool))
+        mode = Mode.MANY_TO_ONE
+    else:
+        targets, mode = read_targets(
+            request.targets, T, net.output_size, request.loss, request.mode
+        )
+    loss, reduction = request.loss, request.reduction
+    result = bptt(net, X, targets, loss, reduction, request.truncate)
+    gradients, full, clipping = result.gradients, None, None
+    if request.truncate is not None:
+        full = bptt(net, X, targets, loss, reduction).gradients
+    if request.clip_norm is not None or request.clip_value is not None:
+        kind = "norm" if request.clip_norm is not None else "value"
+        limit = request.clip_norm if request.clip_norm is not None else request.clip_value
+        assert limit is not None
+        clipping = Clipping(kind, limit, gradients, parameter_norm(gradients))
+        clip = clip_norm if kind == "norm" else clip_value
+        gradients = clip(gradients, limit)
+    flow = gradient_flow(net.W_hh, result.F)
+    gamma = steepest(net.activation)
+    check = None
+    if request.check:
+        from rnncli.finite_differences import check as finite_difference_check
+
+        check = finite_difference_check(net, X, targets, loss, reduction)
+    report = BackwardReport(
+        net=net,
+        result=result,
+        flow=flow,
+        gamma=gamma,
+        note=flow_note(flow, gamma),
+        has_targets=request.targets is not None,
+        Y=targets.Y,
+        mode=mode,
+        loss=loss,
+        reduction=reduction,
+        gradients=gradients,
+        gradient_norm=parameter_norm(gradients),
+        truncate=request.truncate,
+        full_gradients=full,
+        clipping=clipping,
+        check=check,
+    )
+    if request.explain:
+        from rnncli.backward_explain import explain_lines
+
+        report = report._replace(explain=explain_lines(report, request.precision))
+    return report
+
+
+def run_backward(request: BackwardRequest, stdout_is_terminal: bool) -> None:
+    """Run `rnncli backward`: data to stdout or --output."""
+    check_options(request)
+    check_output(request.output)
+    report = backward_report(request)
+    to_terminal = request.output is None and stdout_is_terminal
+    chosen = request.output_format.resolved(to_terminal)
+    with output_stream(request.output) as out:
+        if chosen is OutputFormat.TABLE:
+            from rich.console import Console
+
+            from rnncli.backward_table import backward_view
+
+            console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
+            console.print(backward_view(report, request.precision))
+        else:
+            from rnncli.backward_writer import write_backward
+
+            write_backward(report, chosen, out, not request.no_header)
