@@ -15,7 +15,7 @@ Backward, t = T..1, with dL/dz_{T+1} = 0 (and set to 0 at the end of each chunk 
 steps under truncation: PyTorch's h.detach() at the chunk boundaries):
 
     dL/da_t = J_g(a_t)^T dL/do_t                                 (0 where t is not in S)
-    dL/dh_t = W_ho^T dL/da_t  +  W_hh^T dL/dz_{t+1}              "from the output" + "from the future"
+    dL/dh_t = W_ho^T dL/da_t + W_hh^T dL/dz_{t+1}     "from the output" + "from the future"
     dL/dz_t = f'(z_t) ⊙ dL/dh_t
 
 and the gradients add up every step's share (the same weights at every step):
@@ -83,15 +83,20 @@ def reference_bptt(
     T, (Y, S) = len(X), targets
     c = scale(loss, reduction, int(S.sum()), net.output_size)
     # Forward: keep every z_t, h_t (hs[0] = h_0) and a_t.
+    W_ho, b_o = net.W_ho, net.b_o  # None without an output layer (then a_t = h_t)
     hs, zs, as_ = [net.h0[0]], [], []
     for t in range(1, T + 1):
         z_t = W_xh @ X[t - 1] + b_xh + W_hh @ hs[t - 1] + b_hh
         h_t = f(z_t)
-        a_t = h_t if net.W_ho is None else net.W_ho @ h_t + net.b_o
-        zs.append(z_t), hs.append(h_t), as_.append(a_t)
+        a_t = h_t if W_ho is None or b_o is None else W_ho @ h_t + b_o
+        zs.append(z_t)
+        hs.append(h_t)
+        as_.append(a_t)
     # Backward: t = T..1.
     L = 0.0
-    grads = {"W_xh": 0 * W_xh, "W_hh": 0 * W_hh, "b": 0 * b_xh, "W_ho": 0.0, "b_o": 0.0}
+    grads: dict[str, Any] = {"W_xh": 0 * W_xh, "W_hh": 0 * W_hh, "b": 0 * b_xh}
+    if W_ho is not None and b_o is not None:
+        grads["W_ho"], grads["b_o"] = 0 * W_ho, 0 * b_o
     dz_next = np.zeros_like(b_xh)  # dL/dz_{t+1}
     for t in range(T, 0, -1):
         a_t, z_t, h_prev = as_[t - 1], zs[t - 1], hs[t - 1]
@@ -108,13 +113,13 @@ def reference_bptt(
                 da_t = c * (p_t - np.eye(len(a_t))[int(y_t[0])])
         if truncate is not None and t % truncate == 0:
             dz_next = np.zeros_like(dz_next)  # h_t.detach(): nothing comes from the future
-        from_output = da_t if net.W_ho is None else net.W_ho.T @ da_t
+        from_output = da_t if W_ho is None else W_ho.T @ da_t
         dh_t = from_output + W_hh.T @ dz_next
         dz_t = slope(f, z_t) * dh_t
         grads["W_xh"] = grads["W_xh"] + np.outer(dz_t, X[t - 1])
         grads["W_hh"] = grads["W_hh"] + np.outer(dz_t, h_prev)
         grads["b"] = grads["b"] + dz_t
-        if net.W_ho is not None:
+        if W_ho is not None:
             grads["W_ho"] = grads["W_ho"] + np.outer(da_t, hs[t])
             grads["b_o"] = grads["b_o"] + da_t
         dz_next = dz_t
@@ -198,9 +203,8 @@ def bptt(
     Z3, H3, _ = cell.run(X[:, np.newaxis, :], np.array([T]), cell.initial_state(net.h0[:1]))
     Z, H = Z3[:, 0], H3[:, 0]
     H_prev = np.vstack([net.h0[:1], H[:-1]])  # h_{t-1}, T x H
-    A = H if net.W_ho is None else H @ net.W_ho.T + net.b_o  # T x O
-    O = net.output(H) if loss is LossName.MSE or net.W_ho is not None else H
-    O = np.array(O)
+    A = H if net.W_ho is None or net.b_o is None else H @ net.W_ho.T + net.b_o  # T x O
+    O = np.array(net.output(H))  # o_t = g(a_t)
     c = scale(loss, reduction, int(S.sum()), A.shape[1])
     # The loss and dL/da_t at the steps in S.
     losses = np.full(T, np.nan)
@@ -225,7 +229,7 @@ def bptt(
     F = slope(f, Z)
     from_output = dA if net.W_ho is None else dA @ net.W_ho  # rows: W_ho^T dL/da_t
     from_future, dZ = np.zeros_like(H), np.zeros_like(H)
-    sent_back = np.zeros(H.shape[1])  # W_hh^T dL/dz_{t+1}
+    sent_back: FloatArray = np.zeros(H.shape[1])  # W_hh^T dL/dz_{t+1}
     for t in range(T, 0, -1):
         if truncate is not None and t % truncate == 0:
             sent_back = np.zeros_like(sent_back)  # the end of a chunk: h_t.detach()

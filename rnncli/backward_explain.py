@@ -37,8 +37,8 @@ def explain_lines(report: BackwardReport, precision: int = 4) -> list[str]:
             else:
                 lines.append(
                     f"  ∂L/∂a_{t} = c (softmax(a_{t}) − onehot(y_{t})) = {r.scale:.6g}·("
-                    f"{_v(r.P[k] if r.P is not None else r.A[k], p)} − onehot({int(report.Y[k, 0])}))"
-                    f" = {_v(r.dA[k], p)}"
+                    f"{_v(r.P[k] if r.P is not None else r.A[k], p)} − "
+                    f"onehot({int(report.Y[k, 0])})) = {_v(r.dA[k], p)}"
                 )
         else:
             lines.append(f"  no loss at t = {t}: ∂L/∂o_{t} = 0")
@@ -55,9 +55,8 @@ def explain_lines(report: BackwardReport, precision: int = 4) -> list[str]:
                     f"{_factor(float(W[j, i]), p)}·{_factor(float(dz[j]), p)}"
                     for j in range(len(dz))
                 )
-                lines.append(
-                    f"    from the future, unit {i + 1}: {terms} = {fixed(float(r.from_future[k, i]), p)}"
-                )
+                total = fixed(float(r.from_future[k, i]), p)
+                lines.append(f"    from the future, unit {i + 1}: {terms} = {total}")
         lines.append(
             f"  ∂L/∂z_{t} = f'(z_{t}) ⊙ ∂L/∂h_{t} = {_v(r.F[k], p)} ⊙ {_v(r.dH[k], p)} = "
             f"{_v(r.dZ[k], p)}"

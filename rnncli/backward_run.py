@@ -169,9 +169,13 @@ def run_backward(request: BackwardRequest, stdout_is_terminal: bool) -> None:
     """Run `rnncli backward`: data to stdout or --output."""
     check_options(request)
     check_output(request.output)
-    report = backward_report(request)
     to_terminal = request.output is None and stdout_is_terminal
     chosen = request.output_format.resolved(to_terminal)
+    if chosen not in (OutputFormat.TABLE, OutputFormat.JSON):
+        for option, given in (("--explain", request.explain), ("--check", request.check)):
+            if given:
+                raise usage_error(option, f"shows in the table and in json, not in {chosen}")
+    report = backward_report(request)
     with output_stream(request.output) as out:
         if chosen is OutputFormat.TABLE:
             from rich.console import Console

@@ -19,8 +19,10 @@ def _vector(values: FloatArray, precision: int) -> str:
 
 
 def _matrix(values: FloatArray, precision: int) -> str:
-    rows = np.atleast_2d(values)
-    return "\n".join(_vector(row, precision) for row in rows)
+    """One line per row, every number right-aligned to the widest of the matrix."""
+    texts = [[fixed(float(v), precision) for v in row] for row in np.atleast_2d(values)]
+    width = max((len(text) for row in texts for text in row), default=0)
+    return "\n".join("  ".join(text.rjust(width) for text in row) for row in texts)
 
 
 def _title(report: BackwardReport, what: str) -> str:
@@ -75,7 +77,7 @@ def gradients_table(report: BackwardReport, precision: int) -> Table:
     for name, _ in others:
         table.add_column(name, justify="right")
     if report.check is not None:
-        table.add_column("finite differences: largest rel. error", justify="right")
+        table.add_column("finite differences: rel. error", justify="right")
     for name, gradient in report.gradients.items():
         shape = "x".join(str(n) for n in gradient.shape)
         row = [name, shape, _matrix(gradient, precision)]

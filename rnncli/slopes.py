@@ -80,5 +80,6 @@ def output_vjp(g: Activation | None, a: FloatArray, dL_do: FloatArray) -> FloatA
         return dL_do
     if g.name == "softmax":
         p = softmax(a)
-        return p * (dL_do - np.sum(p * dL_do, axis=-1, keepdims=True))
+        dL_da: FloatArray = p * (dL_do - np.sum(p * dL_do, axis=-1, keepdims=True))
+        return dL_da
     return slope(g, a) * dL_do

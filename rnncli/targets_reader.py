@@ -104,7 +104,7 @@ def read_targets(
                 f"{steps} steps; give {steps} rows (nan for a step without a loss)"
             )
         full[-1] = Y[0]
-        row_lines = [None] * (steps - 1) + row_lines
+        row_lines = [*([None] * (steps - 1)), *row_lines]
     else:
         full[:] = Y
     S = ~np.isnan(full).all(axis=1)
