@@ -72,7 +72,8 @@ def numerical_gradients(
 
 def relative_error(a: FloatArray, b: FloatArray) -> float:
     """||a - b|| / max(1e-8, ||a|| + ||b||)."""
-    return float(np.linalg.norm(a - b) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(b)))
+    scale = max(1e-8, float(np.linalg.norm(a)) + float(np.linalg.norm(b)))
+    return float(np.linalg.norm(a - b)) / scale
 
 
 def check(

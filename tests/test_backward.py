@@ -196,3 +196,16 @@ def test_truncation_and_clipping_show_before_and_after(tmp_path: Path) -> None:
     assert document["clipping"]["gradient_norm_before"] > 0.1
     for step in document["steps"]:
         assert step["dL_dh_from_future"] == [0.0, 0.0]  # K = 1: nothing from the future
+
+
+def test_a_nan_row_carries_no_loss(tmp_path: Path) -> None:
+    target = tmp_path / "y.csv"
+    target.write_text("y1,y2\n1,1\nnan,nan\n0,0\n")
+    document = json.loads(_run(SAMPLE, "--targets", str(target), "-f", "json").stdout)
+    losses = [step["loss"] for step in document["steps"]]
+    assert losses[1] is None and losses[0] is not None and losses[2] is not None
+    assert document["steps"][1]["dL_do"] == [0.0, 0.0]
+    net = default_network()
+    Y = np.array([[1.0, 1], [np.nan, np.nan], [0, 0]])
+    expected = bptt(net, TEXTBOOK_X, Targets(Y, np.array([True, False, True])), LossName.MSE)
+    assert document["loss"] == expected.loss

@@ -159,19 +159,28 @@ def test_jacobian_norms_equal_autograd(random_network: Callable[..., Network]) -
         flow = gradient_flow(net.W_hh, result.F)
         cell = net.cell
         f = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}[activation]
-        xs = torch.tensor(X)
+        W_xh, W_hh = torch.tensor(cell.W_xh), torch.tensor(cell.W_hh)
+        b, xs = torch.tensor(cell.b_xh + cell.b_hh), torch.tensor(X)
         hs = [torch.tensor(net.h0[0])] + [torch.tensor(h) for h in result.H]
+
+        def h_T_from(
+            h_k: Any,
+            k: int,
+            f: Any = f,
+            W_xh: Any = W_xh,
+            W_hh: Any = W_hh,
+            b: Any = b,
+            xs: Any = xs,
+            T: int = T,
+        ) -> Any:
+            """h_T as a function of h_k: steps k + 1..T."""
+            h = h_k
+            for t in range(k, T):
+                h = f(W_xh @ xs[t] + W_hh @ h + b)
+            return h
+
         for k in range(T):
-
-            def h_T_from(h_k: Any, k: int = k) -> Any:
-                h = h_k
-                for t in range(k, T):
-                    h = f(
-                        torch.tensor(cell.W_xh) @ xs[t]
-                        + torch.tensor(cell.W_hh) @ h
-                        + torch.tensor(cell.b_xh + cell.b_hh)
-                    )
-                return h
-
-            jacobian = torch.autograd.functional.jacobian(h_T_from, hs[k]).numpy()
+            jacobian = torch.autograd.functional.jacobian(
+                lambda h, k=k: h_T_from(h, k), hs[k]
+            ).numpy()
             assert flow.norm[k] == pytest.approx(np.linalg.norm(jacobian, 2), abs=1e-12, rel=1e-12)
