@@ -22,13 +22,14 @@ from rnncli.backward_report import BackwardReport, Clipping
 from rnncli.config import default_network, load_config
 from rnncli.errors import RnnCliError
 from rnncli.files import check_output, output_stream, source_name
+from rnncli.forward_request import usage_error
 from rnncli.gradient_flow import flow_note, gradient_flow
 from rnncli.network import Network
 from rnncli.option_values import InputFormat, LossName, Mode, OutputFormat, Reduction
-from rnncli.runner import initial_state, usage_error
 from rnncli.sequence import read_sequence
 from rnncli.sequence_fit import check_fits
 from rnncli.slopes import steepest
+from rnncli.state_file import initial_state
 
 
 class BackwardRequest(NamedTuple):
