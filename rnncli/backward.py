@@ -30,19 +30,18 @@ the same with arrays (only dL/dz_t is a loop; each sum is one matrix product aft
 and is held to the reference by the tests. Shapes: X is T x I; Y is T x O (mse) or T x 1
 class indices (cross-entropy); S is a boolean mask of T.
 
-Each kind of cell brings its own step back (STEPS_BACK): the Elman cell's is the two
-lines dL/dz_t = f'(z_t) ⊙ dL/dh_t and dL/dh_{t-1} = W_hh^T dL/dz_t.
+Each kind of cell brings its own step back (its `step_back`): the Elman cell's is the
+two lines dL/dz_t = f'(z_t) ⊙ dL/dh_t and dL/dh_{t-1} = W_hh^T dL/dz_t.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from rnncli.activations import FloatArray, softmax
-from rnncli.cell import ElmanCell, RecurrentCell
+from rnncli.cell import RecurrentCell
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
 from rnncli.slopes import output_vjp, slope
@@ -166,24 +165,9 @@ class Backward(NamedTuple):
     S: np.ndarray[Any, np.dtype[np.bool_]]
 
 
-#: A cell's step back: (cell, f'(z_t), dL/dh_t) -> (dL/dz_t, dL/dh_{t-1} through W_hh).
-StepBack = Callable[[Any, FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
-
-
-def elman_step_back(
-    cell: ElmanCell, f_prime_t: FloatArray, dh_t: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """dL/dz_t = f'(z_t) ⊙ dL/dh_t, and what it sends back: W_hh^T dL/dz_t."""
-    dz_t = f_prime_t * dh_t
-    return dz_t, cell.W_hh.T @ dz_t
-
-
-#: Each kind of cell's step back; a cell not here has no backward yet.
-STEPS_BACK: dict[type, StepBack] = {ElmanCell: elman_step_back}
-
-
 def has_step_back(cell: RecurrentCell) -> bool:
-    return type(cell) in STEPS_BACK
+    """Whether the cell can step back: step_back(f'(z_t), dL/dh_t) -> (dL/dz_t, dL/dh_{t-1})."""
+    return callable(getattr(cell, "step_back", None))
 
 
 def bptt(
@@ -196,7 +180,7 @@ def bptt(
 ) -> Backward:
     """reference_bptt's numbers with every step kept, for a one-layer forward network."""
     cell, f, g = net.cell, net.activation, net.output_activation
-    step_back = STEPS_BACK[type(cell)]
+    step_back = getattr(cell, "step_back")  # noqa: B009 (the cell's own; see has_step_back)
     Y, S = targets
     T = len(X)
     # Forward, the cell's own fast run: Z and H are T x H.
@@ -234,7 +218,7 @@ def bptt(
         if truncate is not None and t % truncate == 0:
             sent_back = np.zeros_like(sent_back)  # the end of a chunk: h_t.detach()
         from_future[t - 1] = sent_back
-        dZ[t - 1], sent_back = step_back(cell, F[t - 1], from_output[t - 1] + sent_back)
+        dZ[t - 1], sent_back = step_back(F[t - 1], from_output[t - 1] + sent_back)
     b = dZ.sum(axis=0)
     grads: dict[str, Any] = {"W_xh": dZ.T @ X, "W_hh": dZ.T @ H_prev, "b": b, "h0": sent_back}
     if net.W_ho is not None:

@@ -116,6 +116,14 @@ class ElmanCell:
                     h = np.where(alive[t], h_new, h) if ragged else h_new
         return Z, H, (h,)
 
+    # -- one step back (rnncli.backward) -----------------------------------------------
+
+    def step_back(self, f_prime_t: FloatArray, dh_t: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Backpropagation through one step: dL/dz_t = f'(z_t) ⊙ dL/dh_t, and what it sends
+        back to h_{t-1}: W_hh^T dL/dz_t."""
+        dz_t = f_prime_t * dh_t
+        return dz_t, self.W_hh.T @ dz_t
+
     # -- what the network asks of every cell ------------------------------------------
 
     @property
