@@ -331,6 +331,56 @@ def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
 # -- the report ---------------------------------------------------------------------
 
 
+# -- 7. backward ----------------------------------------------------------------------
+
+
+def backward(T: int, repeats: int, judged: bool) -> list[Row]:
+    """BPTT of a many-to-many mse loss (sum): rnncli's bptt vs nn.RNN + nn.Linear with
+    loss.backward(), float64, one thread."""
+    from rnncli.backward import Targets, bptt
+    from rnncli.option_values import LossName
+
+    if not has_torch():
+        return []
+    import torch
+
+    rows = []
+    for H in (2, 32, 128):
+        net = random_network(8, H, 4)
+        rng = np.random.default_rng(3)
+        X, Y = rng.normal(size=(T, 8)), rng.normal(size=(T, 4))
+        targets = Targets(Y, np.ones(T, dtype=bool))
+        rnn = torch_rnn(net)
+        fc = torch.nn.Linear(H, 4).double()
+        with torch.no_grad():
+            fc.weight.copy_(torch.from_numpy(net.W_ho))
+            fc.bias.copy_(torch.from_numpy(net.b_o))
+        X_torch, Y_torch = torch.from_numpy(X)[:, None, :], torch.from_numpy(Y)
+
+        def theirs(rnn: Any = rnn, fc: Any = fc, X_torch: Any = X_torch, Y: Any = Y_torch) -> None:
+            rnn.zero_grad()
+            fc.zero_grad()
+            out = fc(rnn(X_torch)[0][:, 0])
+            torch.nn.functional.mse_loss(out, Y, reduction="sum").backward()
+
+        mine, base = best_of(
+            repeats, lambda net=net, X=X, t=targets: bptt(net, X, t, LossName.MSE), theirs
+        )
+        ratio = base / mine
+        rows.append(
+            Row(
+                "7 backward",
+                f"T={T:,} H={H}",
+                mine,
+                base,
+                ratio,
+                "torch/rnncli >= 1",
+                ratio >= 1 if judged else None,
+            )
+        )
+    return rows
+
+
 def report(rows: list[Row]) -> str:
     lines = [f"{'target':<13} {'case':<44} {'rnncli':>11} {'baseline':>11} {'ratio':>7}  goal"]
     for row in rows:
@@ -348,13 +398,13 @@ def report(rows: list[Row]) -> str:
 
 
 def targets(text: str) -> set[int]:
-    """--only's value: target numbers from 1 to 6, separated by commas."""
+    """--only's value: target numbers from 1 to 7, separated by commas."""
     try:
         numbers = {int(n) for n in text.split(",")}
     except ValueError:
         numbers = set()
-    if not numbers or not numbers <= set(range(1, 7)):
-        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 6, like 2,6; not {text!r}")
+    if not numbers or not numbers <= set(range(1, 8)):
+        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 7, like 2,6; not {text!r}")
     return numbers
 
 
@@ -367,9 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         type=targets,
-        default=set(range(1, 7)),
+        default=set(range(1, 8)),
         metavar="N,N",
-        help="run only these targets, by number (1 start-up ... 6 batches)",
+        help="run only these targets, by number (1 start-up ... 6 batches, 7 backward)",
     )
     arguments = parser.parse_args(argv)
     quick, only = arguments.quick, arguments.only
@@ -397,6 +447,10 @@ def main(argv: list[str] | None = None) -> int:
                 T=20 if quick else 100,
                 repeats=1 if quick else 3,
                 judged=judged,
+            )
+        if 7 in only:
+            rows += backward(
+                T=2_000 if quick else 100_000, repeats=1 if quick else 3, judged=judged
             )
     print(report(rows))
     machine = {
