@@ -22,7 +22,7 @@ ActivationFunction = Callable[[FloatArray, Any, Any], FloatArray]
 
 def sigmoid(z: FloatArray) -> FloatArray:
     """1 / (1 + e^-z), as PyTorch computes it (see sigmoid_into)."""
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", under="ignore"):
         return sigmoid_into(z, np.empty_like(z))
 
 

@@ -118,7 +118,8 @@ class GruCell:
             gates = np.empty((B, 3 * H), dtype=dtype)  # r, z, n after activation
             r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
             products = np.empty((B, 3 * H), dtype=dtype)
-            recurrent_n = products[:, 2 * H :]
+            products_rz = products if self.reset_after else np.empty((B, 2 * H), dtype=dtype)
+            recurrent_n = products[:, 2 * H :] if self.reset_after else np.empty_like(Hs[0])
             change = np.empty((B, H), dtype=dtype)
             h = h_start
             dot, add, multiply = np.dot, np.add, np.multiply
@@ -126,10 +127,9 @@ class GruCell:
                 a, h_t = Z[t], Hs[t]
                 if self.reset_after:
                     dot(h, W_hh_T, products)  # W_hh h_{t-1}, all three gates
-                    add(a[:, rz], products[:, rz], a[:, rz])
                 else:
-                    dot(h, W_hh_rz_T, products[:, rz])
-                    add(a[:, rz], products[:, rz], a[:, rz])
+                    dot(h, W_hh_rz_T, products_rz)  # r and z only: n's waits for r
+                add(a[:, rz], products_rz[:, rz], a[:, rz])
                 σ(a[:, rz] if clip is None else np.clip(a[:, rz], -clip, clip, out=gates[:, rz]),
                   gates[:, rz])  # fmt: skip
                 if self.reset_after:
