@@ -16,11 +16,11 @@ import pytest
 
 from rnncli.activations import SIGMOID, Activation, FloatArray, sigmoid
 from rnncli.batching import forward, forward_batch
-from rnncli.choices import Direction, Mode
 from rnncli.forward import gate_values, reference_feedback, reference_run
 from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import GATES, Network
+from rnncli.option_values import Direction, Mode
 
 ATOL = 1e-12
 
