@@ -174,6 +174,11 @@ class Network:
         return self.num_directions * self.hidden_size
 
     @property
+    def cell_state_size(self) -> int:
+        """D*H: the size of an LSTM's c_t, both directions side by side; 0 without a c."""
+        return self.num_directions * self.cell_size if self.cell_kind == "lstm" else 0
+
+    @property
     def output_size(self) -> int:
         """O, or D*H when there is no output layer (then o_t = h_t)."""
         return self.state_size if self.W_ho is None else int(self.W_ho.shape[0])
