@@ -17,6 +17,7 @@ its activation, as ONNX Runtime does. The state is (h,), H values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -110,40 +111,46 @@ class GruCell:
                 b_hh_outside[n_] = 0
             Z += self.b_xh + b_hh_outside
             b_hh_n = self.b_hh[n_]
-            W_hh_T = np.ascontiguousarray(self.W_hh.T)  # H x 3H
-            W_hh_rz_T = np.ascontiguousarray(self.W_hh[rz].T)  # H x 2H
-            W_hh_n_T = np.ascontiguousarray(self.W_hh[n_].T)  # H x H
             Hs = np.empty((T, B, H), dtype=dtype)
             alive = ragged_mask(lengths, T)
-            gates = np.empty((B, 3 * H), dtype=dtype)  # r, z, n after activation
-            r, z, n = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H :]
-            products = np.empty((B, 3 * H), dtype=dtype)
-            products_rz = products if self.reset_after else np.empty((B, 2 * H), dtype=dtype)
-            recurrent_n = products[:, 2 * H :] if self.reset_after else np.empty_like(Hs[0])
-            change = np.empty((B, H), dtype=dtype)
-            h = h_start
+            one = B == 1  # one sequence: vectors, W_hh h_{t-1} a matrix-vector product
+            rows = (Z[:, 0], Hs[:, 0]) if one else (Z, Hs)
+            h = h_start[0] if one else h_start
+            # W_hh h_{t-1} for all three gates (reset_after) or r and z only; then n's
+            W_first = self.W_hh if self.reset_after else self.W_hh[rz]
+            W_first = np.ascontiguousarray(W_first if one else W_first.T)
+            W_n = np.ascontiguousarray(self.W_hh[n_] if one else self.W_hh[n_].T)
             dot, add, multiply = np.dot, np.add, np.multiply
-            for t in range(T):
-                a, h_t = Z[t], Hs[t]
-                if self.reset_after:
-                    dot(h, W_hh_T, products)  # W_hh h_{t-1}, all three gates
-                else:
-                    dot(h, W_hh_rz_T, products_rz)  # r and z only: n's waits for r
-                add(a[:, rz], products_rz[:, rz], a[:, rz])
-                σ(a[:, rz] if clip is None else np.clip(a[:, rz], -clip, clip, out=gates[:, rz]),
-                  gates[:, rz])  # fmt: skip
+            first_product: Callable[[FloatArray, FloatArray], object] = W_first.dot
+            n_product: Callable[[FloatArray, FloatArray], object] = W_n.dot
+            if not one:
+                first_product = lambda h, out: dot(h, W_first, out)  # noqa: E731
+                n_product = lambda v, out: dot(v, W_n, out)  # noqa: E731
+            gates = np.empty(rows[0].shape[1:], dtype=dtype)  # r, z, n after activation
+            r, z, n = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H :]
+            r_z = gates[..., rz]
+            products = np.empty_like(gates[..., rz] if not self.reset_after else gates)
+            recurrent_n = products[..., n_] if self.reset_after else np.empty_like(r)
+            change = np.empty_like(r)
+            for t, (a, h_t) in enumerate(zip(*rows, strict=True)):
+                first_product(h, products)  # W_hh h_{t-1}: r, z (and n)
+                add(a[..., rz], products[..., rz], a[..., rz])
+                a_rz = a[..., rz] if clip is None else np.clip(a[..., rz], -clip, clip, out=r_z)
+                σ(a_rz, r_z)  # r, z = σ(...)
                 if self.reset_after:
                     add(recurrent_n, b_hh_n, recurrent_n)  # W_hh^n h_{t-1} + b_hh^n
                     multiply(r, recurrent_n, recurrent_n)  # r ⊙ (...)
                 else:
                     multiply(r, h, change)  # r ⊙ h_{t-1}
-                    dot(change, W_hh_n_T, recurrent_n)  # W_hh^n (r ⊙ h_{t-1})
-                add(a[:, n_], recurrent_n, a[:, n_])
-                act(a[:, n_] if clip is None else np.clip(a[:, n_], -clip, clip, out=n), n)
+                    n_product(change, recurrent_n)  # W_hh^n (r ⊙ h_{t-1})
+                add(a[..., n_], recurrent_n, a[..., n_])
+                act(a[..., n_] if clip is None else np.clip(a[..., n_], -clip, clip, out=n), n)
                 np.subtract(h, n, change)
                 multiply(z, change, change)
                 add(n, change, h_t)  # h_t = n + z ⊙ (h_{t-1} - n)
                 h = h_t if alive is None else np.where(alive[t], h_t, h)
+            if one:
+                h = h[np.newaxis]
         return Z, (Hs,), (h,)
 
     # -- what the network asks of every cell ------------------------------------------

@@ -21,6 +21,7 @@ is clamped to [-C, C] before its activation, as ONNX Runtime does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -122,56 +123,67 @@ class LstmCell:
             # Z[t] starts as W_xh x_t + b_xh + b_hh, every step at once    (T x B x 4H)
             Z: FloatArray = inputs @ self.W_xh[order].T
             Z += (self.b_xh + self.b_hh)[order]
-            W_hh_T = np.ascontiguousarray(self.W_hh[order].T)  # H_r x 4H
-            W_hr_T = None if self.W_hr is None else np.ascontiguousarray(self.W_hr.T)
-            if self.peepholes is not None:
-                p_i, p_o, p_f = self.peepholes
             Hs = np.empty((T, B, self.hidden_size), dtype=dtype)
             Cs = np.empty((T, B, H), dtype=dtype)
             alive = ragged_mask(lengths, T)
-            gates = np.empty((B, 4 * H), dtype=dtype)  # i, f, o, g after activation
-            i, f, o, g = (gates[:, k * H : (k + 1) * H] for k in range(4))
-            products = np.empty((B, 4 * H), dtype=dtype)
-            peeked = np.empty((B, H), dtype=dtype)
-            shown = np.empty((B, H), dtype=dtype)  # state_act(c_t), then o ⊙ it
-            h, c = h_start, c_start
+            one = B == 1  # one sequence: vectors, W_hh h_{t-1} a matrix-vector product
+            rows = (Z[:, 0], Hs[:, 0], Cs[:, 0]) if one else (Z, Hs, Cs)
+            h, c = (h_start[0], c_start[0]) if one else (h_start, c_start)
+            W_hh = self.W_hh[order]  # 4H x H_r
             dot, add, multiply = np.dot, np.add, np.multiply
+            Product = Callable[[FloatArray, FloatArray], object]  # (v, out): out = W v
+            recurrent: Product = W_hh.dot  # out = W_hh h
+            project: Product | None = None if self.W_hr is None else self.W_hr.dot
+            if not one:
+                W_hh_T = np.ascontiguousarray(W_hh.T)  # H_r x 4H
+                W_hr_T = None if self.W_hr is None else np.ascontiguousarray(self.W_hr.T)
+                recurrent = lambda h, out: dot(h, W_hh_T, out)  # noqa: E731
+                project = None if W_hr_T is None else lambda v, out: dot(v, W_hr_T, out)
+            if self.peepholes is not None:
+                p_i, p_o, p_f = self.peepholes
+            gates = np.empty(rows[0].shape[1:], dtype=dtype)  # i, f, o, g after activation
+            i, f, o, g = (gates[..., k * H : (k + 1) * H] for k in range(4))
+            products = np.empty_like(gates)
+            peeked = np.empty_like(i)
+            shown = np.empty_like(i)  # state_act(c_t), then o ⊙ it
             early = slice(0, 2 * H) if late_o else slice(0, 3 * H)  # σ in one call
-            for t in range(T):
-                z, c_t, h_t = Z[t], Cs[t], Hs[t]
-                dot(h, W_hh_T, products)
+            for t, (z, h_t, c_t) in enumerate(zip(*rows, strict=True)):
+                recurrent(h, products)
                 add(z, products, z)  # z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh
                 if late_o:
                     multiply(p_i, c, peeked)
-                    add(z[:, :H], peeked, z[:, :H])  # z^i += p_i ⊙ c_{t-1}
+                    add(z[..., :H], peeked, z[..., :H])  # z^i += p_i ⊙ c_{t-1}
                     multiply(p_f, c, peeked)
-                    add(z[:, H : 2 * H], peeked, z[:, H : 2 * H])  # z^f += p_f ⊙ c_{t-1}
+                    add(z[..., H : 2 * H], peeked, z[..., H : 2 * H])  # z^f += p_f ⊙ c_{t-1}
                 source = z if clip is None else np.clip(z, -clip, clip, out=gates)
-                σ(source[:, early], gates[:, early])  # i, f (and o) = σ(z)
-                act(source[:, 3 * H :], g)  # g = act(z^g)
+                σ(source[..., early], gates[..., early])  # i, f (and o) = σ(z)
+                act(source[..., 3 * H :], g)  # g = act(z^g)
                 if self.input_forget:
                     np.subtract(1, i, f)  # f = 1 - i
                 multiply(f, c, c_t)
                 multiply(i, g, shown)
                 add(c_t, shown, c_t)  # c_t = f ⊙ c_{t-1} + i ⊙ g
                 if late_o:
-                    z_o = z[:, 2 * H : 3 * H]
+                    z_o = z[..., 2 * H : 3 * H]
                     multiply(p_o, c_t, peeked)
                     add(z_o, peeked, z_o)  # z^o += p_o ⊙ c_t
                     σ(z_o if clip is None else np.clip(z_o, -clip, clip, out=o), o)
                 state_act(c_t, shown)
-                multiply(o, shown, shown)  # o ⊙ state_act(c_t)
-                if W_hr_T is None:
-                    h_t[...] = shown
+                if project is None:
+                    multiply(o, shown, h_t)  # h_t = o ⊙ state_act(c_t)
                 else:
-                    dot(shown, W_hr_T, h_t)  # h_t = W_hr (o ⊙ state_act(c_t))
+                    multiply(o, shown, shown)
+                    project(shown, h_t)  # h_t = W_hr (o ⊙ state_act(c_t))
                 if alive is None:
                     h, c = h_t, c_t
                 else:  # a sequence past its end keeps its state
                     h = np.where(alive[t], h_t, h)
                     c = np.where(alive[t], c_t, c)
-            inverse = np.argsort(order)
-        return Z[..., inverse], (Hs, Cs), (h.copy() if h is h_start else h, c)
+            if one:
+                h, c = h[np.newaxis], c[np.newaxis]
+            # Back to PyTorch's order i, f, g, o: three block copies
+            Z = np.concatenate([Z[..., : 2 * H], Z[..., 3 * H :], Z[..., 2 * H : 3 * H]], axis=-1)
+        return Z, (Hs, Cs), (h, c)
 
     # -- what the network asks of every cell ------------------------------------------
 
