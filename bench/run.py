@@ -2,7 +2,7 @@
 
     python bench/run.py            # the full sizes of docs/performance.md
     python bench/run.py --quick    # small sizes, for a smoke test (the test suite runs it)
-    python bench/run.py --only 2,6 # some targets only, by number
+    python bench/run.py --only 2,6 # some targets only, by number (1..8: 7 backward, 8 gated)
 
 Each target is timed against its baseline in the same run (best of a few repeats) and
 reported as a ratio; peak memory is the child process's maximum resident set. torch
@@ -166,6 +166,97 @@ def compute(T: int, repeats: int, judged: bool) -> list[Row]:
         )
         rows.append(
             Row("2 compute", f"T={steps:,} H={H}", mine, base, ratio, goal, met if judged else None)
+        )
+    return rows
+
+
+# -- 7. the gated cells: lstm and gru ----------------------------------------------
+
+
+def gated_network(kind: str, I: int, H: int, seed: int = 0) -> Any:
+    """A one-layer lstm or gru network with weights drawn as PyTorch draws them."""
+    from rnncli.gru_cell import GruCell
+    from rnncli.lstm_cell import LstmCell
+    from rnncli.network import Network
+
+    rng = np.random.default_rng(seed)
+    G, bound = (4 if kind == "lstm" else 3), 1 / np.sqrt(H)
+
+    def draw(*shape: int) -> Any:
+        return rng.uniform(-bound, bound, shape)
+
+    cls = LstmCell if kind == "lstm" else GruCell
+    cell = cls(draw(G * H, I), draw(G * H, H), draw(G * H), draw(G * H))
+    return Network(layers=((cell,),), h0=np.zeros((1, H)))
+
+
+def torch_module(net: Any) -> Any:
+    """torch.nn.RNN, LSTM or GRU with the network's weights, float64, one thread."""
+    import torch
+
+    torch.set_num_threads(1)
+    kind = getattr(net, "cell_kind", "rnn")
+    cls = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+    module = cls(net.input_size, net.hidden_size).double()
+    with torch.no_grad():
+        module.weight_ih_l0.copy_(torch.from_numpy(net.W_xh))
+        module.weight_hh_l0.copy_(torch.from_numpy(net.W_hh))
+        module.bias_ih_l0.copy_(torch.from_numpy(net.b_xh))
+        module.bias_hh_l0.copy_(torch.from_numpy(net.b_hh))
+    return module
+
+
+def gated(T: int, count: int, batch_T: int, repeats: int, judged: bool) -> list[Row]:
+    """Per step for one sequence (lstm, gru) at H = 2..512, and a batch of `count`
+    sequences of `batch_T` steps at H = 32 (rnn, lstm, gru), each against torch."""
+    from rnncli.batching import forward, forward_batch
+
+    if not has_torch():
+        return []
+    import torch
+
+    def timed(net: Any, ours: Callable[[], Any], inputs: Any) -> tuple[float, float]:
+        module = torch_module(net)
+
+        def theirs() -> None:
+            with torch.no_grad():
+                module(inputs)
+
+        return best_of(repeats, ours, theirs)
+
+    rows = []
+    for kind in ("lstm", "gru"):
+        for H in (2, 32, 128, 512):
+            steps = T if H < 512 else max(T // 5, 1000)
+            net = gated_network(kind, 8, H)
+            X = np.random.default_rng(1).normal(size=(steps, 8))
+            mine, base = timed(
+                net, lambda net=net, X=X: forward(net, X), torch.from_numpy(X)[:, None]
+            )
+            ratio = base / mine
+            goal, met = (
+                ("torch/rnncli >= 2", ratio >= 2) if H <= 128 else ("torch/rnncli >= 1", ratio >= 1)
+            )
+            case = f"{kind} T={steps:,} H={H}"
+            rows.append(Row("7 gated", case, mine, base, ratio, goal, met if judged else None))
+    rng = np.random.default_rng(3)
+    sequences = [rng.normal(size=(batch_T, 8)) for _ in range(count)]
+    stacked = torch.from_numpy(np.stack(sequences, axis=1))  # T x B x I
+    for kind in ("rnn", "lstm", "gru"):
+        net = random_network(8, 32) if kind == "rnn" else gated_network(kind, 8, 32)
+        mine, base = timed(net, lambda net=net: forward_batch(net, sequences), stacked)
+        ratio = base / mine
+        case = f"{kind} batch {count:,} x {batch_T} H=32"
+        rows.append(
+            Row(
+                "7 gated",
+                case,
+                mine,
+                base,
+                ratio,
+                "torch/rnncli >= 1",
+                ratio >= 1 if judged else None,
+            )
         )
     return rows
 
@@ -398,13 +489,13 @@ def report(rows: list[Row]) -> str:
 
 
 def targets(text: str) -> set[int]:
-    """--only's value: target numbers from 1 to 7, separated by commas."""
+    """--only's value: target numbers from 1 to 8, separated by commas."""
     try:
         numbers = {int(n) for n in text.split(",")}
     except ValueError:
         numbers = set()
-    if not numbers or not numbers <= set(range(1, 8)):
-        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 7, like 2,6; not {text!r}")
+    if not numbers or not numbers <= set(range(1, 9)):
+        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 8, like 2,6; not {text!r}")
     return numbers
 
 
@@ -417,9 +508,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         type=targets,
-        default=set(range(1, 8)),
+        default=set(range(1, 9)),
         metavar="N,N",
-        help="run only these targets, by number (1 start-up ... 6 batches, 7 backward)",
+        help="run only these targets, by number (1 start-up ... 6 batches, 7 backward, "
+        "8 lstm and gru)",
     )
     arguments = parser.parse_args(argv)
     quick, only = arguments.quick, arguments.only
@@ -451,6 +543,14 @@ def main(argv: list[str] | None = None) -> int:
         if 7 in only:
             rows += backward(
                 T=2_000 if quick else 100_000, repeats=1 if quick else 3, judged=judged
+            )
+        if 8 in only:
+            rows += gated(
+                T=2_000 if quick else 20_000,
+                count=50 if quick else 1_000,
+                batch_T=20 if quick else 100,
+                repeats=1 if quick else 3,
+                judged=judged,
             )
     print(report(rows))
     machine = {

@@ -184,7 +184,7 @@ def bptt(
     Y, S = targets
     T = len(X)
     # Forward, the cell's own fast run: Z and H are T x H.
-    Z3, H3, _ = cell.run(X[:, np.newaxis, :], np.array([T]), cell.initial_state(net.h0[:1]))
+    Z3, (H3, *_), _ = cell.run(X[:, np.newaxis, :], np.array([T]), cell.initial_state(net.h0[:1]))
     Z, H = Z3[:, 0], H3[:, 0]
     H_prev = np.vstack([net.h0[:1], H[:-1]])  # h_{t-1}, T x H
     A = H if net.W_ho is None or net.b_o is None else H @ net.W_ho.T + net.b_o  # T x O

@@ -107,7 +107,7 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
     check_options(request)
     net = default_network() if request.config is None else load_config(request.config)
     check_network(net)
-    h0 = initial_state(request.h0, net)
+    h0, _ = initial_state(request.h0, net)  # backward takes the Elman cell: no c0
     if h0 is not None:
         from dataclasses import replace
 

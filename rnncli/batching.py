@@ -27,9 +27,10 @@ def forward(
     steps: int | None = None,
     feedback: bool = False,
     dtype: npt.DTypeLike = np.float64,
+    c0: FloatArray | None = None,
 ) -> Forward:
     """Run the network over one sequence X (T x I, T >= 1); see forward_batch."""
-    return forward_batch(net, [X], h0, mode, steps, feedback, dtype)[0]
+    return forward_batch(net, [X], h0, mode, steps, feedback, dtype, c0)[0]
 
 
 def forward_batch(
@@ -40,8 +41,10 @@ def forward_batch(
     steps: int | None = None,
     feedback: bool = False,
     dtype: npt.DTypeLike = np.float64,
+    c0: FloatArray | None = None,
 ) -> list[Forward]:
-    """Run the network over every sequence at once, each from h0 ((L*D) x H, or L*D*H).
+    """Run the network over every sequence at once, each from h0 ((L*D) x H, or L*D*H)
+    and, for an LSTM, c0 ((L*D) x H_c; the network's own h0 and c0 where None).
 
     Modes: many-to-many emits o_t at every step; many-to-one o_T only; one-to-many reads
     one row x_1 and runs `steps` steps, with zero inputs after the first or, with
@@ -59,11 +62,14 @@ def forward_batch(
         # Their later inputs are made as they go: forward in time only.
         assert net.direction is Direction.FORWARD and steps, (mode, net.direction, steps)
     h_0 = net.h0 if h0 is None else np.asarray(h0, dtype=dtype).reshape(net.h0.shape)
+    c_0 = net.c0
+    if c0 is not None and c_0 is not None:
+        c_0 = np.asarray(c0, dtype=dtype).reshape(c_0.shape)
     inputs, first_outputs = _prepare(sequences, mode, steps, dtype)
     if feedback:
         assert mode is Mode.ONE_TO_MANY
-        return feedback_run(net, inputs, h_0)
-    return _run_in_parts(net, inputs, first_outputs, h_0, mode)
+        return feedback_run(net, inputs, h_0, c_0)
+    return _run_in_parts(net, inputs, first_outputs, h_0, mode, c_0)
 
 
 def _prepare(
@@ -101,6 +107,7 @@ def _run_in_parts(
     first_outputs: list[int],
     h_0: FloatArray,
     mode: Mode,
+    c_0: FloatArray | None,
 ) -> list[Forward]:
     """Every sequence, a sub-batch at a time, on as many cores as there are to use.
 
@@ -117,7 +124,7 @@ def _run_in_parts(
         try:
             for i in indices:
                 part = parts[i]
-                results[i] = run_together(net, inputs[part], first_outputs[part], h_0, mode)
+                results[i] = run_together(net, inputs[part], first_outputs[part], h_0, mode, c_0)
         except BaseException as error:  # handed to the caller's thread below
             failures.append(error)
 

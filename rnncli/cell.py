@@ -10,29 +10,33 @@ W_xh is H x I (rows are outputs, as PyTorch), W_hh is H x H, b_xh and b_hh are H
 
 What a cell provides (the RecurrentCell interface below); the forward loop, batches,
 directions, stacked layers, modes and feedback use nothing else, so another kind of
-cell is one more class beside ElmanCell:
+cell is one more class: ElmanCell here, LstmCell (rnncli.lstm_cell) and GruCell
+(rnncli.gru_cell) beside it:
 
-- its weights W_xh, W_hh, b_xh, b_hh (an LSTM's four gates stacked in each, as
-  PyTorch's weight_ih and weight_hh); `input_size`, `hidden_size`, `bias`;
+- its weights W_xh, W_hh, b_xh, b_hh (an LSTM's four gates stacked in each, a GRU's
+  three, as PyTorch's weight_ih and weight_hh); `input_size`; `hidden_size`, the size
+  of the h it hands on (an LSTM's P with a projection); `cell_size`, H: the units of
+  each gate (and of an LSTM's c); `kind` ("rnn", "lstm", "gru") and its `gates`;
   `check()` (ValueError unless the shapes fit), `configured(activation, clip)` (the
-  network's f and clip) and `astype(dtype)`;
-- its state: a tuple of arrays, (h,) for Elman, (h, c) for an LSTM; h, the first, is
-  what the layer above and the output layer read. `initial_state(h_0)` makes it from
-  h_0 (B x H): an LSTM adds c_0 = 0;
+  network's f and clip; an LSTM and a GRU carry their own) and `astype(dtype)`;
+- its state: a tuple of arrays, (h,) for Elman and GRU, (h, c) for an LSTM; h, the
+  first, is what the layer above and the output layer read. `initial_state(h_0, c_0)`
+  makes it from h_0 (B x H), and c_0 (zeros unless given) for an LSTM;
 - `step(x_t, state) -> state`: one step of one sequence, written as the lecture writes
-  it. This is the reference; it is not used for speed;
-- `run(inputs, lengths, state) -> (Z, H, state)`: the same steps for a padded batch
-  (T x B x I) in one go, as fast as numpy allows; tests hold it to `step`.
-
-An LSTM (PyTorch's gate order i, f, g, o) would keep W_xh as 4H x I and W_hh as 4H x H,
-step with z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh split into four, c_t = f*c + i*g,
-h_t = o*tanh(c_t), and return (h_t, c_t); a GRU (r, z, n) keeps (h,) and splits 3H.
+  it, and `step_with_z`, the same with the step's pre-activations z_t. This is the
+  reference; it is not used for speed;
+- `run(inputs, lengths, state) -> (Z, states, state)`: the same steps for a padded
+  batch (T x B x I) in one go, as fast as numpy allows: every step's pre-activations,
+  its state arrays at every step ((H,) or (H, C)) and the final state; tests hold it
+  to `step`;
+- `gate_values(Z)`: each gate's value after its activation, from the pre-activations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -62,22 +66,33 @@ class ElmanCell:
     activation: Activation = TANH  # f
     clip: float | None = None  # z_t is clipped to [-clip, clip] before f, as ONNX's
 
+    kind: ClassVar[str] = "rnn"
+    gates: ClassVar[tuple[str, ...]] = ()
+
     def step(self, x_t: FloatArray, state: State) -> State:
         """One step of one sequence, as the lecture writes it (x_t: I, h_{t-1}: H)."""
+        return self.step_with_z(x_t, state)[1]
+
+    def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]:
+        """`step`, with its pre-activation z_t: (z_t, (h_t,))."""
         (h_prev,) = state  # h_{t-1}
         W_xh, W_hh, b_xh, b_hh, f = self.W_xh, self.W_hh, self.b_xh, self.b_hh, self.activation
         z_t = np.dot(W_xh, x_t) + b_xh + np.dot(W_hh, h_prev) + b_hh
         h_t = f(z_t if self.clip is None else np.clip(z_t, -self.clip, self.clip))
-        return (h_t,)
+        return z_t, (h_t,)
+
+    def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]:
+        """None: the Elman cell has no gates."""
+        return {}
 
     # -- the same, fast ---------------------------------------------------------------
 
     def run(
         self, inputs: FloatArray, lengths: npt.NDArray[np.int_], state: State
-    ) -> tuple[FloatArray, FloatArray, State]:
+    ) -> tuple[FloatArray, State, State]:
         """`step` over a padded batch inputs (T x B x I), t = 1..T, from state (B x H).
 
-        Returns Z and H (T x B x H) and each sequence's final state (B x H). A sequence
+        Returns Z and (H,) (T x B x H) and each sequence's final state (B x H). A sequence
         stops at its own length: the padding after it does not change its state.
         """
         (h_start,) = state
@@ -105,16 +120,14 @@ class ElmanCell:
                 h = h_1[np.newaxis, :]
             else:
                 W_hh_T = np.ascontiguousarray(self.W_hh.T)
-                # alive[t]: the sequences still running at step t + 1        (T x B x 1)
-                alive = (np.arange(T)[:, np.newaxis] < lengths)[:, :, np.newaxis]
-                ragged = not alive.all()
+                alive = ragged_mask(lengths, T)
                 products = np.empty_like(h_start)
                 for t, (z, out) in enumerate(zip(Z, H, strict=True)):
                     dot(h, W_hh_T, products)
                     add(z, products, z)
                     h_new = f(z if clip is None else np.clip(z, -clip, clip), out)
-                    h = np.where(alive[t], h_new, h) if ragged else h_new
-        return Z, H, (h,)
+                    h = h_new if alive is None else np.where(alive[t], h_new, h)
+        return Z, (H,), (h,)
 
     # -- one step back (rnncli.backward) -----------------------------------------------
 
@@ -134,8 +147,12 @@ class ElmanCell:
     def hidden_size(self) -> int:
         return int(self.W_hh.shape[0])
 
-    def initial_state(self, h_0: FloatArray) -> State:
-        """The state at t = 0 from h_0 (B x H)."""
+    @property
+    def cell_size(self) -> int:
+        return self.hidden_size
+
+    def initial_state(self, h_0: FloatArray, c_0: FloatArray | None = None) -> State:
+        """The state at t = 0 from h_0 (B x H); an Elman cell has no c."""
         return (h_0,)
 
     def check(self) -> None:
@@ -153,16 +170,23 @@ class ElmanCell:
         return replace(self, activation=activation, clip=clip)
 
     def astype(self, dtype: npt.DTypeLike) -> ElmanCell:
-        def cast(array: FloatArray) -> FloatArray:
-            return np.asarray(array, dtype=dtype)
+        return replace(self, **cast_arrays(self, ("W_xh", "W_hh", "b_xh", "b_hh"), dtype))
 
-        return replace(
-            self,
-            W_xh=cast(self.W_xh),
-            W_hh=cast(self.W_hh),
-            b_xh=cast(self.b_xh),
-            b_hh=cast(self.b_hh),
-        )
+
+def cast_arrays(cell: object, names: Iterable[str], dtype: npt.DTypeLike) -> dict[str, Any]:
+    """The cell's arrays `names` in `dtype` (None stays None), by name, for replace()."""
+    arrays = {name: getattr(cell, name) for name in names}
+    return {
+        name: None if array is None else np.asarray(array, dtype=dtype)
+        for name, array in arrays.items()
+    }
+
+
+def ragged_mask(lengths: npt.NDArray[np.int_], T: int) -> npt.NDArray[np.bool_] | None:
+    """alive[t]: the sequences still running at step t + 1 (T x B x 1), or None when
+    every sequence runs all T steps."""
+    alive = (np.arange(T)[:, np.newaxis] < lengths)[:, :, np.newaxis]
+    return None if alive.all() else alive
 
 
 #: The name the config reader and the rest of rnncli construct an Elman cell by.
@@ -189,14 +213,24 @@ class RecurrentCell(Protocol):
     @property
     def activation(self) -> Activation: ...
     @property
+    def clip(self) -> float | None: ...
+    @property
     def input_size(self) -> int: ...
     @property
     def hidden_size(self) -> int: ...
+    @property
+    def cell_size(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def gates(self) -> tuple[str, ...]: ...
     def step(self, x_t: FloatArray, state: State) -> State: ...
+    def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]: ...
+    def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]: ...
     def run(
         self, inputs: FloatArray, lengths: npt.NDArray[np.int_], state: State
-    ) -> tuple[FloatArray, FloatArray, State]: ...
-    def initial_state(self, h_0: FloatArray) -> State: ...
+    ) -> tuple[FloatArray, State, State]: ...
+    def initial_state(self, h_0: FloatArray, c_0: FloatArray | None = None) -> State: ...
     def check(self) -> None: ...
     def configured(self, activation: Activation, clip: float | None) -> RecurrentCell: ...
     def astype(self, dtype: npt.DTypeLike) -> RecurrentCell: ...

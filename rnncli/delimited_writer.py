@@ -16,12 +16,14 @@ from rnncli.step_values import number_text, row_bodies, steps
 
 
 def delimited_header(net: Network, explain: bool = False) -> list[str]:
-    """t, x1..xI, h1..hH, o1..oO (o columns only with an output layer), then the terms,
-    each as its key numbered by unit: W_xh_x1..W_xh_xH, ..., o_pre1..o_preO.
+    """t, x1..xI, h1..hH, c1..cH (an LSTM's), o1..oO (o columns only with an output
+    layer), then the terms, each as its key numbered by unit: W_xh_x1..W_xh_xH, ...,
+    o_pre1..o_preO.
 
-    h holds D*H values: both directions of a bidirectional network, forward first.
+    h and c hold D*H values: both directions of a bidirectional network, forward first.
     """
     header = ["t", *_numbered("x", net.input_size), *_numbered("h", net.state_size)]
+    header += _numbered("c", net.cell_state_size)
     if net.has_output_layer:
         header += _numbered("o", net.output_size)
     if explain:
@@ -61,6 +63,8 @@ def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bo
     prefix = [_id_cell(run.id, delimiter)] if batched else []
     for step in steps(run.result, run.explained, run.first_t):
         cells = [*prefix, str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
+        if step.c is not None:
+            cells += map(number_text, step.c)
         if net.has_output_layer:
             cells += no_output if step.o is None else map(number_text, step.o)
         if step.terms is not None:
@@ -79,7 +83,11 @@ def _write_plain_rows(run: Run, net: Network, out: TextIO, delimiter: str, batch
     every_step_emits = len(result.output_steps) == len(result.X)
     if run.explained is not None or (net.has_output_layer and not every_step_emits):
         return False
-    parts = [result.X, result.H, result.O] if net.has_output_layer else [result.X, result.H]
+    parts = [result.X, result.H]
+    if result.C is not None:
+        parts.append(result.C)
+    if net.has_output_layer:
+        parts.append(result.O)
     rows = np.hstack(parts)
     if not np.isfinite(rows).all():
         return False

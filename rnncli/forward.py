@@ -35,33 +35,65 @@ from rnncli.option_values import Direction, Mode
 # -- the lecture: a plain loop over t -------------------------------------------------
 
 
+class ReferenceRun(NamedTuple):
+    """What the plain loop computes for one sequence (row k of each: step t = k + 1)."""
+
+    Z: FloatArray  # T x (D*G*H)  the top layer's pre-activations (G gates; rnn G = 1)
+    H: FloatArray  # T x (D*H)    the top layer's h_t
+    C: FloatArray | None  # T x (D*H)  the top layer's c_t (an LSTM's)
+    O: FloatArray  # T x O        o_t
+    h_n: FloatArray  # (L*D) x H  final states
+    c_n: FloatArray | None  # (L*D) x H  final cell states (an LSTM's)
+
+
 def reference_forward(
     net: Network, X: FloatArray, h0: FloatArray | None = None
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """One sequence X (T x I) through the network, one step at a time, as the lecture
-    writes it: H (T x D*H, the top layer's h_t), O (T x O, o_t) and h_n ((L*D) x H).
+    writes it: H (T x D*H, the top layer's h_t), O (T x O, o_t) and h_n ((L*D) x H)."""
+    run = reference_run(net, X, h0)
+    return run.H, run.O, run.h_n
+
+
+def reference_run(
+    net: Network, X: FloatArray, h0: FloatArray | None = None, c0: FloatArray | None = None
+) -> ReferenceRun:
+    """reference_forward with everything the loop sees: see ReferenceRun.
 
     Layer 1 reads x_t, every layer above reads the h_t of the one below; a forward
     direction runs t = 1..T, a reverse one t = T..1; bidirectional h_t = [fwd; rev].
     """
     h0 = net.h0 if h0 is None else h0
-    T, D = len(X), net.num_directions
+    c0 = net.c0 if c0 is None else c0
+    T = len(X)
     xs = list(X)  # x_1..x_T of the layer being run
-    h_n = []
-    for k, cells in enumerate(net.layers):
-        hs_per_direction = []
-        for d, cell in enumerate(cells):
-            reverse = d == 1 or net.direction is Direction.REVERSE
-            state = cell.initial_state(h0[k * D + d])  # h_0
-            hs = [state[0]] * T
+    finals: list[tuple[FloatArray, ...]] = []
+    for cells in net.layers:
+        # each direction's [(z_t, state_t) for t = 1..T]
+        per_direction: list[list[tuple[FloatArray, tuple[FloatArray, ...]]]] = []
+        for cell in cells:
+            row = len(finals)
+            reverse = len(per_direction) == 1 or net.direction is Direction.REVERSE
+            state = cell.initial_state(h0[row], None if c0 is None else c0[row])  # h_0 (c_0)
+            steps: list[tuple[FloatArray, tuple[FloatArray, ...]]] = [(np.empty(0), state)] * T
             for t in reversed(range(T)) if reverse else range(T):
-                state = cell.step(xs[t], state)  # h_t = f(W_xh x_t + b_xh + W_hh h_{t-1} + b_hh)
-                hs[t] = state[0]
-            h_n.append(state[0])
-            hs_per_direction.append(hs)
-        xs = [np.concatenate([hs[t] for hs in hs_per_direction]) for t in range(T)]
+                z_t, state = cell.step_with_z(xs[t], state)  # e.g. h_t = f(z_t)
+                steps[t] = (z_t, state)
+            finals.append(state)
+            per_direction.append(steps)
+        xs = [np.concatenate([steps[t][1][0] for steps in per_direction]) for t in range(T)]
     os = [reference_output(net, h_t) for h_t in xs]  # o_t = g(W_ho h_t + b_o)
-    return np.array(xs), np.array(os), np.array(h_n)
+    Z = [np.concatenate([steps[t][0] for steps in per_direction]) for t in range(T)]
+    lstm = net.cell_kind == "lstm"
+    C = [np.concatenate([steps[t][1][-1] for steps in per_direction]) for t in range(T)]
+    return ReferenceRun(
+        Z=np.array(Z),
+        H=np.array(xs),
+        C=np.array(C) if lstm else None,
+        O=np.array(os),
+        h_n=np.array([state[0] for state in finals]),
+        c_n=np.array([state[1] for state in finals]) if lstm else None,
+    )
 
 
 def reference_feedback(
@@ -70,7 +102,11 @@ def reference_feedback(
     """one-to-many with feedback, one step at a time: x_1 given, then x_t = o_{t-1}.
     X (steps x I, the inputs as run), H (steps x H) and O (steps x O)."""
     h0 = net.h0 if h0 is None else h0
-    states = [cell.initial_state(h0[k]) for k, (cell,) in enumerate(net.layers)]
+    c0 = net.c0
+    states = [
+        cell.initial_state(h0[k], None if c0 is None else c0[k])
+        for k, (cell,) in enumerate(net.layers)
+    ]
     xs, hs, os = [], [], []
     x_t = x_1
     for _ in range(steps):
@@ -105,7 +141,7 @@ class Forward(NamedTuple):
     """
 
     X: FloatArray  # T x I        inputs x_t as run (with the mode's extra steps)
-    Z: FloatArray  # T x (D*H)    pre-activations z_t of the top layer
+    Z: FloatArray  # T x (D*G*H)  pre-activations of the top layer's G gates (rnn: z_t)
     H: FloatArray  # T x (D*H)    hidden states h_t of the top layer
     O: FloatArray  # N x O        outputs o_t at output_steps
     h0: FloatArray  # (L*D) x H   initial states
@@ -113,6 +149,8 @@ class Forward(NamedTuple):
     layers: FloatArray  # T x L x (D*H)   every layer's state at every step
     h_n: FloatArray  # (L*D) x H   final states (a reverse direction ends at t = 1)
     first_output: int  # the first step t that makes an output
+    C: FloatArray | None = None  # T x (D*H_c)   an LSTM's top-layer cell states c_t
+    c_n: FloatArray | None = None  # (L*D) x H_c  an LSTM's final cell states
 
     @property
     def output_steps(self) -> range:
@@ -124,13 +162,28 @@ class Forward(NamedTuple):
         return k + 1 - self.first_output if k + 1 in self.output_steps else None
 
 
+def gate_values(net: Network, result: Forward) -> dict[str, FloatArray]:
+    """The top layer's gates after their activation, by name (T x D*H each, directions
+    side by side), from the pre-activations the run kept; none for an Elman cell."""
+    top = net.layers[-1]
+    G, H = len(net.gates), net.cell_size
+    per_direction = [
+        cell.gate_values(result.Z[:, d * G * H : (d + 1) * G * H]) for d, cell in enumerate(top)
+    ]
+    return {name: np.concatenate([g[name] for g in per_direction], axis=1) for name in net.gates}
+
+
 def first_non_finite(result: Forward) -> tuple[str, int, int] | None:
-    """Where the result first stops being finite: ("h", t, unit) or ("o", t, unit), from 1."""
+    """Where the result first stops being finite: ("h", t, unit), ("c", t, unit) or
+    ("o", t, unit), from 1."""
     candidates = []
     lower = result.layers[:, :-1].reshape(len(result.layers), -1)  # T x ((L-1)*D*H)
+    every_step = range(1, len(result.H) + 1)
+    cells = [] if result.C is None else [("c", result.C, every_step)]
     for name, values, steps in (
-        ("h", result.H, range(1, len(result.H) + 1)),
-        ("a lower layer's h", lower, range(1, len(result.H) + 1)),
+        ("h", result.H, every_step),
+        *cells,
+        ("a lower layer's h", lower, every_step),
         ("o", result.O, result.output_steps),
     ):
         bad = np.argwhere(~np.isfinite(values))
@@ -152,11 +205,12 @@ def run_together(
     first_outputs: list[int],
     h_0: FloatArray,
     mode: Mode,
+    c_0: FloatArray | None = None,
 ) -> list[Forward]:
     """Every sequence as one padded batch: one matrix product per step for all of them.
 
     inputs: the sequences as run (each T_b x I); first_outputs: the first step t of each
-    that makes an output; h_0: (L*D) x H.
+    that makes an output; h_0: (L*D) x H; c_0: an LSTM's (L*D) x H_c (zeros if None).
     """
     dtype, I, B = h_0.dtype, net.input_size, len(inputs)
     lengths = np.array([len(X) for X in inputs])
@@ -167,28 +221,40 @@ def run_together(
         batch = np.zeros((T, B, I), dtype=dtype)  # padded with zeros after each end
         for b, X in enumerate(inputs):
             batch[: len(X), b] = X
+    lstm = net.cell_kind == "lstm"
+    c_0 = net.c0 if c_0 is None else c_0
     h_n = np.empty((B, L * D, H), dtype=dtype)
+    c_n = np.empty((B, L * D, net.cell_size), dtype=dtype) if lstm else None
     layer_input = batch
     layer_outputs: list[FloatArray] = []
     Zs: list[FloatArray] = []
+    Cs: list[FloatArray] = []
     for k, cells in enumerate(net.layers):
-        Zs, Hs = [], []
+        Zs, Hs, Cs = [], [], []
         for d, cell in enumerate(cells):
+            row = k * D + d
             reverse = (d == 1) or net.direction is Direction.REVERSE
-            start = cell.initial_state(np.repeat(h_0[k * D + d][np.newaxis, :], B, axis=0))
+            start = cell.initial_state(
+                *(np.repeat(s[row][np.newaxis, :], B, axis=0) for s in (h_0, c_0) if s is not None)
+            )
             # A reverse direction runs each sequence t = T_b..1: backwards in, back out.
             x = _reversed_within(layer_input, lengths) if reverse else layer_input
-            Z, Hd, last = cell.run(x, lengths, start)
+            Z, every, last = cell.run(x, lengths, start)
             if reverse:
-                Z, Hd = _reversed_within(Z, lengths), _reversed_within(Hd, lengths)
+                Z = _reversed_within(Z, lengths)
+                every = tuple(_reversed_within(S, lengths) for S in every)
             Zs.append(Z)
-            Hs.append(Hd)
-            h_n[:, k * D + d] = last[0]
+            Hs.append(every[0])
+            h_n[:, row] = last[0]
+            if c_n is not None:
+                Cs.append(every[1])
+                c_n[:, row] = last[1]
         layer_input = np.concatenate(Hs, axis=2) if D > 1 else Hs[0]  # T x B x (D*H)
         layer_outputs.append(layer_input)
     # Every layer's h_t, T x B x L x (D*H): a view of the top layer when there is one.
     states = layer_input[:, :, np.newaxis] if L == 1 else np.stack(layer_outputs, axis=2)
     Z_top = np.concatenate(Zs, axis=2) if D > 1 else Zs[0]  # the top layer's z_t
+    C_top = None if not Cs else np.concatenate(Cs, axis=2) if D > 1 else Cs[0]
 
     # The output layer after the loop, one matrix product over every step:
     #   o_t = g(W_ho h_t + b_o)                                        (T x B x O)
@@ -214,6 +280,8 @@ def run_together(
                 layers=states[:n, b],
                 h_n=h_n[b],
                 first_output=first_outputs[b],
+                C=None if C_top is None else C_top[:n, b],
+                c_n=None if c_n is None else c_n[b],
             )
         )
     return results
@@ -227,7 +295,9 @@ def _reversed_within(values: FloatArray, lengths: npt.NDArray[np.int_]) -> Float
     return values[index, np.arange(B)]
 
 
-def feedback_run(net: Network, inputs: list[FloatArray], h_0: FloatArray) -> list[Forward]:
+def feedback_run(
+    net: Network, inputs: list[FloatArray], h_0: FloatArray, c_0: FloatArray | None = None
+) -> list[Forward]:
     """one-to-many with feedback: x_1 given, then x_t = o_{t-1}; every layer steps at once.
 
     A network that runs forward in time with O = I (the pipeline checks both first).
@@ -237,13 +307,17 @@ def feedback_run(net: Network, inputs: list[FloatArray], h_0: FloatArray) -> lis
     assert net.direction is Direction.FORWARD and net.output_size == net.input_size
     X = np.stack(inputs, axis=1)  # T x B x I; rows after the first are replaced
     T, B, _ = X.shape
-    L, H = net.num_layers, net.hidden_size
-    Z = np.empty((T, B, H), dtype=X.dtype)
+    L, H, G = net.num_layers, net.hidden_size, max(len(net.gates), 1)
+    c_0 = net.c0 if c_0 is None else c_0
+    Z = np.empty((T, B, G * net.cell_size), dtype=X.dtype)
     states = np.empty((T, B, L, H), dtype=X.dtype)
+    C = np.empty((T, B, net.cell_size), dtype=X.dtype) if c_0 is not None else None
     O = np.empty((T, B, net.output_size), dtype=X.dtype)
     one_step = np.ones(B, dtype=np.int_)
     state = [
-        cell.initial_state(np.repeat(h_0[k][np.newaxis, :], B, axis=0))
+        cell.initial_state(
+            *(np.repeat(s[k][np.newaxis, :], B, axis=0) for s in (h_0, c_0) if s is not None)
+        )
         for k, (cell,) in enumerate(net.layers)
     ]
     for t in range(T):
@@ -251,9 +325,12 @@ def feedback_run(net: Network, inputs: list[FloatArray], h_0: FloatArray) -> lis
             X[t] = O[t - 1]  # x_t = o_{t-1}
         layer_input = X[t : t + 1]  # 1 x B x I: a batch of one step
         for k, (cell,) in enumerate(net.layers):
-            z, layer_input, state[k] = cell.run(layer_input, one_step, state[k])
+            z, every, state[k] = cell.run(layer_input, one_step, state[k])
+            layer_input = every[0]
             states[t, :, k] = layer_input[0]
         Z[t] = z[0]
+        if C is not None:
+            C[t] = every[1][0]
         O[t] = net.output(layer_input[0])
     return [
         Forward(
@@ -266,6 +343,8 @@ def feedback_run(net: Network, inputs: list[FloatArray], h_0: FloatArray) -> lis
             layers=states[:, b],
             h_n=np.stack([state[k][0][b] for k in range(L)]),
             first_output=1,
+            C=None if C is None else C[:, b],
+            c_n=None if C is None else np.stack([state[k][1][b] for k in range(L)]),
         )
         for b in range(B)
     ]

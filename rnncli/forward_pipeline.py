@@ -43,8 +43,8 @@ def run_forward(
     """Run `rnncli forward`: messages through `warn`, data to stdout or --output.
 
     One path: every option is checked, then the input is read in pieces, each piece run
-    (h carried from one to the next) and written as it comes. A run held in memory is a
-    single piece: the whole sequence or batch.
+    (h, and an LSTM's c, carried from one to the next) and written as it comes. A run
+    held in memory is a single piece: the whole sequence or batch.
     """
     check_options(request)
     # The input format is decided here, once: the option, else the file name's extension;
@@ -54,7 +54,7 @@ def run_forward(
     check_output(request.save_state)
     net = default_network() if request.config is None else load_config(request.config)
     check_network_options(request, net)
-    h0 = initial_state(request.h0, net)
+    h0, c0 = initial_state(request.h0, net)
     to_terminal = request.output is None and stdout_is_terminal
     chosen = request.output_format.resolved(to_terminal)
     dtype = np.dtype(str(request.dtype))
@@ -66,10 +66,11 @@ def run_forward(
         for batch in _pieces(request, net, chosen):
             if t == 1:
                 _check_batch(request, net, batch)
-            state = h0 if last is None else last.h_n
+            # h (and an LSTM's c) carried from the last piece
+            h, c = (h0, c0) if last is None else (last.h_n, last.c_n)
             Xs = [sequence.X for sequence in batch.sequences]
             results = forward_batch(
-                net, Xs, state, request.mode, request.steps, request.feedback, dtype
+                net, Xs, h, request.mode, request.steps, request.feedback, dtype, c
             )
             runs = []
             for sequence, result in zip(batch.sequences, results, strict=True):

@@ -60,6 +60,8 @@ def check_network_options(request: ForwardRequest, net: Network) -> None:
             "--explain",
             "takes apart one-layer networks run forward without a clip, as in the lecture",
         )
+    if request.explain and net.cell_kind != "rnn":
+        raise usage_error("--explain", f"takes apart the rnn cell, not yet the {net.cell_kind}")
     if (
         request.mode in (Mode.ONE_TO_MANY, Mode.MANY_TO_MANY_DELAYED)
         and net.direction is not Direction.FORWARD

@@ -42,9 +42,11 @@ def write_jsonl(runs: list[Run], out: TextIO, batched: bool = False) -> None:
 
 
 def step_object(step: Step) -> dict[str, Any]:
-    """A JSON step: t, x, h, o where the mode makes an output, then every layer's state
-    (stacked layers) and any explained terms."""
+    """A JSON step: t, x, h, an LSTM's c, o where the mode makes an output, then every
+    layer's state (stacked layers) and any explained terms."""
     obj: dict[str, Any] = {"t": step.t, "x": step.x, "h": step.h}
+    if step.c is not None:
+        obj["c"] = step.c
     if step.o is not None:
         obj["o"] = step.o
     if step.layers is not None:
@@ -65,6 +67,8 @@ def _run_document(run: Run, net: Network) -> dict[str, Any]:
         # the final state; with layers or two directions one per layer and direction
         "h_n": result.h_n[0].tolist() if net.is_simple else result.h_n.tolist(),
     }
+    if result.c_n is not None:  # an LSTM's final cell states, laid out as h_n
+        document["c_n"] = result.c_n[0].tolist() if net.is_simple else result.c_n.tolist()
     if run.explained is not None:
         difference = run.explained.formulation_2_difference
         document["explain"] = {"formulation_2_max_abs_difference": difference}
@@ -77,16 +81,22 @@ def _write_plain_lines(run: Run, out: TextIO, batched: bool) -> bool:
     result = run.result
     if run.explained is not None or result.layers.shape[1] > 1:
         return False
-    if not (np.isfinite(result.H).all() and np.isfinite(result.O).all()):
+    C = result.C
+    if not (
+        np.isfinite(result.H).all()
+        and np.isfinite(result.O).all()
+        and (C is None or np.isfinite(C).all())
+    ):
         return False
     xs, hs = _rows_text(result.X), _rows_text(result.H)
+    cs = [""] * len(hs) if C is None else [f', "c": {c}' for c in _rows_text(C)]
     outputs = dict(zip(result.output_steps, _rows_text(result.O), strict=True))
     seq = f'"seq": {json.dumps(run.id)}, ' if batched else ""
     lines = []
-    for k, (x, h) in enumerate(zip(xs, hs, strict=True)):
+    for k, (x, h, c) in enumerate(zip(xs, hs, cs, strict=True)):
         o = outputs.get(k + 1)
         tail = f', "o": {o}}}' if o is not None else "}"
-        lines.append(f'{{{seq}"t": {k + run.first_t}, "x": {x}, "h": {h}{tail}\n')
+        lines.append(f'{{{seq}"t": {k + run.first_t}, "x": {x}, "h": {h}{c}{tail}\n')
     out.write("".join(lines))
     return True
 

@@ -5,18 +5,30 @@ in D = 2 directions (h_t = [h_t forward; h_t reverse]); h0 then holds L*D states
 PyTorch's order (layer by layer, forward first). On top of the last layer, optionally:
 
     o_t = g(W_ho h_t + b_o)      W_ho: O x (D*H), b_o: O  (o_t = h_t without W_ho)
+
+Every cell of a network is of one kind (`cell_kind`): rnn (ElmanCell), lstm (LstmCell)
+or gru (GruCell). Sizes, by name: `hidden_size` is the size of h (an LSTM's P when it
+projects; H otherwise), so h0 is (L*D) x hidden_size and h_t has `state_size` = D *
+hidden_size values; `cell_size` is H, the units of each gate and of an LSTM's c, so c0
+is (L*D) x cell_size and c_t has D * cell_size values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from rnncli.activations import IDENTITY, TANH, Activation, FloatArray
 from rnncli.cell import ElmanCell, RecurrentCell
+from rnncli.gru_cell import GruCell
+from rnncli.lstm_cell import LstmCell
 from rnncli.option_values import ACTIVATION_NAMES, Direction
+
+#: The gates of each gated cell, in the order their weights are stacked (PyTorch's).
+GATES: dict[str, tuple[str, ...]] = {"lstm": LstmCell.gates, "gru": GruCell.gates}
 
 
 @dataclass(frozen=True)
@@ -25,7 +37,10 @@ class Network:
 
     layers[k][d] is the cell of layer k + 1 in direction d (0 forward, 1 reverse); h0 is
     (L*D) x H; W_ho is O x (D*H) and b_o is O, or both None (then o_t = h_t of the top
-    layer). Every cell runs with the network's activation f and clip.
+    layer); c0 (an LSTM's, (L*D) x cell_size) is zeros when None. Every Elman cell runs
+    with the network's activation f and clip; an LSTM's and a GRU's cells carry their
+    own activations and clip, and the network's `activation` and `clip` then read the
+    first cell's.
     """
 
     layers: tuple[tuple[RecurrentCell, ...], ...]
@@ -37,6 +52,7 @@ class Network:
     direction: Direction = Direction.FORWARD
     clip: float | None = None
     name: str | None = None
+    c0: FloatArray | None = None
 
     def __post_init__(self) -> None:
         D = 2 if self.direction is Direction.BIDIRECTIONAL else 1
@@ -51,8 +67,16 @@ class Network:
                     raise ValueError(f"layer {k + 1}: {error}") from None
                 if cell.hidden_size != H or (k > 0 and cell.input_size != D * H):
                     raise ValueError(f"layer {k + 1}: every cell has H = {H}, reading D*H above 1")
+        kinds = {cell.kind for cells in self.layers for cell in cells}
+        if len(kinds) != 1:
+            raise ValueError("every cell of a network is of one kind")
         if self.h0.shape != (len(self.layers) * D, H):
             raise ValueError(f"h0 must be {len(self.layers) * D} x {H}")
+        C = self.layers[0][0].cell_size
+        if any(cell.cell_size != C for cells in self.layers for cell in cells):
+            raise ValueError(f"every cell has {C} units")
+        if self.c0 is not None and (kinds != {"lstm"} or self.c0.shape != (len(self.h0), C)):
+            raise ValueError(f"c0 is an LSTM's, {len(self.h0)} x {C}")
         if (self.W_ho is None) != (self.b_o is None):
             raise ValueError("W_ho and b_o come together")
         if (
@@ -64,7 +88,14 @@ class Network:
         # Usage the config reader and the command line refuse with a message first.
         assert self.output_activation is None or self.W_ho is not None
         assert self.activation.name in ACTIVATION_NAMES, self.activation.name
-        # Every cell steps with the network's f and clip.
+        if kinds != {"rnn"}:  # gated cells carry their own; the network reads them
+            first = self.layers[0][0]
+            object.__setattr__(self, "activation", first.activation)
+            object.__setattr__(self, "clip", first.clip)
+            if kinds == {"lstm"} and self.c0 is None:
+                object.__setattr__(self, "c0", np.zeros((len(self.h0), C), self.h0.dtype))
+            return
+        # Every Elman cell steps with the network's f and clip.
         layers = tuple(
             tuple(cell.configured(self.activation, self.clip) for cell in cells)
             for cells in self.layers
@@ -75,6 +106,16 @@ class Network:
     def cells(self) -> list[RecurrentCell]:
         """Every cell, layer by layer, forward first: the order of h0's rows."""
         return [cell for cells in self.layers for cell in cells]
+
+    @property
+    def cell_kind(self) -> str:
+        """ "rnn", "lstm" or "gru": the kind of every cell."""
+        return self.cell.kind
+
+    @property
+    def gates(self) -> tuple[str, ...]:
+        """The cell's gates in PyTorch's order (none for rnn)."""
+        return self.cell.gates
 
     @property
     def bias(self) -> str:
@@ -111,7 +152,13 @@ class Network:
 
     @property
     def hidden_size(self) -> int:
+        """The size of h per layer and direction (an LSTM's P when it projects)."""
         return self.layers[0][0].hidden_size
+
+    @property
+    def cell_size(self) -> int:
+        """H: the units of each gate, and of an LSTM's c per layer and direction."""
+        return self.layers[0][0].cell_size
 
     @property
     def num_layers(self) -> int:
@@ -125,6 +172,11 @@ class Network:
     def state_size(self) -> int:
         """D*H: the size of h_t, both directions side by side."""
         return self.num_directions * self.hidden_size
+
+    @property
+    def cell_state_size(self) -> int:
+        """D*H: the size of an LSTM's c_t, both directions side by side; 0 without a c."""
+        return self.num_directions * self.cell_size if self.cell_kind == "lstm" else 0
 
     @property
     def output_size(self) -> int:
@@ -154,17 +206,18 @@ class Network:
     def astype(self, dtype: npt.DTypeLike) -> Network:
         """The same network with every array in `dtype` (itself, where they all are)."""
         weights = ((c.W_xh, c.W_hh, c.b_xh, c.b_hh) for c in self.cells)
-        arrays = (self.h0, self.W_ho, self.b_o, *(a for four in weights for a in four))
+        arrays = (self.h0, self.c0, self.W_ho, self.b_o, *(a for w in weights for a in w))
         if all(array is None or array.dtype == dtype for array in arrays):
             return self
 
-        def cast(array: FloatArray | None) -> FloatArray | None:
+        def cast(array: FloatArray | None) -> Any:
             return None if array is None else np.asarray(array, dtype=dtype)
 
         return replace(
             self,
             layers=tuple(tuple(cell.astype(dtype) for cell in cells) for cells in self.layers),
-            h0=np.asarray(self.h0, dtype=dtype),
+            h0=cast(self.h0),
+            c0=cast(self.c0),
             W_ho=cast(self.W_ho),
             b_o=cast(self.b_o),
         )

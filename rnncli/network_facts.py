@@ -25,6 +25,8 @@ def network_facts(net: Network) -> dict[str, Any]:
         "activation": str(net.activation),
         "output_activation": None if net.output_activation is None else str(net.output_activation),
     }
+    if net.cell_kind != "rnn":
+        facts["cell"] = net.cell_kind
     if not net.is_simple:
         facts["num_layers"] = net.num_layers
         facts["direction"] = str(net.direction)
@@ -34,15 +36,15 @@ def network_facts(net: Network) -> dict[str, Any]:
 
 
 def parameter_count(net: Network) -> int:
-    """Per layer and direction W_xh (H*I) + W_hh (H*H) + its biases (2H, H or 0); then
-    W_ho (O*D*H) + b_o (O)."""
-    H = net.hidden_size
-    biases = {"two": 2 * H, "one": H, "none": 0}
-    count = sum(
-        cell.W_xh.size + cell.W_hh.size + biases[cell.bias]
-        for cells in net.layers
-        for cell in cells
-    )
+    """Per layer and direction W_xh (G*H*I) + W_hh (G*H*H) + its biases (2GH, GH or 0)
+    (G gates: 1 for rnn, 4 lstm, 3 gru) and an LSTM's W_hr and peepholes; then W_ho
+    (O*D*H) + b_o (O)."""
+    count = 0
+    for cell in net.cells:
+        biases = {"two": 2 * cell.b_xh.size, "one": cell.b_xh.size, "none": 0}
+        extras = (getattr(cell, name, None) for name in ("W_hr", "peepholes"))
+        count += cell.W_xh.size + cell.W_hh.size + biases[cell.bias]
+        count += sum(extra.size for extra in extras if extra is not None)
     if net.W_ho is not None:
         count += net.W_ho.size + net.output_size
     return count
@@ -50,12 +52,17 @@ def parameter_count(net: Network) -> int:
 
 def spectral_radius(net: Network) -> float:
     """rho(W_hh) = max |lambda| over the eigenvalues of W_hh (the largest over every
-    layer and direction)."""
-    return max(
-        float(np.max(np.abs(np.linalg.eigvals(cell.W_hh))))
-        for cells in net.layers
-        for cell in cells
-    )
+    layer and direction; for an LSTM or GRU over each gate's H x H block, times W_hr
+    where an LSTM projects)."""
+    radii = []
+    for cell in net.cells:
+        H = cell.cell_size
+        W_hr = getattr(cell, "W_hr", None)
+        for g in range(len(cell.gates) or 1):
+            block = cell.W_hh[g * H : (g + 1) * H]
+            square = block if W_hr is None else block @ W_hr
+            radii.append(float(np.max(np.abs(np.linalg.eigvals(square)))))
+    return max(radii)
 
 
 def spectral_radius_note(radius: float, activation: str) -> str:

@@ -71,6 +71,9 @@ def forward_table(
     table.add_column("t", justify="right", style="dim")
     table.add_column("x_t", justify="right")
     table.add_column("h_t", justify="right")
+    C = result.C  # an LSTM's cell state: a column group of its own
+    if C is not None:
+        table.add_column("c_t", justify="right")
     show_output = net.has_output_layer
     if show_output:
         table.add_column("o_t", justify="right")
@@ -78,7 +81,8 @@ def forward_table(
 
     rows = shown_steps(len(result.X), elide)
     kept = [k for k in rows if k is not None]
-    saturated = _SATURATED.get(net.activation.name)
+    # An LSTM's or GRU's h_t is not f(z_t): saturation is marked for the rnn cell only.
+    saturated = _SATURATED.get(net.activation.name) if net.cell_kind == "rnn" else None
     if saturated is not None and not _any_saturated(result.H[kept], saturated[1]):
         saturated = None  # nothing to mark: no room kept for marks either
     bounded = net.activation.name in ("tanh", "sigmoid")
@@ -91,12 +95,14 @@ def forward_table(
     o_scale = 1.0 if g in ("sigmoid", "softmax", "tanh") else None
     os_ = _cells(result.O[list(emitted_rows.values())], precision, scale=o_scale)
     emitted = dict(zip(emitted_rows, os_, strict=True))
+    cs = [] if C is None else _cells(C[kept], precision)
     cells = dict(zip(kept, zip(xs, hs, strict=True), strict=True))
+    c_cells = dict(zip(kept, cs, strict=False))  # none without a c
     for k in rows:
         if k is None:
             hidden = len(result.X) - len(kept)
             ellipsis = Text("⋮", style="dim")
-            table.add_row(ellipsis, ellipsis, ellipsis, *([ellipsis] if show_output else []))
+            table.add_row(*[ellipsis] * len(table.columns))
             last_hidden = len(result.X) - ROWS_EACH_END
             notes.append(
                 f"{hidden:,} steps hidden, t = {ROWS_EACH_END + 1:,} to {last_hidden:,}; "
@@ -105,6 +111,8 @@ def forward_table(
             continue
         x, h = cells[k]
         row = [Text(str(k + 1)), x, h]
+        if C is not None:
+            row.append(c_cells[k])
         if show_output:
             row.append(emitted.get(k, Text("")))
         table.add_row(*row)

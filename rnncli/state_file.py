@@ -18,13 +18,16 @@ from rnncli.message_words import counted, shown
 from rnncli.network import Network
 
 
-def initial_state(text: str | None, net: Network) -> FloatArray | None:
-    """--h0: numbers "v1,v2,..." (L*D*H of them), or a file that --save-state wrote."""
+def initial_state(text: str | None, net: Network) -> tuple[FloatArray | None, FloatArray | None]:
+    """--h0: numbers "v1,v2,..." (L*D*H of them), or a file that --save-state wrote.
+
+    h0, and an LSTM's c0 where a state file gives it (None: the network's own)."""
     if text is None:
-        return None
+        return None, None
     expected = net.h0.size
+    c0 = None
     if os.path.exists(text):
-        values = _state_file(text, net)
+        values, c0 = _state_file(text, net)
     elif text.endswith(".json") or os.sep in text:
         raise RnnCliError(f"{text}: no such file (expected a state file from --save-state)")
     else:
@@ -41,31 +44,42 @@ def initial_state(text: str | None, net: Network) -> FloatArray | None:
         if expected != net.hidden_size:
             units += f" in each of {net.h0.shape[0]} layers and directions"
         raise usage_error("--h0", f"has {counted(len(values), 'value')}; the network has {units}")
-    return np.array(values, dtype=np.float64).reshape(net.h0.shape)
+    return np.array(values, dtype=np.float64).reshape(net.h0.shape), c0
 
 
-def _state_file(path: str, net: Network) -> list[float]:
+def _state_file(path: str, net: Network) -> tuple[list[float], FloatArray | None]:
     """The numbers of a state file: {"h0": [[...], ...]} as --save-state writes it, one
-    state of H per layer and direction of this network."""
+    state of H per layer and direction of this network; an LSTM's has "c0" beside it."""
     source = source_name(path)
     count, H = net.h0.shape
-    expected = f'{{"h0": [...]}} with {count} list(s) of {H} numbers, as --save-state writes'
+    sizes = {"h0": H} if net.c0 is None else {"h0": H, "c0": net.cell_size}
+    if net.c0 is None:
+        expected = f'{{"h0": [...]}} with {count} list(s) of {H} numbers, as --save-state writes'
+    else:
+        expected = (
+            f'{{"h0": [...], "c0": [...]}} with {count} list(s) of {H} and of '
+            f"{net.cell_size} numbers, as --save-state writes"
+        )
     try:
         document = json.loads(decode_text(read_bytes(path, "state", MAX_CONFIG_BYTES), source))
     except (ValueError, RecursionError):
         raise RnnCliError(f"{source}: not a state file; expected {expected}") from None
-    rows = document.get("h0") if isinstance(document, dict) else None
-    if (
-        not isinstance(rows, list)
-        or len(rows) != count
-        or not all(isinstance(row, list) and len(row) == H for row in rows)
-        or not all(_is_number(v) for row in rows for v in row)
-    ):
-        raise RnnCliError(f"{source}: not a state of this network; expected {expected}")
-    values = [float(v) for row in rows for v in row]
-    if not all(math.isfinite(v) for v in values):
-        raise RnnCliError(f"{source}: the state holds a value that is not finite")
-    return values
+    found = []
+    for key, size in sizes.items():
+        rows = document.get(key) if isinstance(document, dict) else None
+        if (
+            not isinstance(rows, list)
+            or len(rows) != count
+            or not all(isinstance(row, list) and len(row) == size for row in rows)
+            or not all(_is_number(v) for row in rows for v in row)
+        ):
+            raise RnnCliError(f"{source}: not a state of this network; expected {expected}")
+        values = [float(v) for row in rows for v in row]
+        if not all(math.isfinite(v) for v in values):
+            raise RnnCliError(f"{source}: the state holds a value that is not finite")
+        found.append(values)
+    c0 = None if len(found) == 1 else np.array(found[1]).reshape(count, net.cell_size)
+    return found[0], c0
 
 
 def _is_number(value: object) -> bool:
@@ -73,9 +87,11 @@ def _is_number(value: object) -> bool:
 
 
 def save_state(path: str, result: Forward) -> None:
-    """Write the final state of every layer and direction, for --h0 to read back."""
-    if not np.isfinite(result.h_n).all():
+    """Write the final state of every layer and direction, for --h0 to read back:
+    {"h0": [...]}, and an LSTM's cell states as "c0" beside it."""
+    finals = {"h0": result.h_n} if result.c_n is None else {"h0": result.h_n, "c0": result.c_n}
+    if not all(np.isfinite(values).all() for values in finals.values()):
         raise RnnCliError(f"{path}: not written: the final state is not finite")
-    h_n = result.h_n.astype(np.float64).tolist()
+    document = {key: values.astype(np.float64).tolist() for key, values in finals.items()}
     with output_stream(path) as out:
-        out.write(json.dumps({"h0": h_n}) + "\n")
+        out.write(json.dumps(document) + "\n")

@@ -29,6 +29,7 @@ class Step(NamedTuple):
     o: list[float] | None
     terms: dict[str, list[float]] | None = None
     layers: list[list[float]] | None = None  # every layer's state, with stacked layers
+    c: list[float] | None = None  # an LSTM's c_t (the top layer's)
 
 
 def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> Iterator[Step]:
@@ -41,6 +42,7 @@ def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> 
     if explained is not None:
         per_step = {key: array.tolist() for key, array in term_arrays(explained).items()}
     layers = result.layers.tolist() if result.layers.shape[1] > 1 else None
+    cells = None if result.C is None else result.C.tolist()
     for t, (x, h) in enumerate(zip(result.X.tolist(), result.H.tolist(), strict=True), start=1):
         o = outputs.get(t)
         terms = None
@@ -49,7 +51,8 @@ def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> 
             if o is None:  # no output here, so no output terms either
                 terms = {key: v for key, v in terms.items() if key not in OUTPUT_TERMS}
         layer_states = None if layers is None else layers[t - 1]
-        yield Step(t=t + shift, x=x, h=h, o=o, terms=terms, layers=layer_states)
+        c = None if cells is None else cells[t - 1]
+        yield Step(t=t + shift, x=x, h=h, o=o, terms=terms, layers=layer_states, c=c)
 
 
 def number_text(value: float) -> str:

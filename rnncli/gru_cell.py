@@ -1,0 +1,191 @@
+"""The GRU cell (PyTorch's, with ONNX's options): one layer in one direction.
+
+One step, t-1 -> t, with the same weights at every step (σ the recurrent activation,
+default the sigmoid; ⊙ elementwise). The three gates' weights are stacked in PyTorch's
+order r, z, n: W_xh is 3H x I, W_hh is 3H x H, b_xh and b_hh are 3H.
+
+    r = σ(W_xh^r x_t + b_xh^r + W_hh^r h_{t-1} + b_hh^r)        reset gate
+    z = σ(W_xh^z x_t + b_xh^z + W_hh^z h_{t-1} + b_hh^z)        update gate
+    n = act(W_xh^n x_t + b_xh^n + r ⊙ (W_hh^n h_{t-1} + b_hh^n))  candidate, reset_after
+    n = act(W_xh^n x_t + b_xh^n + W_hh^n (r ⊙ h_{t-1}) + b_hh^n)  reset_after: false
+    h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}                             z keeps the old state
+
+reset_after true is PyTorch's and Keras 3's GRU (ONNX linear_before_reset = 1); false is
+ONNX's default. With `clip` C every gate's pre-activation is clamped to [-C, C] before
+its activation, as ONNX Runtime does. The state is (h,), H values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from rnncli.activations import SIGMOID, TANH, Activation, FloatArray
+from rnncli.cell import State, cast_arrays, ragged_mask
+
+
+@dataclass(frozen=True)
+class GruCell:
+    """A GRU cell; the state is (h,). See the module's equations."""
+
+    W_xh: FloatArray  # 3H x I   rows r, z, n
+    W_hh: FloatArray  # 3H x H
+    b_xh: FloatArray  # 3H
+    b_hh: FloatArray  # 3H
+    bias: str = "two"  # how the config gave the biases: "two", "one" (b_h) or "none"
+    activation: Activation = TANH  # act: n
+    recurrent_activation: Activation = SIGMOID  # σ: r, z
+    clip: float | None = None
+    reset_after: bool = True
+
+    kind: ClassVar[str] = "gru"
+    gates: ClassVar[tuple[str, ...]] = ("r", "z", "n")
+
+    # -- the lecture: one step --------------------------------------------------------
+
+    def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]:
+        """One step of one sequence (x_t: I, h_{t-1}: H): the gates' pre-activations
+        z_t (3H, n's with the reset applied, before the clip) and (h_t,)."""
+        (h_prev,) = state
+        H, σ, act = self.cell_size, self.recurrent_activation, self.activation
+        W_xh, W_hh, b_xh, b_hh = self.W_xh, self.W_hh, self.b_xh, self.b_hh
+        r_, z_, n_ = slice(0, H), slice(H, 2 * H), slice(2 * H, 3 * H)  # each gate's rows
+        a_r = np.dot(W_xh[r_], x_t) + b_xh[r_] + np.dot(W_hh[r_], h_prev) + b_hh[r_]
+        a_z = np.dot(W_xh[z_], x_t) + b_xh[z_] + np.dot(W_hh[z_], h_prev) + b_hh[z_]
+        r = σ(self._clipped(a_r))  # how much of h_{t-1} the candidate sees
+        z = σ(self._clipped(a_z))  # how much of h_{t-1} to keep
+        if self.reset_after:  # the reset scales the recurrent term, bias included
+            a_n = np.dot(W_xh[n_], x_t) + b_xh[n_] + r * (np.dot(W_hh[n_], h_prev) + b_hh[n_])
+        else:  # the reset scales h_{t-1} before the product
+            a_n = np.dot(W_xh[n_], x_t) + b_xh[n_] + np.dot(W_hh[n_], r * h_prev) + b_hh[n_]
+        n = act(self._clipped(a_n))  # the candidate state
+        h_t = (1 - z) * n + z * h_prev
+        return np.concatenate([a_r, a_z, a_n]), (h_t,)
+
+    def step(self, x_t: FloatArray, state: State) -> State:
+        """One step of one sequence: (h_{t-1},) -> (h_t,)."""
+        return self.step_with_z(x_t, state)[1]
+
+    def _clipped(self, a: FloatArray) -> FloatArray:
+        return a if self.clip is None else np.clip(a, -self.clip, self.clip)
+
+    def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]:
+        """Each gate's value after its activation, from pre-activations Z (... x 3H)."""
+        H, σ = self.cell_size, self.recurrent_activation
+        with np.errstate(all="ignore"):
+            a = [self._clipped(Z[..., k * H : (k + 1) * H]) for k in range(3)]
+            return {"r": σ(a[0]), "z": σ(a[1]), "n": self.activation(a[2])}
+
+    # -- the same, fast ---------------------------------------------------------------
+
+    def run(
+        self, inputs: FloatArray, lengths: npt.NDArray[np.int_], state: State
+    ) -> tuple[FloatArray, State, State]:
+        """`step` over a padded batch inputs (T x B x I) from state (h: B x H).
+
+        Returns Z (T x B x 3H), (H,) (T x B x H) and each sequence's final (h,); a
+        sequence stops at its own length.
+
+        The input part of every step is one matrix product before the loop (with the
+        recurrent biases that are not reset); each step is one product W_hh h_{t-1}
+        for all three gates (two with reset_after false: r must come first), then the
+        gates in place in preallocated buffers. h_t is computed as n + z ⊙ (h_{t-1} - n),
+        the same value as (1 - z) ⊙ n + z ⊙ h_{t-1} (PyTorch's form), one pass fewer.
+        """
+        (h_start,) = state
+        T, B = inputs.shape[:2]
+        H, clip, dtype = self.cell_size, self.clip, inputs.dtype
+        rz, n_ = slice(0, 2 * H), slice(2 * H, 3 * H)
+        with np.errstate(all="ignore"):
+            σ = self.recurrent_activation.into(dtype)
+            act = self.activation.into(dtype)
+            # Z[t] starts as W_xh x_t + b_xh + b_hh (b_hh^n only when the reset comes
+            # before it: reset_after multiplies b_hh^n by r)                 (T x B x 3H)
+            Z: FloatArray = inputs @ self.W_xh.T
+            b_hh_outside = self.b_hh.copy()
+            if self.reset_after:
+                b_hh_outside[n_] = 0
+            Z += self.b_xh + b_hh_outside
+            b_hh_n = self.b_hh[n_]
+            Hs = np.empty((T, B, H), dtype=dtype)
+            alive = ragged_mask(lengths, T)
+            one = B == 1  # one sequence: vectors, W_hh h_{t-1} a matrix-vector product
+            rows = (Z[:, 0], Hs[:, 0]) if one else (Z, Hs)
+            h = h_start[0] if one else h_start
+            # W_hh h_{t-1} for all three gates (reset_after) or r and z only; then n's
+            W_first = self.W_hh if self.reset_after else self.W_hh[rz]
+            W_first = np.ascontiguousarray(W_first if one else W_first.T)
+            W_n = np.ascontiguousarray(self.W_hh[n_] if one else self.W_hh[n_].T)
+            dot, add, multiply = np.dot, np.add, np.multiply
+            first_product: Callable[[FloatArray, FloatArray], object] = W_first.dot
+            n_product: Callable[[FloatArray, FloatArray], object] = W_n.dot
+            if not one:
+                first_product = lambda h, out: dot(h, W_first, out)  # noqa: E731
+                n_product = lambda v, out: dot(v, W_n, out)  # noqa: E731
+            gates = np.empty(rows[0].shape[1:], dtype=dtype)  # r, z, n after activation
+            r, z, n = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H :]
+            r_z = gates[..., rz]
+            products = np.empty_like(gates[..., rz] if not self.reset_after else gates)
+            recurrent_n = products[..., n_] if self.reset_after else np.empty_like(r)
+            change = np.empty_like(r)
+            for t, (a, h_t) in enumerate(zip(*rows, strict=True)):
+                first_product(h, products)  # W_hh h_{t-1}: r, z (and n)
+                add(a[..., rz], products[..., rz], a[..., rz])
+                a_rz = a[..., rz] if clip is None else np.clip(a[..., rz], -clip, clip, out=r_z)
+                σ(a_rz, r_z)  # r, z = σ(...)
+                if self.reset_after:
+                    add(recurrent_n, b_hh_n, recurrent_n)  # W_hh^n h_{t-1} + b_hh^n
+                    multiply(r, recurrent_n, recurrent_n)  # r ⊙ (...)
+                else:
+                    multiply(r, h, change)  # r ⊙ h_{t-1}
+                    n_product(change, recurrent_n)  # W_hh^n (r ⊙ h_{t-1})
+                add(a[..., n_], recurrent_n, a[..., n_])
+                act(a[..., n_] if clip is None else np.clip(a[..., n_], -clip, clip, out=n), n)
+                np.subtract(h, n, change)
+                multiply(z, change, change)
+                add(n, change, h_t)  # h_t = n + z ⊙ (h_{t-1} - n)
+                h = h_t if alive is None else np.where(alive[t], h_t, h)
+            if one:
+                h = h[np.newaxis]
+        return Z, (Hs,), (h,)
+
+    # -- what the network asks of every cell ------------------------------------------
+
+    @property
+    def input_size(self) -> int:
+        return int(self.W_xh.shape[1])
+
+    @property
+    def cell_size(self) -> int:
+        """H: the units of each gate and of h."""
+        return int(self.W_xh.shape[0]) // 3
+
+    @property
+    def hidden_size(self) -> int:
+        return self.cell_size
+
+    def initial_state(self, h_0: FloatArray, c_0: FloatArray | None = None) -> State:
+        """The state at t = 0 from h_0 (B x H); a GRU has no c."""
+        return (h_0,)
+
+    def check(self) -> None:
+        """ValueError unless the weights fit together (H from W_xh's 3H rows)."""
+        rows = self.W_xh.shape[0] if self.W_xh.ndim == 2 else 0
+        if rows == 0 or rows % 3:
+            raise ValueError("W_xh must be 3H x I (the gates r, z, n stacked)")
+        H = self.cell_size
+        if self.W_hh.shape != (3 * H, H):
+            raise ValueError(f"W_hh must be {3 * H}x{H}")
+        if self.b_xh.shape != (3 * H,) or self.b_hh.shape != (3 * H,):
+            raise ValueError(f"biases must have {3 * H} values")
+
+    def configured(self, activation: Activation, clip: float | None) -> GruCell:
+        """Itself: a GRU carries its own activations and clip."""
+        return self
+
+    def astype(self, dtype: npt.DTypeLike) -> GruCell:
+        return replace(self, **cast_arrays(self, ("W_xh", "W_hh", "b_xh", "b_hh"), dtype))

@@ -1,0 +1,124 @@
+"""An LSTM's c in every output, its state file, and its stream in pieces.
+
+The network is built in Python (tests/test_lstm_gru.py's random networks) and handed to
+the forward pipeline in place of a config file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnncli import forward_pipeline
+from rnncli.batching import forward
+from rnncli.forward_request import ForwardRequest
+from rnncli.network import Network
+from rnncli.option_values import Direction, OutputFormat
+from rnncli.run import Run
+from rnncli.state_file import initial_state, save_state
+from rnncli.writers import write
+from tests.test_lstm_gru import random_network
+
+
+def lstm(layers: int = 1, direction: Direction = Direction.FORWARD) -> Network:
+    return random_network(np.random.default_rng(4), "lstm", {}, layers, direction, output=True)
+
+
+def written(net: Network, X: np.ndarray, output_format: OutputFormat) -> str:
+    out = io.StringIO()
+    write([Run(forward(net, X))], net, output_format, out)
+    return out.getvalue()
+
+
+def test_csv_has_c_columns_after_h_with_the_runs_values() -> None:
+    net = lstm(direction=Direction.BIDIRECTIONAL)
+    X = np.random.default_rng(0).normal(size=(3, 3))
+    result = forward(net, X)
+    lines = written(net, X, OutputFormat.CSV).splitlines()
+    header = lines[0].split(",")
+    assert header == ["t", "x1", "x2", "x3"] + [f"h{k}" for k in range(1, 9)] + [
+        f"c{k}" for k in range(1, 9)
+    ] + ["o1", "o2"]
+    assert result.C is not None
+    for k, line in enumerate(lines[1:]):
+        cells = [float(v) for v in line.split(",")]
+        assert cells[12:20] == result.C[k].tolist()  # bit for bit
+    # A non-finite value takes the slow path: same columns.
+    X[1, 0] = np.inf
+    slow = written(net, X, OutputFormat.CSV).splitlines()
+    assert len(slow[1].split(",")) == len(header)
+
+
+def test_json_steps_carry_c_and_the_document_c_n() -> None:
+    net = lstm(layers=2)
+    X = np.random.default_rng(1).normal(size=(4, 3))
+    result = forward(net, X)
+    document = json.loads(written(net, X, OutputFormat.JSON))
+    assert [step["c"] for step in document["steps"]] == result.C.tolist()  # type: ignore[union-attr]
+    assert document["c_n"] == result.c_n.tolist()  # type: ignore[union-attr]
+    assert list(document["steps"][0])[:4] == ["t", "x", "h", "c"]
+    lines = written(net, X, OutputFormat.JSONL).splitlines()
+    assert [json.loads(line)["c"] for line in lines] == result.C.tolist()  # type: ignore[union-attr]
+
+
+def test_jsonl_of_a_one_layer_lstm_has_c() -> None:
+    net = lstm()
+    X = np.random.default_rng(2).normal(size=(3, 3))
+    result = forward(net, X)
+    lines = [json.loads(line) for line in written(net, X, OutputFormat.JSONL).splitlines()]
+    assert [line["c"] for line in lines] == result.C.tolist()  # type: ignore[union-attr]
+
+
+def test_the_state_file_holds_h0_and_c0_and_reads_back(tmp_path: Path) -> None:
+    net = lstm(layers=2)
+    X = np.random.default_rng(3).normal(size=(6, 3))
+    first = forward(net, X[:2])
+    path = tmp_path / "state.json"
+    save_state(str(path), first)
+    document = json.loads(path.read_text())
+    assert document == {"h0": first.h_n.tolist(), "c0": first.c_n.tolist()}  # type: ignore[union-attr]
+    h0, c0 = initial_state(str(path), net)
+    assert h0 is not None and c0 is not None
+    np.testing.assert_array_equal(c0, first.c_n)  # type: ignore[arg-type]
+    second = forward(net, X[2:], h0=h0, c0=c0)
+    np.testing.assert_array_equal(np.vstack([first.H, second.H]), forward(net, X).H)
+    # A state file without c0 is not an LSTM's state.
+    path.write_text(json.dumps({"h0": document["h0"]}))
+    with pytest.raises(Exception, match="c0"):
+        initial_state(str(path), net)
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, net: Network, request: ForwardRequest, chunk: int) -> str:
+    monkeypatch.setattr(forward_pipeline, "load_config", lambda source: net)
+    monkeypatch.setattr(forward_pipeline, "CHUNK_ROWS", chunk)
+    forward_pipeline.run_forward(request, False, lambda message: None)
+    return Path(request.output or "").read_text()
+
+
+@pytest.mark.parametrize("output_format", [OutputFormat.CSV, OutputFormat.JSONL])
+def test_a_stream_in_pieces_equals_one_pass_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format: OutputFormat
+) -> None:
+    net = lstm(layers=2)
+    X = np.random.default_rng(5).normal(size=(50, 3))
+    sequence = tmp_path / "x.csv"
+    sequence.write_text("\n".join(",".join(repr(v) for v in row) for row in X.tolist()) + "\n")
+    requests = [
+        ForwardRequest(
+            sequence=str(sequence),
+            config="lstm.yaml",
+            output_format=output_format,
+            output=str(tmp_path / f"out{chunk}"),
+            save_state=str(tmp_path / f"state{chunk}.json"),
+        )
+        for chunk in (7, 1000)
+    ]
+    pieces = _run(monkeypatch, net, requests[0], 7)
+    whole = _run(monkeypatch, net, requests[1], 1000)
+    assert pieces == whole
+    assert (tmp_path / "state7.json").read_text() == (tmp_path / "state1000.json").read_text()
+    assert '"c"' in whole or ",c1," in whole
