@@ -19,6 +19,7 @@ from rnncli.option_values import (
     ACTIVATION_NAMES,
     OUTPUT_ACTIVATION_NAMES,
     BiasForm,
+    CellKind,
     Dtype,
     InputFormat,
     LossName,
@@ -351,6 +352,7 @@ Examples:
 
     $ rnncli init-weights -i 2 -H 4 -O 1 --seed 7 -o my.yaml
     $ rnncli init-weights -i 2 -H 4 --init keras | rnncli forward samples/weather.csv -c -
+    $ rnncli init-weights -i 2 -H 4 --cell lstm -o lstm.yaml
 """
 
 
@@ -366,6 +368,9 @@ def init_weights(
         int | None,
         typer.Option("--output-size", "-O", min=1, help="O: adds an output layer W_ho, b_o."),
     ] = None,
+    cell: Annotated[
+        CellKind, typer.Option("--cell", help="The cell: rnn (Elman), lstm or gru.")
+    ] = CellKind.RNN,
     activation: Annotated[
         str, typer.Option("--activation", help=f"f: {', '.join(ACTIVATION_NAMES)}.")
     ] = "tanh",
@@ -410,9 +415,9 @@ def init_weights(
 ) -> None:
     """Write a network config with freshly initialised weights.
 
-    torch: U(-1/sqrt(H), 1/sqrt(H)) as nn.RNN; keras: glorot-uniform W_xh, orthogonal W_hh,
-    zero bias, as SimpleRNN; orthogonal: W_hh orthogonal, the rest as torch;
-    normal: N(0, std²); zeros: a template to fill in.
+    torch: U(-1/sqrt(H), 1/sqrt(H)) as nn.RNN, nn.LSTM, nn.GRU; keras: glorot-uniform W_xh,
+    orthogonal W_hh, zero bias (an lstm's forget gate 1), as SimpleRNN, LSTM, GRU;
+    orthogonal: W_hh orthogonal, the rest as torch; normal: N(0, std²); zeros: a template.
     """
     activation = canonical_activation(activation)
     if activation not in ACTIVATION_NAMES:
@@ -445,6 +450,7 @@ def init_weights(
             input_size,
             hidden_size,
             output_size,
+            cell=cell,
             scheme=scheme,
             bias=bias,
             seed=seed,
@@ -457,6 +463,8 @@ def init_weights(
         command += [f"--hidden-size {hidden_size}"]
         if output_size is not None:
             command.append(f"--output-size {output_size}")
+        if cell is not CellKind.RNN:
+            command.append(f"--cell {cell}")
         command += [f"--activation {activation}"]
         if net.output_activation is not None:
             command.append(f"--output-activation {net.output_activation}")
@@ -469,7 +477,8 @@ def init_weights(
             command.append(f"--name {shlex.quote(name)}")
         command.append(f"--seed {seed}")
         header = [
-            f"rnncli network: {counted(input_size, 'input')}, "
+            f"rnncli {'' if cell is CellKind.RNN else f'{cell} '}network: "
+            f"{counted(input_size, 'input')}, "
             f"{counted(hidden_size, 'hidden unit')}"
             + (f", {counted(output_size, 'output')}" if output_size is not None else ""),
             f"made by: {' '.join(command)}",

@@ -1,10 +1,12 @@
 """YAML config -> Network: what a network config holds, checked with the place of every
 mistake. The keys are listed in the README ("Stacked layers, directions, activations,
-clip"); the YAML is read by yaml_nodes, the weight blocks by config_weights.
+clip" and "LSTM and GRU"); the YAML is read by yaml_nodes, the cell and its options by
+config_cell, the weight blocks by config_weights (an lstm's or gru's by config_gates).
 
 Each shape is checked once, here: a block's W_xh, W_hh and biases in
-config_weights.read_block against the first block's H and I; W_ho in
-config_weights.output_layer; h0 in initial_state; the size keys against the arrays.
+config_weights.read_block against the first block's H and I (an lstm's or gru's gates
+each such a block, or one stacked); W_ho in config_weights.output_layer; h0 and c0 in
+initial_state; the size keys against the arrays.
 """
 
 from __future__ import annotations
@@ -15,10 +17,22 @@ import numpy as np
 import yaml
 
 from rnncli.activations import Activation, FloatArray
-from rnncli.cell import Cell
-from rnncli.config_keys import REQUIRED, TOP_HINTS, TOP_KEYS, WEIGHT_HINTS
+from rnncli.cell import RecurrentCell
+from rnncli.config_cell import cell_spec, make_cell, read_activation
+from rnncli.config_gates import GatedBlock, read_gated_block
+from rnncli.config_keys import (
+    CELL_KEYS,
+    GATE_HINTS,
+    GATE_NAMES,
+    GATED_EXTRAS,
+    REQUIRED,
+    TOP_HINTS,
+    TOP_KEYS,
+    WEIGHT_HINTS,
+)
 from rnncli.config_weights import (
     BlockShape,
+    WeightBlock,
     check_size_key,
     output_layer,
     read_block,
@@ -28,14 +42,8 @@ from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
 from rnncli.message_words import shown
 from rnncli.network import Network
-from rnncli.option_values import (
-    ACTIVATION_ALIASES,
-    ACTIVATION_NAMES,
-    OUTPUT_ACTIVATION_NAMES,
-    Direction,
-    canonical_activation,
-)
-from rnncli.yaml_nodes import ROOT, NodeReader, compose, shape, suggestion
+from rnncli.option_values import ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES, Direction
+from rnncli.yaml_nodes import ROOT, NodeReader, compose, shape
 
 BUILTIN_CONFIG = "textbook.yaml"
 
@@ -68,33 +76,54 @@ def parse_config(text: str, source: str) -> Network:
 
 def _network(r: NodeReader, root: yaml.Node) -> Network:
     top = r.mapping(root, ROOT, TOP_KEYS, TOP_HINTS, REQUIRED)
+    spec = cell_spec(r, top)
+    gates = tuple(GATE_NAMES.get(spec.kind, ()))
+    cell_keys = (*gates, *CELL_KEYS, *GATED_EXTRAS) if gates else CELL_KEYS
+    hints = {**WEIGHT_HINTS, **GATE_HINTS.get(spec.kind, {})}
+    required = REQUIRED | set(gates)
+    activation = read_activation(r, top.get("activation"), "activation", ACTIVATION_NAMES)
+    clip = None
+    if "clip" in top:
+        clip = r.number(top["clip"], "clip")
+        if clip <= 0:
+            raise r.error(top["clip"], "clip", "must be a positive number")
     direction = _direction(r, top.get("direction"))
     D = 2 if direction is Direction.BIDIRECTIONAL else 1
-    blocks = weight_blocks(r, root, top, direction)
+    blocks = weight_blocks(r, root, top, direction, cell_keys, hints)
 
-    # The rnn cell is one block. Layer 1's first block sets H (W_xh's rows) and I (its
-    # columns); every other block is read against them.
-    layers: list[tuple[Cell, ...]] = []
+    # An rnn's cell is one block; an lstm's or gru's one block per gate or stacked. Layer
+    # 1's first block sets H and I (W_xh's rows per gate and columns) and, with an lstm's
+    # projection W_hr, P; every other block is read against them.
+    layers: list[tuple[RecurrentCell, ...]] = []
     H = I = 0
+    P: int | None = None
     for k, directions in enumerate(blocks):
-        cells: list[Cell] = []
+        cells: list[RecurrentCell] = []
         for node, path, allowed in directions:
-            weights = r.mapping(node, path, allowed, WEIGHT_HINTS, REQUIRED)
+            weights = r.mapping(node, path, allowed, hints, required)
             first = not layers and not cells
-            expected = None if first else BlockShape(H, D * H if k else I, reads_below=k > 0)
-            block = read_block(r, node, weights, path, expected)
+            below = D * (P or H)  # the state of the layer below: D*H, or D*P projected
+            expected = None if first else BlockShape(H, below if k else I, reads_below=k > 0)
+            block: WeightBlock | GatedBlock
+            if gates:
+                block = read_gated_block(r, spec.kind, node, weights, path, expected, P)
+            else:
+                block = read_block(r, node, weights, path, expected)
+            W_xh = block.weights.W_xh if isinstance(block, GatedBlock) else block.W_xh
             if first:
                 first_weights, first_path = weights, path
-                H, I = block.W_xh.shape
-                check_size_key(r, top, "hidden_size", H, "W_xh has", "rows")
+                H, I = W_xh.shape[0] // max(1, len(gates)), W_xh.shape[1]
+                if isinstance(block, GatedBlock) and block.W_hr is not None:
+                    P = block.W_hr.shape[0]
+                owner = "each gate's W_xh has" if gates else "W_xh has"
+                check_size_key(r, top, "hidden_size", H, owner, "rows")
                 check_size_key(r, top, "input_size", I, "W_xh has", "columns")
-            cells.append(Cell(block.W_xh, block.W_hh, block.b_xh, block.b_hh, block.bias))
+            cells.append(make_cell(spec, block, activation, clip))
         layers.append(tuple(cells))
     L = len(layers)
     check_size_key(r, top, "num_layers", L, "the config has", "layers")
 
-    W_ho, b_o = output_layer(r, top, first_weights, first_path, D * H)
-    activation = _activation(r, top.get("activation"), "activation", ACTIVATION_NAMES)
+    W_ho, b_o = output_layer(r, top, first_weights, first_path, D * (P or H))
     output_activation: Activation | None = None
     if "output_activation" in top:
         if W_ho is None:
@@ -103,21 +132,18 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
                 "output_activation",
                 "needs an output layer (W_ho); without one o_t = h_t",
             )
-        output_activation = _activation(
+        output_activation = read_activation(
             r, top["output_activation"], "output_activation", OUTPUT_ACTIVATION_NAMES
         )
     elif W_ho is not None:
         output_activation = Activation("identity")
 
-    h0 = _initial_state(r, top.get("h0"), L * D, H)
-    clip = None
-    if "clip" in top:
-        clip = r.number(top["clip"], "clip")
-        if clip <= 0:
-            raise r.error(top["clip"], "clip", "must be a positive number")
+    h0 = _initial_state(r, top.get("h0"), L * D, P or H, "h0", "P" if P else "H")
+    c0 = _initial_state(r, top["c0"], L * D, H, "c0", "H") if "c0" in top else None
     return Network(
         layers=tuple(layers),
         h0=h0,
+        c0=c0,
         W_ho=W_ho,
         b_o=b_o,
         activation=activation,
@@ -138,37 +164,11 @@ def _direction(r: NodeReader, node: yaml.Node | None) -> Direction:
     return Direction(text)
 
 
-def _activation(
-    r: NodeReader, node: yaml.Node | None, key: str, names: tuple[str, ...]
-) -> Activation:
-    """`tanh`, or `{name: leaky_relu, alpha: 0.1}` with ONNX's parameters."""
-    if node is None:
-        return Activation("tanh")
-    parameters: dict[str, float] = {}
-    name_node = node
-    if isinstance(node, yaml.MappingNode):
-        keys = r.mapping(node, key, ("name", "alpha", "beta"), hints={})
-        if "name" not in keys:
-            raise r.error(node, f"{key}.name", "missing")
-        name_node = keys["name"]
-        parameters = {p: r.number(keys[p], f"{key}.{p}") for p in ("alpha", "beta") if p in keys}
-    name = r.text(name_node, key)
-    canonical = canonical_activation(name)
-    if canonical not in names:
-        known = (*names, *ACTIVATION_ALIASES)
-        message = f"unknown activation {shown(name)}{suggestion(name, known, {})}"
-        if canonical in OUTPUT_ACTIVATION_NAMES:
-            message = f"{name} is for output_activation only, with an output layer"
-        raise r.error(name_node, key, message)
-    activation = Activation.named(canonical, **parameters)
-    unused = set(parameters) - set(activation.parameters)
-    if unused:
-        raise r.error(node, key, f"{canonical} takes no {' or '.join(sorted(unused))}")
-    return activation
-
-
-def _initial_state(r: NodeReader, node: yaml.Node | None, count: int, H: int) -> FloatArray:
-    """h0: a vector of H for one layer and direction; else a list of `count` = L*D vectors."""
+def _initial_state(
+    r: NodeReader, node: yaml.Node | None, count: int, H: int, key: str = "h0", size: str = "H"
+) -> FloatArray:
+    """h0 (or c0): a vector of H for one layer and direction; else a list of `count` = L*D
+    vectors. `size` names H in messages (P for the h0 of an lstm with a projection)."""
     if node is None:
         return np.zeros((count, H))
     nested = (
@@ -177,20 +177,20 @@ def _initial_state(r: NodeReader, node: yaml.Node | None, count: int, H: int) ->
         and isinstance(node.value[0], yaml.SequenceNode)
     )
     if count == 1 and not nested:
-        return r.vector(node, "h0", H, "H").reshape(1, H)
+        return r.vector(node, key, H, size).reshape(1, H)
     if isinstance(node, yaml.SequenceNode) and node.value and not nested:
         raise r.error(
             node,
-            "h0",
-            f"is one vector, expected {count}x{H}: one state of H = {H} per layer and "
+            key,
+            f"is one vector, expected {count}x{H}: one state of {size} = {H} per layer and "
             "direction, as [[...], ...], layer by layer, forward first",
         )
-    matrix = r.matrix(node, "h0")
+    matrix = r.matrix(node, key)
     if matrix.shape != (count, H):
         raise r.error(
             node,
-            "h0",
-            f"is {shape(matrix)}, expected {count}x{H} (one state of H = {H} per layer "
+            key,
+            f"is {shape(matrix)}, expected {count}x{H} (one state of {size} = {H} per layer "
             "and direction, layer by layer, forward first)",
         )
     return matrix

@@ -6,7 +6,12 @@ from __future__ import annotations
 #: The keys of the config's top level.
 TOP_KEYS = (
     "name",
+    "cell",
     "activation",
+    "recurrent_activation",
+    "state_activation",
+    "reset_after",
+    "input_forget",
     "output_activation",
     "weights",
     "layers",
@@ -15,6 +20,7 @@ TOP_KEYS = (
     "output",
     "clip",
     "h0",
+    "c0",
     "input_size",
     "hidden_size",
     "output_size",
@@ -24,6 +30,23 @@ TOP_KEYS = (
 CELL_KEYS = ("W_xh", "W_hh", "b_xh", "b_hh", "b_h")
 #: The keys of `weights:`, which may also hold the output layer.
 WEIGHT_KEYS = (*CELL_KEYS, "W_ho", "b_o")
+#: The gates of each kind of cell, in PyTorch's order of the row blocks of its stacked
+#: matrices, and what each one is.
+GATE_NAMES = {
+    "lstm": {
+        "i": "input gate",
+        "f": "forget gate",
+        "g": "candidate (the book's C~)",
+        "o": "output gate",
+    },
+    "gru": {"r": "reset gate", "z": "update gate", "n": "candidate"},
+}
+#: The keys of an LSTM's or GRU's block beside its gates or stacked matrices: an LSTM's
+#: projection W_hr and peepholes (read in a GRU's block too, to be refused by name).
+GATED_EXTRAS = ("W_hr", "peepholes")
+#: The keys of one gate's block and of `peepholes:`.
+GATE_KEYS = CELL_KEYS
+PEEPHOLE_KEYS = ("i", "o", "f")
 #: The keys of `output:`.
 OUTPUT_KEYS = ("W_ho", "b_o")
 #: The keys a misspelt key most likely stands for when they are missing.
@@ -51,3 +74,27 @@ WEIGHT_HINTS = {**KNOWN_NAMES, "h0": "h0 at the top level, not under weights"}
 for _name in TOP_KEYS:
     if _name != "weights":
         WEIGHT_HINTS.setdefault(_name, f"{_name} at the top level, not under weights")
+
+
+#: What to suggest for a gate name of another cell or another framework.
+GATE_HINTS = {
+    "lstm": {
+        "c": "g (the candidate, the book's C~; ONNX and Keras call it c)",
+        "input": "i",
+        "forget": "f",
+        "cell": "g",
+        "candidate": "g",
+        "output": "o",
+        "r": "i, f, g or o (an lstm's gates; r, z, n are a gru's)",
+        "z": "i, f, g or o (an lstm's gates; r, z, n are a gru's)",
+        "n": "i, f, g or o (an lstm's gates; r, z, n are a gru's)",
+    },
+    "gru": {
+        "h": "n (the candidate; ONNX and Keras call it h)",
+        "reset": "r",
+        "update": "z",
+        "u": "z (the update gate)",
+        "candidate": "n",
+        **{gate: "r, z or n (a gru's gates; i, f, g, o are an lstm's)" for gate in "ifgo"},
+    },
+}

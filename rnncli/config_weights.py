@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 
 from rnncli.activations import FloatArray
-from rnncli.config_keys import CELL_KEYS, OUTPUT_KEYS, REQUIRED, WEIGHT_HINTS, WEIGHT_KEYS
+from rnncli.config_keys import CELL_KEYS, OUTPUT_KEYS, REQUIRED, WEIGHT_HINTS
 from rnncli.option_values import Direction
 from rnncli.yaml_nodes import NodeReader, shape
 
@@ -37,24 +37,30 @@ class BlockShape(NamedTuple):
     """The shape a block must have, known from the blocks read before it."""
 
     H: int  # every layer and direction has the same H
-    inputs: int  # I in layer 1; D*H above, the state of the layer below
+    inputs: int  # I in layer 1; D*H above (D*P with a projection), the layer below's state
     reads_below: bool  # above layer 1
 
 
 def weight_blocks(
-    r: NodeReader, root: yaml.Node, top: dict[str, yaml.Node], direction: Direction
+    r: NodeReader,
+    root: yaml.Node,
+    top: dict[str, yaml.Node],
+    direction: Direction,
+    cell_keys: tuple[str, ...] = CELL_KEYS,
+    hints: dict[str, str] = WEIGHT_HINTS,
 ) -> list[list[Block]]:
     """The weight blocks of every layer and direction: `weights:` (with `weights_reverse:`)
-    for one layer, or `layers:`, each with its `reverse:`."""
+    for one layer, or `layers:`, each with its `reverse:`. `cell_keys` are the keys of
+    one cell's block (an rnn's W_xh, W_hh and biases; an LSTM's gates too)."""
     two_way = direction is Direction.BIDIRECTIONAL
     if "weights" in top and "layers" in top:
         raise r.error(top["layers"], "layers", "give weights (one layer) or layers, not both")
     if "weights" in top:
-        layer: list[Block] = [(top["weights"], "weights", WEIGHT_KEYS)]
+        layer: list[Block] = [(top["weights"], "weights", (*cell_keys, *OUTPUT_KEYS))]
         if two_way:
             if "weights_reverse" not in top:
                 raise r.error(top["weights"], "weights_reverse", "missing; bidirectional needs it")
-            layer.append((top["weights_reverse"], "weights_reverse", CELL_KEYS))
+            layer.append((top["weights_reverse"], "weights_reverse", cell_keys))
         elif "weights_reverse" in top:
             raise r.error(
                 top["weights_reverse"], "weights_reverse", "needs direction: bidirectional"
@@ -68,12 +74,12 @@ def weight_blocks(
     result: list[list[Block]] = []
     for k, item in enumerate(items.value):
         path = f"layers[{k}]"
-        keys = r.mapping(item, path, (*CELL_KEYS, "reverse"), WEIGHT_HINTS, REQUIRED)
-        layer = [(item, path, (*CELL_KEYS, "reverse"))]
+        keys = r.mapping(item, path, (*cell_keys, "reverse"), hints, REQUIRED)
+        layer = [(item, path, (*cell_keys, "reverse"))]
         if two_way:
             if "reverse" not in keys:
                 raise r.error(item, f"{path}.reverse", "missing; bidirectional needs it")
-            layer.append((keys["reverse"], f"{path}.reverse", CELL_KEYS))
+            layer.append((keys["reverse"], f"{path}.reverse", cell_keys))
         elif "reverse" in keys:
             raise r.error(keys["reverse"], f"{path}.reverse", "needs direction: bidirectional")
         result.append(layer)
@@ -86,18 +92,36 @@ def read_block(
     weights: dict[str, yaml.Node],
     path: str,
     expected: BlockShape | None,
+    gates: tuple[str, ...] = (),
+    projection: int | None = None,
 ) -> WeightBlock:
     """One block of weights, the keys of `node` at `path`; `expected` is the shape it must
-    have (None for the first block, which sets H and I)."""
+    have (None for the first block, which sets H and I).
+
+    `gates` names the G gates stacked in its rows, in order (PyTorch's stacked LSTM: i, f,
+    g, o; then W_xh is G·H x I, W_hh G·H x H, the biases G·H); () for one block of H rows.
+    `projection` is P where W_hh reads a projected state (an LSTM's W_hr): W_hh is then
+    G·H x P.
+    """
+    G = max(1, len(gates))
     for required in ("W_xh", "W_hh"):
         if required not in weights:
             raise r.error(node, f"{path}.{required}", "missing")
     W_xh = r.matrix(weights["W_xh"], f"{path}.W_xh")
+    rows = W_xh.shape[0]
+    stacked = f"{G}H" if G > 1 else "H"  # the rows' name: H, or 4H for four gates
+    if rows % G:
+        raise r.error(
+            weights["W_xh"],
+            f"{path}.W_xh",
+            f"has {rows} rows, not a multiple of {G}: the gates {', '.join(gates)} are "
+            f"stacked in its rows, {stacked} x I",
+        )
     if expected is not None:
-        _check_W_xh(r, weights["W_xh"], f"{path}.W_xh", W_xh, expected)
-    H, I = W_xh.shape
+        _check_W_xh(r, weights["W_xh"], f"{path}.W_xh", W_xh, expected, G)
+    H, I = rows // G, W_xh.shape[1]
     W_hh = r.matrix(weights["W_hh"], f"{path}.W_hh")
-    if W_hh.shape != (H, H):
+    if G == 1 and projection is None and W_hh.shape != (H, H):
         hint = ""
         if W_hh.shape == (I, I):
             hint = (
@@ -109,28 +133,44 @@ def read_block(
             f"{path}.W_hh",
             f"is {shape(W_hh)}, expected {H}x{H} (H x H, with H = {H} from W_xh's rows)" + hint,
         )
+    H_r = H if projection is None else projection  # the width of the state W_hh reads
+    if W_hh.shape != (rows, H_r):
+        sizes = f"H = {H} from W_xh's rows" + (
+            "" if projection is None else f" and P = {projection} from W_hr's rows"
+        )
+        columns = "H" if projection is None else "P"
+        raise r.error(
+            weights["W_hh"],
+            f"{path}.W_hh",
+            f"is {shape(W_hh)}, expected {rows}x{H_r} ({stacked} x {columns}, with {sizes})",
+        )
     bias = "none"
-    b_xh: FloatArray = np.zeros(H)
-    b_hh: FloatArray = np.zeros(H)
+    b_xh: FloatArray = np.zeros(rows)
+    b_hh: FloatArray = np.zeros(rows)
     if "b_h" in weights:
         for two in ("b_xh", "b_hh"):
             if two in weights:
                 raise r.error(
                     weights[two], f"{path}.{two}", "give one bias b_h or b_xh and b_hh, not both"
                 )
-        b_xh, bias = r.vector(weights["b_h"], f"{path}.b_h", H, "H"), "one"
+        b_xh, bias = r.vector(weights["b_h"], f"{path}.b_h", rows, stacked), "one"
     if "b_xh" in weights:
-        b_xh, bias = r.vector(weights["b_xh"], f"{path}.b_xh", H, "H"), "two"
+        b_xh, bias = r.vector(weights["b_xh"], f"{path}.b_xh", rows, stacked), "two"
     if "b_hh" in weights:
-        b_hh, bias = r.vector(weights["b_hh"], f"{path}.b_hh", H, "H"), "two"
+        b_hh, bias = r.vector(weights["b_hh"], f"{path}.b_hh", rows, stacked), "two"
     return WeightBlock(W_xh, W_hh, b_xh, b_hh, bias)
 
 
 def _check_W_xh(
-    r: NodeReader, node: yaml.Node, path: str, W_xh: FloatArray, expected: BlockShape
+    r: NodeReader,
+    node: yaml.Node,
+    path: str,
+    W_xh: FloatArray,
+    expected: BlockShape,
+    G: int = 1,
 ) -> None:
-    """W_xh is H x inputs: the first block's H, and the input size or the layer below's."""
-    H, inputs = expected.H, expected.inputs
+    """W_xh is (G·)H x inputs: the first block's H, and the input size or the layer below's."""
+    H, inputs = G * expected.H, expected.inputs
     if expected.reads_below and W_xh.shape[1] != inputs:
         raise r.error(
             node,

@@ -40,6 +40,8 @@ def network_table(facts: dict[str, Any]) -> Table:
     if facts["output_activation"] is not None:
         sizes += f" → {facts['output_size']}"
     rows = [("sizes", f"{sizes}  (I → H{' → O' if facts['output_activation'] else ''})")]
+    if "cell" in facts:
+        rows += _cell_rows(facts)
     if "num_layers" in facts:
         rows.append(("layers", f"{facts['num_layers']}, {facts['direction']}"))
     if "clip" in facts:
@@ -50,12 +52,48 @@ def network_table(facts: dict[str, Any]) -> Table:
         ("biases", _BIAS_WORDS[facts["bias"]]),
         ("parameters", f"{facts['parameters']:,}"),
         ("h0", "zeros" if not np.any(facts["h0"]) else str(facts["h0"])),
-        ("spectral radius", f"{facts['spectral_radius']:.6g}  of W_hh"),
-        ("", facts["spectral_radius_note"]),
     ]
+    if "c0" in facts:
+        rows.append(("c0", "zeros" if not np.any(facts["c0"]) else str(facts["c0"])))
+    if "gates" in facts:
+        rows += [
+            ("spectral radius" if k == 0 else "", f"{gate['spectral_radius']:.6g}  of W_hh^{g}")
+            for k, (g, gate) in enumerate(facts["gates"].items())
+        ]
+    else:
+        rows.append(("spectral radius", f"{facts['spectral_radius']:.6g}  of W_hh"))
+    rows.append(("", facts["spectral_radius_note"]))
     for fact, value in rows:
         table.add_row(fact, Text(value))
     return table
+
+
+def _cell_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    """An LSTM's or a GRU's cell, its gates and its options."""
+    gates = ", ".join(f"{gate} {value['name']}" for gate, value in facts["gates"].items())
+    rows = [
+        ("cell", facts["cell"]),
+        ("gates", gates),
+        ("recurrent activation", f"{facts['recurrent_activation']}  (σ of the gates)"),
+    ]
+    if "state_activation" in facts:
+        rows.append(("state activation", f"{facts['state_activation']}  (h_t = o ⊙ act(c_t))"))
+    if facts.get("input_forget"):
+        rows.append(("input_forget", "f = 1 - i"))
+    if facts.get("projection_size"):
+        rows.append(("projection", f"W_hr: h_t has P = {facts['projection_size']} values"))
+    if facts.get("peepholes"):
+        rows.append(("peepholes", "p_i, p_f on c_(t-1); p_o on c_t"))
+    if "reset_after" in facts:
+        rows.append(
+            (
+                "reset_after",
+                "true: n = act(... + r ⊙ (W_hh^n h + b_hh^n)), as PyTorch"
+                if facts["reset_after"]
+                else "false: n = act(... + W_hh^n (r ⊙ h) + b_hh^n), ONNX's default",
+            )
+        )
+    return rows
 
 
 _BIAS_WORDS = {

@@ -17,6 +17,14 @@ class Mode(StrEnum):
     MANY_TO_MANY_DELAYED = "many-to-many-delayed"  # read x_1..x_T, then emit N outputs
 
 
+class CellKind(StrEnum):
+    """The recurrent cell of every layer."""
+
+    RNN = "rnn"  # the lecture's Elman cell
+    LSTM = "lstm"  # gates i, f, g, o and a cell state c
+    GRU = "gru"  # gates r, z, n
+
+
 class Direction(StrEnum):
     """Which way the recurrence runs through time."""
 

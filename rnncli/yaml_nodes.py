@@ -162,6 +162,12 @@ class NodeReader:
             raise self.error(node, key, f"expected a name, got {kind(node)}")
         return str(node.value)
 
+    def flag(self, node: yaml.Node, key: str) -> bool:
+        """true or false."""
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            raise self.error(node, key, f"expected true or false, got {kind(node)}")
+        return bool(yaml.SafeLoader.bool_values[str(node.value).lower()])
+
     def number(self, node: yaml.Node, key: str) -> float:
         """A finite decimal number; unquoted, and `1e-3` too."""
         if not isinstance(node, yaml.ScalarNode):
