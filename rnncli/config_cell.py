@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import yaml
 
-from rnncli.activations import Activation
+from rnncli.activations import SIGMOID, Activation
 from rnncli.cell import ElmanCell, RecurrentCell
 from rnncli.config_gates import GatedBlock
 from rnncli.config_weights import WeightBlock
@@ -45,7 +45,7 @@ class CellSpec(NamedTuple):
     """What every cell of the network is, beside its weights (see CELLS in the README)."""
 
     kind: str  # rnn, lstm or gru
-    recurrent_activation: Activation = Activation("sigmoid")  # σ of the gates
+    recurrent_activation: Activation = SIGMOID  # σ of the gates
     state_activation: Activation | None = None  # lstm: h_t = o ⊙ state_act(c_t); None: f
     reset_after: bool = True  # gru: r ⊙ (W_hh^n h + b_hh^n), as PyTorch; false: ONNX's default
     input_forget: bool = False  # lstm: f = 1 - i

@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from rnncli.activations import FloatArray
-from rnncli.config_keys import GATE_KEYS, GATE_NAMES, PEEPHOLE_KEYS, REQUIRED, WEIGHT_HINTS
+from rnncli.config_keys import GATE_BLOCK_HINTS, GATE_KEYS, GATE_NAMES, PEEPHOLE_KEYS, REQUIRED
 from rnncli.config_weights import BlockShape, WeightBlock, read_block
 from rnncli.yaml_nodes import NodeReader, shape
 
@@ -117,7 +117,7 @@ def _per_gate(
                 node, f"{path}.{gate}", f"missing; the block needs the gates {', '.join(gates)}"
             )
         gate_path = f"{path}.{gate}"
-        gate_keys = r.mapping(keys[gate], gate_path, GATE_KEYS, WEIGHT_HINTS, REQUIRED)
+        gate_keys = r.mapping(keys[gate], gate_path, GATE_KEYS, GATE_BLOCK_HINTS, REQUIRED)
         block = read_block(r, keys[gate], gate_keys, gate_path, expected, projection=P)
         if expected is None:
             H, I = block.W_xh.shape

@@ -98,3 +98,8 @@ GATE_HINTS = {
         **{gate: "r, z or n (a gru's gates; i, f, g, o are an lstm's)" for gate in "ifgo"},
     },
 }
+#: ... and in one gate's block.
+GATE_BLOCK_HINTS = {
+    **WEIGHT_HINTS,
+    **{key: f"{key} beside the gates, not inside one" for key in ("W_hr", "peepholes")},
+}

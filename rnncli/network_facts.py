@@ -23,8 +23,8 @@ def network_facts(net: Network) -> dict[str, Any]:
     output_size, activation and output_activation; the cell when it is not the rnn,
     num_layers and direction beyond one forward layer, and clip where set."""
     facts: dict[str, Any] = {"name": net.name}
-    if net.cell.kind != "rnn":
-        facts["cell"] = net.cell.kind
+    if net.cell_kind != "rnn":
+        facts["cell"] = net.cell_kind
     facts |= {
         "input_size": net.input_size,
         "hidden_size": net.hidden_size,
@@ -164,9 +164,8 @@ def describe(net: Network) -> dict[str, Any]:
         facts["input_forget"] = cell.input_forget
         facts["projection_size"] = None if cell.W_hr is None else int(cell.W_hr.shape[0])
         facts["peepholes"] = cell.peepholes is not None
-        c0 = getattr(net, "c0", None)
-        c0 = np.zeros((len(net.cells), cell.cell_size)) if c0 is None else c0
-        facts["c0"] = c0[0].tolist() if net.is_simple else c0.tolist()
+        if net.c0 is not None:
+            facts["c0"] = net.c0[0].tolist() if net.is_simple else net.c0.tolist()
     if isinstance(cell, GruCell):
         facts["reset_after"] = cell.reset_after
     return facts

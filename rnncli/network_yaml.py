@@ -70,9 +70,8 @@ def network_yaml(net: Network, header: list[str]) -> str:
             lines.append("output:")
             _output(lines, net.W_ho, net.b_o, "  ")
     _state(lines, "h0", net.h0, "P" if _projection(cell) else "H", "the initial state")
-    c0 = getattr(net, "c0", None)
-    if c0 is not None:
-        _state(lines, "c0", c0, "H", "the initial cell state")
+    if net.c0 is not None:
+        _state(lines, "c0", net.c0, "H", "the initial cell state")
     return "\n".join(lines) + "\n"
 
 

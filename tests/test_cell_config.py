@@ -99,7 +99,11 @@ def arrays(net: Network) -> list[FloatArray]:
     out: list[FloatArray] = [net.h0]
     for cell in net.cells:
         out += [cell.W_xh, cell.W_hh, cell.b_xh, cell.b_hh]
-        out += [getattr(cell, key) for key in ("W_hr", "peepholes") if getattr(cell, key, None) is not None]
+        out += [
+            getattr(cell, key)
+            for key in ("W_hr", "peepholes")
+            if getattr(cell, key, None) is not None
+        ]
     out += [a for a in (net.c0, net.W_ho, net.b_o) if a is not None]
     return out
 
@@ -133,8 +137,10 @@ def test_the_written_yaml_reads_back_to_the_same_bits(cell: str, seed: int) -> N
     net = parse_config(as_text(random_config(cell, seed, per_gate=seed % 2 == 0)), "net.json")
     text = network_yaml(net, ["a round trip"])
     same_bits(parse_config(text, "written.yaml"), net)
-    for gate, meaning in {"lstm": {"i": "input gate", "g": "candidate (the book's C~)"},
-                          "gru": {"r": "reset gate", "n": "candidate"}}[cell].items():
+    for gate, meaning in {
+        "lstm": {"i": "input gate", "g": "candidate (the book's C~)"},
+        "gru": {"r": "reset gate", "n": "candidate"},
+    }[cell].items():
         assert f"# {gate}: {meaning}\n" in text
 
 
@@ -160,19 +166,20 @@ def test_each_gate_becomes_its_rows_of_the_stacked_arrays_in_pytorch_order() -> 
 
 
 GATE = "{W_xh: [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], W_hh: [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}"
+FOUR_ROWS = GATE.replace("[0, 0, 1]]", "[0, 0, 1], [1, 1, 1]]")  # W_hh of 4 rows
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         (
-            f"cell: lstm\nweights:\n  i: {GATE}\n  f: {GATE.replace('[0, 0, 1]]', '[0, 0, 1], [1, 1, 1]]')}\n"
-            f"  g: {GATE}\n  o: {GATE}\n",
-            "c.yaml:4:51: weights.f.W_hh: is 4x3, expected 3x3 (H x H, with H = 3 from W_xh's rows)",
+            f"cell: lstm\nweights:\n  i: {GATE}\n  f: {FOUR_ROWS}\n  g: {GATE}\n  o: {GATE}\n",
+            "c.yaml:4:57: weights.f.W_hh: is 4x3, expected 3x3 (H x H, with H = 3 from W_xh's "
+            "rows)",
         ),
         (
             f"cell: gru\nweights:\n  r: {GATE}\n  z: {GATE}\n  n: {GATE}\n  W_xh: [[1, 2]]\n",
-            "c.yaml:6:3: weights.W_xh: give the gates r, z, n or the stacked W_xh and W_hh "
+            "c.yaml:6:9: weights.W_xh: give the gates r, z, n or the stacked W_xh and W_hh "
             "(3H rows), not both",
         ),
         (
@@ -200,7 +207,9 @@ def test_a_bad_cell_config_is_one_line_naming_the_key_and_place(text: str, messa
 
 
 @pytest.mark.parametrize(("cell", "G"), [(CellKind.LSTM, 4), (CellKind.GRU, 3)])
-def test_torch_draws_every_weight_and_bias_from_u_of_one_over_root_h(cell: CellKind, G: int) -> None:
+def test_torch_draws_every_weight_and_bias_from_u_of_one_over_root_h(
+    cell: CellKind, G: int
+) -> None:
     I, H, O = 3, 16, 2
     net = initial_network(I, H, O, cell=cell, scheme=Scheme.TORCH, seed=5)
     k = 1 / math.sqrt(H)
@@ -210,9 +219,10 @@ def test_torch_draws_every_weight_and_bias_from_u_of_one_over_root_h(cell: CellK
     for array in (c.W_xh, c.W_hh, c.b_xh, c.b_hh, net.W_ho, net.b_o):
         assert array is not None
         assert np.all(np.abs(array) <= k)
-        # Uniform over the whole interval, not a narrower one: the extremes come near k.
-        assert np.abs(array).max() > 0.8 * k
-    every = np.concatenate([c.W_xh.ravel(), c.W_hh.ravel()])
+    # Uniform over the whole interval, not a narrower one: mean 0, std k/sqrt(3), and
+    # the extremes near k.
+    every = np.concatenate([c.W_xh.ravel(), c.W_hh.ravel(), c.b_xh, c.b_hh])
+    assert np.abs(every).max() > 0.99 * k
     assert abs(every.mean()) < 0.02 and abs(every.std() - k / math.sqrt(3)) < 0.01
 
 
@@ -261,25 +271,53 @@ def test_init_weights_writes_a_config_that_reads_back(cell: CellKind, scheme: Sc
 # -- inspect ----------------------------------------------------------------------------
 
 
-def test_the_parameter_count_is_pytorchs() -> None:
+def stacked_config(cell: str, I: int, H: int, L: int, D: int, P: int, O: int) -> str:
+    """A stacked config of these sizes with two biases (the weights' values do not matter)."""
+    G = len(GATES[cell])
+
+    def block(inputs: int) -> dict[str, Any]:
+        weights: dict[str, Any] = {
+            "W_xh": np.ones((G * H, inputs)),
+            "W_hh": np.ones((G * H, P or H)),
+            "b_xh": np.ones(G * H),
+            "b_hh": np.ones(G * H),
+        }
+        if P:
+            weights["W_hr"] = np.ones((P, H))
+        return weights
+
+    layers = []
+    for k in range(L):
+        layer = block(I if k == 0 else D * (P or H))
+        if D == 2:
+            layer["reverse"] = block(I if k == 0 else D * (P or H))
+        layers.append(layer)
+    config = {"cell": cell, "direction": "bidirectional" if D == 2 else "forward"}
+    config["layers"] = layers
+    if O:
+        config["output"] = {"W_ho": np.ones((O, D * (P or H))), "b_o": np.ones(O)}
+    return as_text(config)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_parameter_count_is_pytorchs(cell: str) -> None:
     torch = pytest.importorskip("torch")
-    for cell, module in (("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)):
-        for seed in range(8):
-            config = random_config(cell, seed, per_gate=False)
-            net = parse_config(as_text(config), "x.json")
-            if net.has_output_layer or net.bias != "two" or getattr(net.cell, "peepholes", None) is not None:
-                continue
-            kwargs: dict[str, Any] = {"num_layers": net.num_layers}
-            kwargs["bidirectional"] = net.num_directions == 2
-            if getattr(net.cell, "W_hr", None) is not None:
-                kwargs["proj_size"] = net.hidden_size
-            reference = module(net.input_size, net.cell.cell_size, **kwargs)
-            assert parameter_count(net) == sum(p.numel() for p in reference.parameters())
-    # And the formula: 4(HI + HH + 2H) per layer and direction.
-    net = initial_network(5, 7, cell=CellKind.LSTM)
-    assert parameter_count(net) == 4 * (7 * 5 + 7 * 7 + 2 * 7)
-    net = initial_network(5, 7, cell=CellKind.GRU)
-    assert parameter_count(net) == 3 * (7 * 5 + 7 * 7 + 2 * 7)
+    I, H, O = 3, 5, 2
+    for L in (1, 2, 3):
+        for D in (1, 2):
+            for P in (0, 2) if cell == "lstm" else (0,):
+                net = parse_config(stacked_config(cell, I, H, L, D, P, O), "x.json")
+                module = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
+                kwargs: dict[str, Any] = {"num_layers": L, "bidirectional": D == 2}
+                if P:
+                    kwargs["proj_size"] = P
+                reference = [module(I, H, **kwargs), torch.nn.Linear(D * (P or H), O)]
+                expected = sum(p.numel() for m in reference for p in m.parameters())
+                assert parameter_count(net) == expected, (L, D, P)
+    # And the formula: 4(HI + HH + 2H) per layer and direction (gru 3(...)).
+    G = len(GATES[cell])
+    net = initial_network(5, 7, cell=CellKind(cell))
+    assert parameter_count(net) == G * (7 * 5 + 7 * 7 + 2 * 7)
 
 
 def test_inspect_names_the_gates_and_each_gates_spectral_radius() -> None:
@@ -291,10 +329,39 @@ def test_inspect_names_the_gates_and_each_gates_spectral_radius() -> None:
     facts = describe(parse_config(json.dumps({"cell": "lstm", "weights": gates}), "x.json"))
     assert facts["cell"] == "lstm"
     assert {g: v["spectral_radius"] for g, v in facts["gates"].items()} == {
-        "i": 0.5, "f": 2.0, "g": 4.0, "o": 6.0
+        "i": 0.5,
+        "f": 2.0,
+        "g": 4.0,
+        "o": 6.0,
     }
     assert facts["gates"]["f"]["name"] == "forget gate"
     assert facts["spectral_radius"] == 6.0
     assert "above 1 for f, g, o" in facts["spectral_radius_note"]
     assert facts["parameters"] == 4 * (H * 1 + H * H)
     assert facts["c0"] == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_init_weights_cell_through_the_command_line(cell: str, tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from rnncli.cli import app
+
+    runner = CliRunner()
+    path = tmp_path / "net.yaml"
+    made = runner.invoke(
+        app, ["init-weights", "-i", "2", "-H", "3", "--cell", cell, "--seed", "4", "-o", str(path)]
+    )
+    assert made.exit_code == 0, made.stderr
+    text = path.read_text("utf-8")
+    assert f"--cell {cell}" in text.splitlines()[1] and f"cell: {cell}\n" in text
+    same_bits(parse_config(text, "net.yaml"), initial_network(2, 3, cell=CellKind(cell), seed=4))
+    shown = runner.invoke(app, ["inspect", str(path), "-f", "json"])
+    assert shown.exit_code == 0, shown.stderr
+    facts = json.loads(shown.stdout)
+    assert facts["cell"] == cell and list(facts["gates"]) == list(GATES[cell])
+    assert facts["parameters"] == len(GATES[cell]) * (3 * 2 + 3 * 3 + 2 * 3)
+    table = runner.invoke(app, ["inspect", str(path), "-f", "table"])
+    assert table.exit_code == 0 and "spectral radius" in table.stdout
+    run = runner.invoke(app, ["forward", "-", "-c", str(path), "-f", "json"], input="1,2\n3,4\n")
+    assert run.exit_code == 0, run.stderr
