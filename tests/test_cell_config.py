@@ -11,13 +11,13 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from rnncli.choices import BiasForm, CellKind, Scheme
 from rnncli.config import parse_config
 from rnncli.errors import RnnCliError
 from rnncli.initialise import initial_network
 from rnncli.network import Network
 from rnncli.network_facts import describe, parameter_count
 from rnncli.network_yaml import network_yaml
+from rnncli.option_values import BiasForm, CellKind, Scheme
 
 FloatArray = npt.NDArray[np.float64]
 GATES = {"lstm": "ifgo", "gru": "rzn"}
