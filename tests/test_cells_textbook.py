@@ -93,14 +93,23 @@ GRU_H_1 = [0.2281386078550867, 0.3807970779778824]
 #     h_2 = [0.5·0.8773335231 + 0.5·0.2281386079,
 #            0.7310585786·(-0.6179086925) + 0.2689414214·0.3807970780]
 #         = [0.5527360654827813, -0.3493153430720937]
-#   reset_after: false (r multiplies h_1 before W_hh^n; b_hh^n is added whole):
-#     n = tanh([1 + 0.5·0.2281386079 + 0.5, -1 + 0.7310585786·0.3807970780])
-#       = tanh([1.6140693039275433, -0.7216150294270302])
-#       = [0.9237591188082552, -0.6179086925202877]
-#     h_2 = [0.5·0.9237591188 + 0.5·0.2281386079, (as above)]
-#         = [0.5759488633316710, -0.3493153430720937]
 GRU_H_2 = [0.5527360654827813, -0.3493153430720937]
-GRU_H_2_RESET_BEFORE = [0.5759488633316710, -0.3493153430720937]
+
+# reset_after: false, r multiplies h_{t-1} before W_hh^n and b_hh^n is added whole, so
+# already at t = 1 (r and z as above):
+#   n = tanh(W_xh^n x_1 + W_hh^n (r ⊙ h_0) + b_hh^n) = tanh([1 + 0 + 0.5, 1 + 0 + 0])
+#     = tanh([1.5, 1]) = [0.9051482536448664, 0.7615941559557649]
+#   h_1 = [0.2689414214·0.9051482536, 0.5·0.7615941560] = [0.2434318578858192, 0.3807970779778824]
+# t = 2: n = tanh([1 + 0.5·0.2434318579 + 0.5, -1 + 0.7310585786·0.3807970780])
+#          = tanh([1.6217159289429097, -0.7216150294270302])
+#          = [0.9248727543191559, -0.6179086925202877]
+#   h_2 = [0.5·0.9248727543 + 0.5·0.2434318579,
+#          0.7310585786·(-0.6179086925) + 0.2689414214·0.3807970780]
+#       = [0.5841523061024876, -0.3493153430720937]
+GRU_RESET_BEFORE_H = [
+    [0.2434318578858192, 0.3807970779778824],
+    [0.5841523061024876, -0.3493153430720937],
+]
 
 
 def run(tmp_path: Path, config: dict[str, Any], X: list[list[float]], *options: str) -> Any:
@@ -135,8 +144,7 @@ def test_gru_two_steps_by_hand(tmp_path: Path) -> None:
 def test_gru_reset_before_by_hand(tmp_path: Path) -> None:
     config = {**GRU, "reset_after": False}
     document = run(tmp_path, config, [[1.0, 0.0], [0.0, 1.0]])
-    h = steps(document, "h")
-    np.testing.assert_allclose(h, [GRU_H_1, GRU_H_2_RESET_BEFORE], rtol=0, atol=ATOL)
+    np.testing.assert_allclose(steps(document, "h"), GRU_RESET_BEFORE_H, rtol=0, atol=ATOL)
 
 
 def test_gru_gates_of_the_first_step(tmp_path: Path) -> None:
