@@ -14,6 +14,7 @@ import typer
 
 from rnncli import __version__
 from rnncli.errors import EXIT_OK, RnnCliError
+from rnncli.help_format import EXPLAIN, INPUT, MODE, NETWORK, OUTPUT, PanelledCommand, examples
 from rnncli.message_words import counted
 from rnncli.option_values import (
     ACTIVATION_NAMES,
@@ -21,6 +22,7 @@ from rnncli.option_values import (
     BiasForm,
     Dtype,
     InputFormat,
+    InspectFormat,
     Mode,
     OutputFormat,
     Scheme,
@@ -76,16 +78,22 @@ def _reported_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_OK) from None
 
 
-FORWARD_EPILOG = """\
-Example: the textbook's network (built in) over its three steps:
+FORWARD_EPILOG = examples(
+    "Examples: the textbook's network (built in) over its three steps, then the weather"
+    " network; `rnncli samples --copy` puts samples/ and configs/ in the current folder.",
+    "rnncli samples --copy",
+    "rnncli forward samples/sample.csv",
+    "rnncli forward samples/sample.csv -f json",
+    "rnncli forward samples/weather.csv -c configs/weather.yaml -m many-to-one",
+    "rnncli samples sample.csv | rnncli forward -",
+)
 
-    $ rnncli forward samples/sample.csv
-    $ rnncli forward samples/sample.csv -f json
-    $ rnncli forward samples/weather.csv -c configs/weather.yaml -m many-to-one
-"""
 
-
-@app.command(epilog=FORWARD_EPILOG)
+@app.command(
+    cls=PanelledCommand,
+    epilog=FORWARD_EPILOG,
+    short_help="Run the network over a sequence: x_t, h_t and o_t.",
+)
 def forward(
     sequence: Annotated[
         str,
@@ -93,6 +101,7 @@ def forward(
             help="The sequence: a CSV, TSV or JSON file, one row per time step; - reads stdin.",
             metavar="SEQUENCE",
             show_default=False,
+            rich_help_panel=INPUT,
         ),
     ],
     config: Annotated[
@@ -102,33 +111,55 @@ def forward(
             "-c",
             help="The network's YAML config (- reads stdin). "
             "Without it, the textbook's built-in 5 → 2 network.",
+            metavar="FILE",
             show_default=False,
+            rich_help_panel=NETWORK,
         ),
     ] = None,
     mode: Annotated[
         Mode,
-        typer.Option("--mode", "-m", help="An output at every step, or one at t = T."),
+        typer.Option(
+            "--mode",
+            "-m",
+            help="many-to-many (an output at every step), many-to-one (one at t = T), "
+            "one-to-many (x_1, then --steps outputs) or many-to-many-delayed "
+            "(read x_1..x_T, then --steps outputs).",
+            metavar="MODE",
+            rich_help_panel=MODE,
+        ),
     ] = Mode.MANY_TO_MANY,
     output_format: Annotated[
         OutputFormat,
         typer.Option(
             "--format",
             "-f",
-            help="auto: the table on a terminal, csv in a pipe or file.",
+            help="auto, table, csv, tsv, json or jsonl; auto: the table on a terminal, "
+            "csv in a pipe or file.",
+            metavar="FORMAT",
+            rich_help_panel=OUTPUT,
         ),
     ] = OutputFormat.AUTO,
     json_output: Annotated[
-        bool, typer.Option("--json", help="Short for --format json.", show_default=False)
+        bool,
+        typer.Option(
+            "--json", help="Short for --format json.", show_default=False, rich_help_panel=OUTPUT
+        ),
     ] = False,
     no_header: Annotated[
-        bool, typer.Option("--no-header", help="csv / tsv without the header line.")
+        bool,
+        typer.Option(
+            "--no-header", help="csv / tsv without the header line.", rich_help_panel=OUTPUT
+        ),
     ] = False,
     input_format: Annotated[
         InputFormat | None,
         typer.Option(
             "--input-format",
-            help="How SEQUENCE is written, where its name cannot tell (stdin).",
+            help="csv, tsv, json or jsonl: how SEQUENCE is written, where its name cannot "
+            "tell (stdin).",
+            metavar="FORMAT",
             show_default=False,
+            rich_help_panel=INPUT,
         ),
     ] = None,
     output: Annotated[
@@ -137,7 +168,9 @@ def forward(
             "--output",
             "-o",
             help="Write to this file (complete or not at all) instead of stdout.",
+            metavar="FILE",
             show_default=False,
+            rich_help_panel=OUTPUT,
         ),
     ] = None,
     h0: Annotated[
@@ -146,22 +179,36 @@ def forward(
             "--h0",
             help="The initial state h_0 as 'v1,v2,...' or a --save-state FILE "
             "(overrides the config's h0).",
+            metavar="VALUES|FILE",
             show_default=False,
+            rich_help_panel=NETWORK,
         ),
     ] = None,
     precision: Annotated[
         int,
-        typer.Option("--precision", "-p", min=0, max=17, help="Decimals in the table."),
+        typer.Option(
+            "--precision",
+            "-p",
+            min=0,
+            max=17,
+            help="Decimals in the table.",
+            metavar="N",
+            rich_help_panel=OUTPUT,
+        ),
     ] = 4,
     explain: Annotated[
         bool,
         typer.Option(
             "--explain",
             help="Every term of every step: W_xh x_t, b_xh, W_hh h_{t-1}, b_hh, z_t, ...",
+            rich_help_panel=EXPLAIN,
         ),
     ] = False,
     all_rows: Annotated[
-        bool, typer.Option("--all", help="Every row of a long table on a terminal.")
+        bool,
+        typer.Option(
+            "--all", help="Every row of a long table on a terminal.", rich_help_panel=OUTPUT
+        ),
     ] = False,
     steps: Annotated[
         int | None,
@@ -170,21 +217,37 @@ def forward(
             "-n",
             min=1,
             help="Steps to run: one-to-many's outputs, or many-to-many-delayed's after T.",
+            metavar="N",
             show_default=False,
+            rich_help_panel=MODE,
         ),
     ] = None,
     feedback: Annotated[
-        bool, typer.Option("--feedback", help="one-to-many: x_t = o_{t-1} after the first.")
+        bool,
+        typer.Option(
+            "--feedback",
+            help="one-to-many: x_t = o_{t-1} after the first.",
+            rich_help_panel=MODE,
+        ),
     ] = False,
     dtype: Annotated[
-        Dtype, typer.Option("--dtype", help="float32 matches PyTorch and ONNX Runtime.")
+        Dtype,
+        typer.Option(
+            "--dtype",
+            help="float64 or float32; float32 matches PyTorch and ONNX Runtime.",
+            metavar="DTYPE",
+            rich_help_panel=NETWORK,
+        ),
     ] = Dtype.FLOAT64,
     group_by: Annotated[
         str | None,
         typer.Option(
             "--group-by",
-            help="CSV: the column whose values split the rows into sequences (a batch).",
+            help="CSV: the column (a header name, or a number from 1) whose values split "
+            "the rows into sequences (a batch).",
+            metavar="COLUMN",
             show_default=False,
+            rich_help_panel=INPUT,
         ),
     ] = None,
     save_state: Annotated[
@@ -192,12 +255,15 @@ def forward(
         typer.Option(
             "--save-state",
             help="Write the final state of every layer to FILE; --h0 FILE reads it back.",
+            metavar="FILE",
             show_default=False,
+            rich_help_panel=OUTPUT,
         ),
     ] = None,
 ) -> None:
     """Run the RNN over every step of SEQUENCE and show x_t, h_t and o_t.
 
+    \b
     z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh,  h_t = f(z_t),  o_t = g(W_ho h_t + b_o)
     """
     if json_output:
@@ -229,62 +295,103 @@ def forward(
         run_forward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))
 
 
-INIT_EPILOG = """\
-Examples:
+INIT_EPILOG = examples(
+    "Examples: torch.manual_seed(1); nn.RNN(5, 2) (the textbook's weights), a 2 → 4 → 1"
+    " network, and a Keras-style one run at once (`rnncli samples --copy` puts samples/"
+    " in the current folder):",
+    "rnncli init-weights -i 5 -H 2 --seed 1",
+    "rnncli init-weights -i 2 -H 4 -O 1 --seed 7 -o my.yaml",
+    "rnncli samples --copy",
+    "rnncli init-weights -i 2 -H 4 --init keras | rnncli forward samples/weather.csv -c -",
+)
 
-    $ rnncli init-weights -i 2 -H 4 -O 1 --seed 7 -o my.yaml
-    $ rnncli init-weights -i 2 -H 4 --init keras | rnncli forward samples/weather.csv -c -
-"""
 
-
-@app.command("init-weights", epilog=INIT_EPILOG)
+@app.command(
+    "init-weights",
+    cls=PanelledCommand,
+    epilog=INIT_EPILOG,
+    short_help="Write a network config with freshly initialised weights.",
+)
 def init_weights(
     input_size: Annotated[
-        int, typer.Option("--input-size", "-i", min=1, help="I, the features per step.")
+        int,
+        typer.Option("--input-size", "-i", min=1, help="I, the features per step.", metavar="N"),
     ],
     hidden_size: Annotated[
-        int, typer.Option("--hidden-size", "-H", min=1, help="H, the hidden units.")
+        int,
+        typer.Option("--hidden-size", "-H", min=1, help="H, the hidden units.", metavar="N"),
     ],
     output_size: Annotated[
         int | None,
-        typer.Option("--output-size", "-O", min=1, help="O: adds an output layer W_ho, b_o."),
+        typer.Option(
+            "--output-size",
+            "-O",
+            min=1,
+            help="O: adds an output layer W_ho, b_o.",
+            metavar="N",
+            show_default=False,
+        ),
     ] = None,
     activation: Annotated[
-        str, typer.Option("--activation", help=f"f: {', '.join(ACTIVATION_NAMES)}.")
+        str,
+        typer.Option("--activation", help=f"f: {', '.join(ACTIVATION_NAMES)}.", metavar="NAME"),
     ] = "tanh",
     output_activation: Annotated[
         str | None,
         typer.Option(
             "--output-activation",
             help=f"g: {', '.join(OUTPUT_ACTIVATION_NAMES)} (needs --output-size).",
+            metavar="NAME",
             show_default="identity",
         ),
     ] = None,
     scheme: Annotated[
-        Scheme, typer.Option("--init", help="As the framework it is named after.")
+        Scheme,
+        typer.Option(
+            "--init",
+            help="torch, keras, orthogonal, normal or zeros: each as the framework it is "
+            "named after.",
+            metavar="SCHEME",
+        ),
     ] = Scheme.TORCH,
     bias: Annotated[
         BiasForm | None,
         typer.Option(
-            "--bias", help="b_xh and b_hh, one b_h, or none.", show_default="the scheme's"
+            "--bias",
+            help="two (b_xh and b_hh), one (b_h) or none.",
+            metavar="FORM",
+            show_default="the scheme's",
         ),
     ] = None,
     std: Annotated[
-        float, typer.Option("--std", min=0.0, help="The standard deviation for --init normal.")
+        float,
+        typer.Option(
+            "--std", min=0.0, help="The standard deviation for --init normal.", metavar="X"
+        ),
     ] = 0.1,
     seed: Annotated[
         int | None,
         typer.Option(
-            "--seed", min=0, help="Makes the same file again.", show_default="drawn at random"
+            "--seed",
+            min=0,
+            help="Makes the same file again. With --init torch (two biases or none), "
+            "torch.manual_seed(N)'s numbers; for the other schemes rnncli's own.",
+            metavar="N",
+            show_default="drawn at random",
         ),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="The network's name.", show_default=False)
+        str | None,
+        typer.Option("--name", help="The network's name.", metavar="TEXT", show_default=False),
     ] = None,
     output: Annotated[
         str | None,
         typer.Option(
-            "--output", "-o", help="Write to this file instead of stdout.", show_default=False
+            "--output",
+            "-o",
+            help="Write to this file instead of stdout.",
+            metavar="FILE",
+            show_default=False,
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = (
@@ -362,7 +469,20 @@ def init_weights(
             out.write(network_yaml(net, header))
 
 
-@app.command()
+INSPECT_EPILOG = examples(
+    "Examples: the built-in network, then the weather network (`rnncli samples --copy` puts"
+    " configs/ in the current folder):",
+    "rnncli inspect",
+    "rnncli samples --copy",
+    "rnncli inspect configs/weather.yaml",
+)
+
+
+@app.command(
+    cls=PanelledCommand,
+    epilog=INSPECT_EPILOG,
+    short_help="Show a network's sizes, parameters and spectral radius.",
+)
 def inspect(
     config: Annotated[
         str | None,
@@ -373,22 +493,19 @@ def inspect(
         ),
     ] = None,
     output_format: Annotated[
-        OutputFormat,
-        typer.Option("--format", "-f", help="table for people, json for programs."),
-    ] = OutputFormat.TABLE,
+        InspectFormat,
+        typer.Option(
+            "--format", "-f", help="table (for people) or json (for programs).", metavar="FORMAT"
+        ),
+    ] = InspectFormat.TABLE,
 ) -> None:
-    """Show a network at a glance: sizes, activations, biases, parameters, spectral radius.
-
-    Example:  rnncli inspect configs/weather.yaml
-    """
-    if output_format not in (OutputFormat.TABLE, OutputFormat.JSON, OutputFormat.AUTO):
-        raise typer.BadParameter("inspect writes table or json", param_hint="'--format'")
+    """Show a network at a glance: sizes, activations, biases, parameters, spectral radius."""
     with _reported_errors():
         from rnncli.files import output_stream
         from rnncli.inspect_view import inspect_network
 
         with output_stream(None) as out:
-            inspect_network(config, output_format, out)
+            inspect_network(config, OutputFormat(output_format), out)
 
 
 def main() -> None:
