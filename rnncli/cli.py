@@ -463,7 +463,8 @@ def init_weights(
             f"{counted(hidden_size, 'hidden unit')}"
             + (f", {counted(output_size, 'output')}" if output_size is not None else ""),
             f"made by: {' '.join(command)}",
-            f"seed: {seed}; init: {scheme}",
+            f"seed: {seed}; init: {scheme}; "
+            + _seed_meaning(scheme, net.bias, seed, input_size, hidden_size, output_size),
         ]
         with output_stream(output) as out:
             out.write(network_yaml(net, header))
@@ -476,6 +477,15 @@ INSPECT_EPILOG = examples(
     "rnncli samples --copy",
     "rnncli inspect configs/weather.yaml",
 )
+
+
+def _seed_meaning(scheme: Scheme, bias: str, seed: int, I: int, H: int, O: int | None) -> str:
+    """What the seed reproduces: PyTorch's own numbers, or rnncli's."""
+    if scheme is not Scheme.TORCH or bias == BiasForm.ONE:
+        return "the seed is rnncli's own, not a framework's"
+    no_bias = ", bias=False" if bias == BiasForm.NONE else ""
+    modules = f"nn.RNN({I}, {H}{no_bias})" + (f"; nn.Linear({H}, {O}{no_bias})" if O else "")
+    return f"the numbers of torch.manual_seed({seed}); {modules}"
 
 
 @app.command(
