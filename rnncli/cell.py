@@ -146,7 +146,8 @@ class ElmanCell:
 
     def astype(self, dtype: npt.DTypeLike) -> ElmanCell:
         def cast(array: FloatArray) -> FloatArray:
-            return np.asarray(array, dtype=dtype)
+            with np.errstate(over="ignore"):  # beyond float32 becomes inf; the caller warns
+                return np.asarray(array, dtype=dtype)
 
         return replace(
             self,

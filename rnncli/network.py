@@ -159,12 +159,15 @@ class Network:
             return self
 
         def cast(array: FloatArray | None) -> FloatArray | None:
-            return None if array is None else np.asarray(array, dtype=dtype)
+            with np.errstate(over="ignore"):  # beyond float32 becomes inf; the caller warns
+                return None if array is None else np.asarray(array, dtype=dtype)
 
+        with np.errstate(over="ignore"):
+            h0 = np.asarray(self.h0, dtype=dtype)
         return replace(
             self,
             layers=tuple(tuple(cell.astype(dtype) for cell in cells) for cells in self.layers),
-            h0=np.asarray(self.h0, dtype=dtype),
+            h0=h0,
             W_ho=cast(self.W_ho),
             b_o=cast(self.b_o),
         )
