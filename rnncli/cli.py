@@ -518,6 +518,48 @@ def inspect(
             inspect_network(config, OutputFormat(output_format), out)
 
 
+@app.command(
+    cls=PanelledCommand,
+    epilog=examples(
+        "Examples:",
+        "rnncli samples",
+        "rnncli samples --copy",
+        "rnncli samples sample.csv | rnncli forward -",
+    ),
+    short_help="The sample sequences and configs the examples use.",
+)
+def samples(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="A sample's file name (sample.csv, weather.yaml, ...): print its text.",
+            metavar="[NAME]",
+            show_default=False,
+        ),
+    ] = None,
+    copy: Annotated[
+        bool,
+        typer.Option("--copy", help="Copy samples/ and configs/ into the current folder."),
+    ] = False,
+) -> None:
+    """The sample sequences and configs the help's examples use.
+
+    Without NAME, the path of every sample, one per line.
+    """
+    with _reported_errors():
+        from pathlib import Path
+
+        from rnncli.sample_files import copy_samples, sample_paths, sample_text
+
+        if copy:
+            written = copy_samples(Path.cwd())
+            typer.echo(f"rnncli: copied {counted(len(written), 'file')} here", err=True)
+        elif name is not None:
+            typer.echo(sample_text(name), nl=False)
+        else:
+            typer.echo("\n".join(str(path) for path in sample_paths()))
+
+
 def main() -> None:
     """The `rnncli` command."""
     app(prog_name="rnncli")

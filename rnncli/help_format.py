@@ -9,6 +9,9 @@ typer's {SEQUENCE}). Only typer is imported here.
 
 from __future__ import annotations
 
+from typing import Any
+
+import typer._click._textwrap as click_textwrap
 from typer.core import TyperCommand
 
 # The panels of a command's options, in the order its help shows them. An option
@@ -28,8 +31,24 @@ def examples(intro: str, *commands: str) -> str:
     return f"{intro}\n\n\b\n{lines}\n"
 
 
+class _SpacesOnly(click_textwrap.TextWrapper):
+    """click's wrapper, breaking lines at spaces only (never inside a hyphenated word)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "break_on_hyphens": False})
+
+
 class PanelledCommand(TyperCommand):
     """A command whose plain help groups its options into the sections of PANELS."""
+
+    def format_help(self, ctx, formatter):  # type: ignore[no-untyped-def]
+        """The help, wrapped at spaces only: many-to-many-delayed and --save-state stay whole."""
+        wrapper = click_textwrap.TextWrapper
+        click_textwrap.TextWrapper = _SpacesOnly  # type: ignore[misc]
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            click_textwrap.TextWrapper = wrapper  # type: ignore[misc]
 
     def collect_usage_pieces(self, ctx):  # type: ignore[no-untyped-def]
         """Usage with each argument as its metavar: SEQUENCE, [CONFIG]."""
