@@ -61,11 +61,12 @@ def forward_batch(
     if mode in (Mode.ONE_TO_MANY, Mode.MANY_TO_MANY_DELAYED):
         # Their later inputs are made as they go: forward in time only.
         assert net.direction is Direction.FORWARD and steps, (mode, net.direction, steps)
-    h_0 = net.h0 if h0 is None else np.asarray(h0, dtype=dtype).reshape(net.h0.shape)
-    c_0 = net.c0
-    if c0 is not None and c_0 is not None:
-        c_0 = np.asarray(c0, dtype=dtype).reshape(c_0.shape)
-    inputs, first_outputs = _prepare(sequences, mode, steps, dtype)
+    with np.errstate(over="ignore"):  # beyond float32 becomes inf; the caller warns
+        h_0 = net.h0 if h0 is None else np.asarray(h0, dtype=dtype).reshape(net.h0.shape)
+        c_0 = net.c0
+        if c0 is not None and c_0 is not None:
+            c_0 = np.asarray(c0, dtype=dtype).reshape(c_0.shape)
+        inputs, first_outputs = _prepare(sequences, mode, steps, dtype)
     if feedback:
         assert mode is Mode.ONE_TO_MANY
         return feedback_run(net, inputs, h_0, c_0)

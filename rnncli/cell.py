@@ -176,10 +176,11 @@ class ElmanCell:
 def cast_arrays(cell: object, names: Iterable[str], dtype: npt.DTypeLike) -> dict[str, Any]:
     """The cell's arrays `names` in `dtype` (None stays None), by name, for replace()."""
     arrays = {name: getattr(cell, name) for name in names}
-    return {
-        name: None if array is None else np.asarray(array, dtype=dtype)
-        for name, array in arrays.items()
-    }
+    with np.errstate(over="ignore"):  # beyond float32 becomes inf; the caller warns
+        return {
+            name: None if array is None else np.asarray(array, dtype=dtype)
+            for name, array in arrays.items()
+        }
 
 
 def ragged_mask(lengths: npt.NDArray[np.int_], T: int) -> npt.NDArray[np.bool_] | None:

@@ -59,6 +59,8 @@ def run_forward(
     chosen = request.output_format.resolved(to_terminal)
     dtype = np.dtype(str(request.dtype))
     explained_net = net.astype(dtype) if request.explain else None
+    beyond = _Beyond(dtype, warn)
+    beyond.check("the network (its weights or h0)", *_arrays(net), h0)
     warned: set[str | int | None] = set()
     last: Forward | None = None
     t = 1  # the step number of the piece's first row
@@ -69,6 +71,7 @@ def run_forward(
             # h (and an LSTM's c) carried from the last piece
             h, c = (h0, c0) if last is None else (last.h_n, last.c_n)
             Xs = [sequence.X for sequence in batch.sequences]
+            beyond.check("the input", *Xs)
             results = forward_batch(
                 net, Xs, h, request.mode, request.steps, request.feedback, dtype, c
             )
@@ -161,6 +164,30 @@ def _terms(net: Network, result: Forward) -> Terms:
     from rnncli.explain import terms
 
     return terms(net, result)
+
+
+class _Beyond:
+    """Warns once when numbers lie beyond the run's float type (they become inf)."""
+
+    def __init__(self, dtype: np.dtype[np.floating], warn: Callable[[str], None]) -> None:
+        self.largest = float(np.finfo(dtype).max)
+        self.dtype, self.warn, self.warned = dtype, warn, dtype == np.float64
+
+    def check(self, what: str, *arrays: np.ndarray | None) -> None:
+        if self.warned:
+            return
+        if any(a is not None and a.size and np.abs(a).max() > self.largest for a in arrays):
+            self.warned = True
+            self.warn(
+                f"rnncli: warning: {what} has numbers beyond {self.dtype}'s range "
+                f"(±{self.largest:.4g}), which are inf under --dtype {self.dtype}"
+            )
+
+
+def _arrays(net: Network) -> list[np.ndarray | None]:
+    """Every array of the network: each cell's weights, the output layer, h0."""
+    cells = [a for c in net.cells for a in (c.W_xh, c.W_hh, c.b_xh, c.b_hh)]
+    return [*cells, net.W_ho, net.b_o, net.h0]
 
 
 def _warn_if_not_finite(

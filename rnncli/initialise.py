@@ -16,8 +16,11 @@ n), W_xh is G·H x I, W_hh G·H x H and the biases G·H, stacked in PyTorch's ga
     normal      every weight and bias from N(0, std^2).
     zeros       all zeros: a template to fill in by hand.
 
-The draws come from numpy's PCG64 generator in a fixed order (W_xh, W_hh, biases, W_ho,
-b_o), and the orthogonal matrix is made with exactly rounded sums (math.fsum) rather
+torch draws exactly what PyTorch draws after torch.manual_seed(seed) for nn.RNN(I, H)
+and then nn.Linear(H, O) (rnncli.torch_random): float32 numbers, in parameters() order
+(W_xh, W_hh, b_xh, b_hh, W_ho, b_o; the biases left out with --bias none, as bias=False
+does). The other schemes' seeds are rnncli's own: numpy's PCG64 generator in the same
+fixed order, and the orthogonal matrix is made with exactly rounded sums (math.fsum) rather
 than LAPACK, so the same seed gives the same bits on every machine.
 """
 
@@ -33,6 +36,7 @@ from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network, single_layer
 from rnncli.option_values import BiasForm, CellKind, Scheme
+from rnncli.torch_random import TorchGenerator
 
 #: The bias form each scheme uses unless told otherwise (Keras's GRU has two biases).
 DEFAULT_BIAS = {Scheme.KERAS: BiasForm.ONE}
@@ -62,6 +66,7 @@ def initial_network(
     defaults = DEFAULT_GRU_BIAS if cell is CellKind.GRU else DEFAULT_BIAS
     bias = bias or defaults.get(scheme, BiasForm.TWO)
     rng = np.random.default_rng(seed)
+    torch_rng = TorchGenerator(seed) if scheme is Scheme.TORCH else None
     k = 1.0 / math.sqrt(H)
 
     def uniform(limit: float, *shape: int) -> FloatArray:
@@ -73,6 +78,8 @@ def initial_network(
             return rng.normal(0.0, std, size=shape)
         if scheme is Scheme.ZEROS:
             return np.zeros(shape)
+        if torch_rng is not None:
+            return torch_rng.recurrent(H, *shape)
         return uniform(k, *shape)
 
     # Recurrent layer: W_xh (G·H x I), W_hh (G·H x H), biases (G·H).
@@ -103,6 +110,9 @@ def initial_network(
     if O is not None:
         if scheme is Scheme.KERAS:
             W_ho, b_o = uniform(math.sqrt(6.0 / (H + O)), O, H), np.zeros(O)
+        elif torch_rng is not None:  # as nn.Linear(H, O)
+            W_ho = torch_rng.linear_weight(O, H)
+            b_o = np.zeros(O) if bias is BiasForm.NONE else torch_rng.linear_bias(O, H)
         else:
             W_ho = draw(O, H)
             b_o = np.zeros(O) if bias is BiasForm.NONE else draw(O)

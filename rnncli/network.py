@@ -211,12 +211,15 @@ class Network:
             return self
 
         def cast(array: FloatArray | None) -> Any:
-            return None if array is None else np.asarray(array, dtype=dtype)
+            with np.errstate(over="ignore"):  # beyond float32 becomes inf; the caller warns
+                return None if array is None else np.asarray(array, dtype=dtype)
 
+        with np.errstate(over="ignore"):
+            h0 = np.asarray(self.h0, dtype=dtype)
         return replace(
             self,
             layers=tuple(tuple(cell.astype(dtype) for cell in cells) for cells in self.layers),
-            h0=cast(self.h0),
+            h0=h0,
             c0=cast(self.c0),
             W_ho=cast(self.W_ho),
             b_o=cast(self.b_o),

@@ -57,6 +57,13 @@ class OutputFormat(StrEnum):
         return OutputFormat.TABLE if to_terminal else OutputFormat.CSV
 
 
+class InspectFormat(StrEnum):
+    """How `inspect` writes its facts: a table for people, JSON for programs."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
 #: Every activation, by its own name: the one list the command line, the config reader
 #: and the core's formulas (rnncli.activations) all read. The value is what it takes:
 #: its parameters alpha and beta with ONNX's defaults (the operators' own, which the RNN
