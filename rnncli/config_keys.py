@@ -15,6 +15,7 @@ TOP_KEYS = (
     "output",
     "clip",
     "h0",
+    "scale",
     "input_size",
     "hidden_size",
     "output_size",
@@ -24,6 +25,8 @@ TOP_KEYS = (
 CELL_KEYS = ("W_xh", "W_hh", "b_xh", "b_hh", "b_h")
 #: The keys of `weights:`, which may also hold the output layer.
 WEIGHT_KEYS = (*CELL_KEYS, "W_ho", "b_o")
+#: The keys of `scale:`, the inputs' standardization.
+SCALE_KEYS = ("mean", "std")
 #: The keys of `output:`.
 OUTPUT_KEYS = ("W_ho", "b_o")
 #: The keys a misspelt key most likely stands for when they are missing.

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from rnncli.activations import IDENTITY, TANH, Activation, FloatArray
 from rnncli.cell import ElmanCell, RecurrentCell
+from rnncli.input_scale import Scale
 from rnncli.option_values import ACTIVATION_NAMES, Direction
 
 
@@ -37,6 +38,9 @@ class Network:
     direction: Direction = Direction.FORWARD
     clip: float | None = None
     name: str | None = None
+    # x_t' = (x_t - mean) / std for the rows read from the sequence, before W_xh; the
+    # forward pipeline applies it (the config's `scale:` block, or --standardize).
+    scale: Scale | None = None
 
     def __post_init__(self) -> None:
         D = 2 if self.direction is Direction.BIDIRECTIONAL else 1
@@ -53,6 +57,11 @@ class Network:
                     raise ValueError(f"layer {k + 1}: every cell has H = {H}, reading D*H above 1")
         if self.h0.shape != (len(self.layers) * D, H):
             raise ValueError(f"h0 must be {len(self.layers) * D} x {H}")
+        if self.scale is not None and not (
+            self.scale.mean.shape == self.scale.std.shape == (self.layers[0][0].input_size,)
+            and (self.scale.std > 0).all()
+        ):
+            raise ValueError("scale needs a mean and a std > 0 for every input")
         if (self.W_ho is None) != (self.b_o is None):
             raise ValueError("W_ho and b_o come together")
         if (

@@ -1,4 +1,9 @@
-"""A network's state in a file: `--h0` reads it, `--save-state` writes it."""
+"""A network's state in a file: `--h0` reads it, `--save-state` writes it.
+
+The file is {"h0": [[...], ...]}, with "scale": {"mean": [...], "std": [...]} after it
+when the run that saved it scaled its inputs by --standardize or by an earlier state
+file: the next piece of the stream is then scaled as the first was.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +19,20 @@ from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES, decode_text, output_stream, read_bytes, source_name
 from rnncli.forward import Forward
 from rnncli.forward_request import usage_error
+from rnncli.input_scale import Scale
 from rnncli.message_words import counted, shown
 from rnncli.network import Network
 
 
-def initial_state(text: str | None, net: Network) -> FloatArray | None:
-    """--h0: numbers "v1,v2,..." (L*D*H of them), or a file that --save-state wrote."""
+def initial_state(text: str | None, net: Network) -> tuple[FloatArray | None, Scale | None]:
+    """--h0: numbers "v1,v2,..." (L*D*H of them), or a file that --save-state wrote;
+    with the scale the file holds, if any."""
     if text is None:
-        return None
+        return None, None
     expected = net.h0.size
+    scale = None
     if os.path.exists(text):
-        values = _state_file(text, net)
+        values, scale = _state_file(text, net)
     elif text.endswith(".json") or os.sep in text:
         raise RnnCliError(f"{text}: no such file (expected a state file from --save-state)")
     else:
@@ -41,10 +49,10 @@ def initial_state(text: str | None, net: Network) -> FloatArray | None:
         if expected != net.hidden_size:
             units += f" in each of {net.h0.shape[0]} layers and directions"
         raise usage_error("--h0", f"has {counted(len(values), 'value')}; the network has {units}")
-    return np.array(values, dtype=np.float64).reshape(net.h0.shape)
+    return np.array(values, dtype=np.float64).reshape(net.h0.shape), scale
 
 
-def _state_file(path: str, net: Network) -> list[float]:
+def _state_file(path: str, net: Network) -> tuple[list[float], Scale | None]:
     """The numbers of a state file: {"h0": [[...], ...]} as --save-state writes it, one
     state of H per layer and direction of this network."""
     source = source_name(path)
@@ -65,17 +73,40 @@ def _state_file(path: str, net: Network) -> list[float]:
     values = [float(v) for row in rows for v in row]
     if not all(math.isfinite(v) for v in values):
         raise RnnCliError(f"{source}: the state holds a value that is not finite")
-    return values
+    return values, _saved_scale(document, source, net.input_size)
+
+
+def _saved_scale(document: dict[str, object], source: str, I: int) -> Scale | None:
+    """The file's "scale": {"mean": [...], "std": [...]}, I numbers each, std > 0."""
+    if "scale" not in document:
+        return None
+    saved = document["scale"]
+    lists = [saved.get(key) if isinstance(saved, dict) else None for key in ("mean", "std")]
+    if not all(
+        isinstance(values, list) and len(values) == I and all(_is_number(v) for v in values)
+        for values in lists
+    ):
+        raise RnnCliError(
+            f'{source}: "scale" is not one of this network: expected '
+            f'{{"mean": [...], "std": [...]}} with {I} numbers each'
+        )
+    mean, std = (np.array(values, dtype=np.float64) for values in lists)
+    if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+        raise RnnCliError(f'{source}: "scale" needs finite numbers, and every std > 0')
+    return Scale(mean=mean, std=std)
 
 
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def save_state(path: str, result: Forward) -> None:
-    """Write the final state of every layer and direction, for --h0 to read back."""
+def save_state(path: str, result: Forward, scale: Scale | None = None) -> None:
+    """Write the final state of every layer and direction, for --h0 to read back, and
+    the scale the inputs were read with (None: not scaled, or by the config)."""
     if not np.isfinite(result.h_n).all():
         raise RnnCliError(f"{path}: not written: the final state is not finite")
-    h_n = result.h_n.astype(np.float64).tolist()
+    document: dict[str, object] = {"h0": result.h_n.astype(np.float64).tolist()}
+    if scale is not None:
+        document["scale"] = scale.as_lists()
     with output_stream(path) as out:
-        out.write(json.dumps({"h0": h_n}) + "\n")
+        out.write(json.dumps(document) + "\n")
