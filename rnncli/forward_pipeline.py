@@ -22,7 +22,13 @@ from rnncli.files import (
     source_name,
 )
 from rnncli.forward import Forward, first_non_finite
-from rnncli.forward_request import ForwardRequest, check_network_options, check_options, usage_error
+from rnncli.forward_request import (
+    ForwardRequest,
+    check_network_options,
+    check_options,
+    check_scale_sources,
+    usage_error,
+)
 from rnncli.input_batch import Batch, Sequence
 from rnncli.input_scale import fitted_scale, scale_line
 from rnncli.message_words import counted
@@ -58,11 +64,7 @@ def run_forward(
     net = default_network() if request.config is None else load_config(request.config)
     check_network_options(request, net)
     h0, state_scale = initial_state(request.h0, net)
-    if state_scale is not None and (request.standardize or net.scale is not None):
-        which = "--standardize" if request.standardize else "the config's scale: block"
-        raise usage_error(
-            "--h0", f"the state file holds the scale its run read the inputs with; {which} too"
-        )
+    check_scale_sources(request, net, state_scale is not None)
     checker = None
     if request.expect is not None:
         from rnncli.reference_check import DEFAULT_ATOL, DEFAULT_RTOL, ReferenceCheck

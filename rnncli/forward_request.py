@@ -105,3 +105,13 @@ def check_network_options(request: ForwardRequest, net: Network) -> None:
                 f"{request.steps:,} steps would hold about "
                 f"{request.steps * per_step * 8 / 2**30:,.0f} GiB in memory; give fewer",
             )
+
+
+def check_scale_sources(request: ForwardRequest, net: Network, state_has_scale: bool) -> None:
+    """One scale per run: a state file's (it carries the scale its run read the inputs
+    with), the config's scale: block, or --standardize's."""
+    if state_has_scale and (request.standardize or net.scale is not None):
+        which = "--standardize" if request.standardize else "the config's scale: block"
+        raise usage_error(
+            "--h0", f"the state file holds the scale its run read the inputs with; {which} too"
+        )
