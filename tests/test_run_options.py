@@ -297,3 +297,22 @@ def test_precision_rounds_half_to_even(tmp_path: Path) -> None:
 def test_help_says_what_precision_rounds() -> None:
     _, out, _ = run("forward", "--help")
     assert "without it they are exact" in " ".join(out.split())
+
+
+def test_backward_reads_the_inputs_through_the_config_scale(network: Path, tmp_path: Path) -> None:
+    means, stds = weather_scale()
+    scaled_config = tmp_path / "scaled.yaml"
+    scaled_config.write_text(network.read_text() + f"scale: {{mean: {means}, std: {stds}}}\n")
+    scaled_data = tmp_path / "scaled.csv"
+    scaled_data.write_text(
+        "".join(
+            ",".join(repr((row[i] - means[i]) / stds[i]) for i in range(2)) + "\n"
+            for row in WEATHER_ROWS
+        )
+    )
+    code, through_scale, err = run("backward", WEATHER, "-c", str(scaled_config), "-f", "json")
+    assert code == 0, err
+    _, by_hand, _ = run("backward", str(scaled_data), "-c", str(network), "-f", "json")
+    ours, theirs = json.loads(through_scale), json.loads(by_hand)
+    for step, step_by_hand in zip(ours["steps"], theirs["steps"], strict=True):
+        assert step["h"] == pytest.approx(step_by_hand["h"], abs=1e-12)
