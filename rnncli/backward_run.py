@@ -107,14 +107,16 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
     check_options(request)
     net = default_network() if request.config is None else load_config(request.config)
     check_network(net)
-    h0, _ = initial_state(request.h0, net)  # backward takes the Elman cell: no c0
+    h0, _, state_scale = initial_state(request.h0, net)  # backward runs the Elman cell: no c0
     if h0 is not None:
         from dataclasses import replace
 
         net = replace(net, h0=h0)
     sequence = read_sequence(request.sequence, request.input_format)
     check_fits(sequence, net, None if request.config is None else source_name(request.config))
-    X, T = sequence.X, len(sequence.X)
+    # The inputs as forward reads them: through the config's or the state file's scale.
+    scale = net.scale or state_scale
+    X, T = sequence.X if scale is None else scale.apply(sequence.X), len(sequence.X)
     if request.targets is None:
         targets = Targets(np.full((T, net.output_size), np.nan), np.zeros(T, dtype=bool))
         mode = Mode.MANY_TO_ONE

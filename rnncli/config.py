@@ -26,6 +26,7 @@ from rnncli.config_keys import (
     GATE_NAMES,
     GATED_EXTRAS,
     REQUIRED,
+    SCALE_KEYS,
     TOP_HINTS,
     TOP_KEYS,
     WEIGHT_HINTS,
@@ -40,6 +41,7 @@ from rnncli.config_weights import (
 )
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
+from rnncli.input_scale import Scale
 from rnncli.message_words import shown
 from rnncli.network import Network
 from rnncli.option_values import ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES, Direction
@@ -151,7 +153,25 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
         direction=direction,
         clip=clip,
         name=r.scalar(top["name"], "name") if "name" in top else None,
+        scale=_scale(r, top["scale"], I) if "scale" in top else None,
     )
+
+
+def _scale(r: NodeReader, node: yaml.Node, I: int) -> Scale:
+    """scale: {mean: [...], std: [...]}, I values each, every std > 0: x_t is read as
+    (x_t - mean) / std, as a fitted StandardScaler transforms it."""
+    keys = r.mapping(node, "scale", SCALE_KEYS, hints={}, required=frozenset(SCALE_KEYS))
+    for key in SCALE_KEYS:
+        if key not in keys:
+            raise r.error(node, f"scale.{key}", f"missing; scale needs mean and std, I = {I} each")
+    mean = r.vector(keys["mean"], "scale.mean", I, "I")
+    std = r.vector(keys["std"], "scale.std", I, "I")
+    for i, value in enumerate(std.tolist()):
+        if value <= 0:
+            raise r.error(
+                keys["std"].value[i], f"scale.std[{i}]", f"is {value!r}; every std must be > 0"
+            )
+    return Scale(mean=mean, std=std)
 
 
 def _direction(r: NodeReader, node: yaml.Node | None) -> Direction:

@@ -21,6 +21,7 @@ TOP_KEYS = (
     "clip",
     "h0",
     "c0",
+    "scale",
     "input_size",
     "hidden_size",
     "output_size",
@@ -47,6 +48,8 @@ GATED_EXTRAS = ("W_hr", "peepholes")
 #: The keys of one gate's block and of `peepholes:`.
 GATE_KEYS = CELL_KEYS
 PEEPHOLE_KEYS = ("i", "o", "f")
+#: The keys of `scale:`, the inputs' standardization.
+SCALE_KEYS = ("mean", "std")
 #: The keys of `output:`.
 OUTPUT_KEYS = ("W_ho", "b_o")
 #: The keys a misspelt key most likely stands for when they are missing.

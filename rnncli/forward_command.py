@@ -13,10 +13,9 @@ from rnncli.cli_options import (
     InputFormatOption,
     NoHeaderOption,
     OutputOption,
-    PrecisionOption,
     SequenceArgument,
 )
-from rnncli.help_format import EXPLAIN, INPUT, MODE, OUTPUT, examples
+from rnncli.help_format import CHECK, EXPLAIN, INPUT, MODE, OUTPUT, examples
 from rnncli.option_values import Dtype, Mode, OutputFormat
 
 EPILOG = examples(
@@ -57,7 +56,20 @@ def forward(
     input_format: InputFormatOption = None,
     output: OutputOption = None,
     h0: H0Option = None,
-    precision: PrecisionOption = 4,
+    precision: Annotated[
+        int | None,
+        typer.Option(
+            "--precision",
+            "-p",
+            min=0,
+            max=17,
+            help="Decimals in the table (4 without -p). Given, csv, tsv, json and jsonl "
+            "numbers are rounded to N decimals too; without it they are exact.",
+            metavar="N",
+            show_default=False,
+            rich_help_panel=OUTPUT,
+        ),
+    ] = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -114,6 +126,57 @@ def forward(
             rich_help_panel=OUTPUT,
         ),
     ] = None,
+    standardize: Annotated[
+        bool,
+        typer.Option(
+            "--standardize",
+            help="Scale each feature to mean 0, std 1 over the sequence before W_xh "
+            "(mean and std go to stderr, and into the file of --save-state).",
+            rich_help_panel=INPUT,
+        ),
+    ] = False,
+    last: Annotated[
+        bool,
+        typer.Option(
+            "--last",
+            "--outputs-only",
+            help="Write only the steps that make an output (many-to-one: t = T).",
+            rich_help_panel=OUTPUT,
+        ),
+    ] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            help="Compare the run with REF (csv/tsv/json: columns t, x1.., h1.., o1..); "
+            "exit 1 where they disagree.",
+            metavar="REF",
+            show_default=False,
+            rich_help_panel=CHECK,
+        ),
+    ] = None,
+    atol: Annotated[
+        float | None,
+        typer.Option(
+            "--atol",
+            min=0.0,
+            help="--expect's absolute tolerance.",
+            metavar="A",
+            show_default="1e-6",
+            rich_help_panel=CHECK,
+        ),
+    ] = None,
+    rtol: Annotated[
+        float | None,
+        typer.Option(
+            "--rtol",
+            min=0.0,
+            help="--expect's relative tolerance.",
+            metavar="R",
+            show_default="0",
+            rich_help_panel=CHECK,
+        ),
+    ] = None,
 ) -> None:
     """Run the RNN over every step of SEQUENCE and show x_t, h_t and o_t.
 
@@ -144,5 +207,10 @@ def forward(
         dtype=dtype,
         group_by=group_by,
         save_state=save_state,
+        standardize=standardize,
+        last=last,
+        expect=expect,
+        atol=atol,
+        rtol=rtol,
     )
     run_forward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))

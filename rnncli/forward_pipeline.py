@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
+from rnncli.activations import FloatArray
 from rnncli.batching import forward_batch
 from rnncli.config import default_network, load_config
 from rnncli.delimited_reader import read_chunks
@@ -21,13 +22,21 @@ from rnncli.files import (
     source_name,
 )
 from rnncli.forward import Forward, first_non_finite
-from rnncli.forward_request import ForwardRequest, check_network_options, check_options, usage_error
+from rnncli.forward_request import (
+    ForwardRequest,
+    check_network_options,
+    check_options,
+    check_scale_sources,
+    usage_error,
+)
 from rnncli.input_batch import Batch, Sequence
+from rnncli.input_scale import fitted_scale, scale_line
 from rnncli.message_words import counted
 from rnncli.network import Network
 from rnncli.option_values import Direction, InputFormat, Mode, OutputFormat
 from rnncli.progress import progress_on_stderr
 from rnncli.run import Run
+from rnncli.run_views import output_steps_only, rounded_run
 from rnncli.sequence import format_of, read_batch
 from rnncli.sequence_fit import check_fits
 from rnncli.state_file import initial_state, save_state
@@ -54,13 +63,24 @@ def run_forward(
     check_output(request.save_state)
     net = default_network() if request.config is None else load_config(request.config)
     check_network_options(request, net)
-    h0, c0 = initial_state(request.h0, net)
+    given = initial_state(request.h0, net)
+    check_scale_sources(request, net, given.scale is not None)
+    checker = None
+    if request.expect is not None:
+        from rnncli.reference_check import DEFAULT_ATOL, DEFAULT_RTOL, ReferenceCheck
+        from rnncli.reference_file import read_reference
+
+        atol = DEFAULT_ATOL if request.atol is None else request.atol
+        rtol = DEFAULT_RTOL if request.rtol is None else request.rtol
+        checker = ReferenceCheck(read_reference(request.expect), net, atol, rtol)
     to_terminal = request.output is None and stdout_is_terminal
     chosen = request.output_format.resolved(to_terminal)
     dtype = np.dtype(str(request.dtype))
     explained_net = net.astype(dtype) if request.explain else None
     beyond = _Beyond(dtype, warn)
-    beyond.check("the network (its weights or h0)", *_arrays(net), h0)
+    beyond.check("the network (its weights or h0)", *_arrays(net), given.h0)
+    # x_t' = (x_t - mean) / std: the config's, the state file's, or fitted (--standardize)
+    scale = net.scale or given.scale
     warned: set[str | int | None] = set()
     last: Forward | None = None
     t = 1  # the step number of the piece's first row
@@ -68,10 +88,15 @@ def run_forward(
         for batch in _pieces(request, net, chosen):
             if t == 1:
                 _check_batch(request, net, batch)
-            # h (and an LSTM's c) carried from the last piece
-            h, c = (h0, c0) if last is None else (last.h_n, last.c_n)
-            Xs = [sequence.X for sequence in batch.sequences]
+            Xs: list[FloatArray] = [sequence.X for sequence in batch.sequences]
             beyond.check("the input", *Xs)
+            if request.standardize and t == 1:  # the whole input is this one piece
+                scale, constant = fitted_scale(Xs)
+                warn(scale_line(scale, constant))
+            if scale is not None:
+                Xs = [scale.apply(X) for X in Xs]
+            # h (and an LSTM's c) carried from the last piece
+            h, c = (given.h0, given.c0) if last is None else (last.h_n, last.c_n)
             results = forward_batch(
                 net, Xs, h, request.mode, request.steps, request.feedback, dtype, c
             )
@@ -81,7 +106,10 @@ def run_forward(
                 if shown_id not in warned and _warn_if_not_finite(result, shown_id, warn, t):
                     warned.add(shown_id)
                 terms = None if explained_net is None else _terms(explained_net, result)
-                runs.append(Run(result, shown_id, terms, first_t=t))
+                run = Run(result, shown_id, terms, first_t=t)
+                runs.append(output_steps_only(run) if request.last else run)
+            if checker is not None:
+                checker.check(runs[0])  # --expect takes one sequence
             _write(
                 request, net, chosen, runs, out, to_terminal, header=t == 1, batched=batch.batched
             )
@@ -89,8 +117,14 @@ def run_forward(
             t += len(Xs[0])
             progress(t - 1)
     if request.save_state is not None and last is not None:  # once the output is complete
-        save_state(request.save_state, last)
+        # The scale goes with the state unless the config gives it again.
+        save_state(request.save_state, last, None if scale is net.scale else scale)
+    if checker is not None:
+        warn(checker.verdict())
 
+
+#: Decimals in the table when -p is not given.
+TABLE_PRECISION = 4
 
 #: Steps read, run and written at a time when a run streams.
 CHUNK_ROWS = 16_384
@@ -107,6 +141,7 @@ def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool
         and net.direction is Direction.FORWARD
         and request.group_by is None
         and not request.explain
+        and not request.standardize  # the mean and std of the whole sequence come first
     )
 
 
@@ -126,6 +161,8 @@ def _check_batch(request: ForwardRequest, net: Network, batch: Batch) -> None:
     reader holds every later piece to the first one's width.)"""
     if request.save_state is not None and batch.batched:
         raise usage_error("--save-state", "saves the state of one sequence, not of a batch")
+    if request.expect is not None and batch.batched:
+        raise usage_error("--expect", "compares one sequence's run, not a batch")
     config_source = None if request.config is None else source_name(request.config)
     for sequence in batch.sequences:
         check_fits(sequence, net, config_source)
@@ -148,13 +185,16 @@ def _write(
 ) -> None:
     """One piece's runs in the chosen format (a header with the first piece only)."""
     if chosen is not OutputFormat.TABLE:
+        if request.precision is not None:  # given: machine formats are rounded too
+            runs = [rounded_run(run, request.precision) for run in runs]
         write(runs, net, chosen, out, header and not request.no_header, batched)
         return
     from rich.console import Console
 
     from rnncli.render import runs_view
 
-    view = runs_view(runs, net, request.precision, to_terminal and not request.all_rows)
+    precision = TABLE_PRECISION if request.precision is None else request.precision
+    view = runs_view(runs, net, precision, to_terminal and not request.all_rows)
     # On a terminal rich fits the table to the window; elsewhere nothing wraps.
     console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
     console.print(view)

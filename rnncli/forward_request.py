@@ -22,7 +22,7 @@ class ForwardRequest(NamedTuple):
     input_format: InputFormat | None = None
     output: str | None = None
     h0: str | None = None
-    precision: int = 4
+    precision: int | None = None  # None: 4 in the table, exact numbers elsewhere
     explain: bool = False
     all_rows: bool = False
     steps: int | None = None
@@ -30,6 +30,11 @@ class ForwardRequest(NamedTuple):
     dtype: Dtype = Dtype.FLOAT64
     group_by: str | None = None
     save_state: str | None = None
+    standardize: bool = False
+    last: bool = False
+    expect: str | None = None
+    atol: float | None = None
+    rtol: float | None = None
 
 
 def usage_error(option: str, message: str) -> RnnCliError:
@@ -45,6 +50,15 @@ def check_options(request: ForwardRequest) -> None:
         raise usage_error("--steps", "is for one-to-many and many-to-many-delayed")
     if request.feedback and request.mode is not Mode.ONE_TO_MANY:
         raise usage_error("--feedback", "is for one-to-many")
+    if request.last and request.explain:
+        raise usage_error(
+            "--last", "writes the steps that make an output; --explain takes apart every step"
+        )
+    for option, value in (("--atol", request.atol), ("--rtol", request.rtol)):
+        if value is not None and request.expect is None:
+            raise usage_error(option, "is the tolerance of --expect REF")
+    if request.expect in ("", "-"):
+        raise usage_error("--expect", "needs a file name")
     if request.config == "-" and request.sequence == "-":
         raise RnnCliError("the sequence and the config cannot both be read from stdin (-)")
 
@@ -81,6 +95,10 @@ def check_network_options(request: ForwardRequest, net: Network) -> None:
             )
         if request.save_state in ("", "-"):
             raise usage_error("--save-state", "needs a file name")
+    if request.standardize and net.scale is not None:
+        raise usage_error(
+            "--standardize", "the config's scale: block already scales the inputs; give one"
+        )
     if request.steps is not None:
         per_step = net.input_size + net.output_size + 3 * net.num_layers * net.state_size
         if request.steps * per_step > MAX_HELD_VALUES:
@@ -89,3 +107,13 @@ def check_network_options(request: ForwardRequest, net: Network) -> None:
                 f"{request.steps:,} steps would hold about "
                 f"{request.steps * per_step * 8 / 2**30:,.0f} GiB in memory; give fewer",
             )
+
+
+def check_scale_sources(request: ForwardRequest, net: Network, state_has_scale: bool) -> None:
+    """One scale per run: a state file's (it carries the scale its run read the inputs
+    with), the config's scale: block, or --standardize's."""
+    if state_has_scale and (request.standardize or net.scale is not None):
+        which = "--standardize" if request.standardize else "the config's scale: block"
+        raise usage_error(
+            "--h0", f"the state file holds the scale its run read the inputs with; {which} too"
+        )

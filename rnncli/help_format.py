@@ -22,8 +22,9 @@ MODE = "Mode"
 LOSS = "Loss"
 OUTPUT = "Output"
 EXPLAIN = "Explain"
+CHECK = "Check"
 OTHER = "Options"
-PANELS = (INPUT, NETWORK, MODE, LOSS, OUTPUT, EXPLAIN, OTHER)
+PANELS = (INPUT, NETWORK, MODE, LOSS, OUTPUT, EXPLAIN, CHECK, OTHER)
 
 
 def examples(intro: str, *commands: str) -> str:

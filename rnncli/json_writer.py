@@ -61,7 +61,7 @@ def _run_document(run: Run, net: Network) -> dict[str, Any]:
     result = run.result
     outputs = result.O.tolist()
     document: dict[str, Any] = {
-        "steps": [step_object(step) for step in steps(result, run.explained)],
+        "steps": [step_object(step) for step in steps(result, run.explained, run.first_t)],
         # a vector per emitting step; many-to-one: the one vector o_T
         "output": outputs[0] if result.mode is Mode.MANY_TO_ONE else outputs,
         # the final state; with layers or two directions one per layer and direction

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from rnncli.activations import IDENTITY, TANH, Activation, FloatArray
 from rnncli.cell import ElmanCell, RecurrentCell
 from rnncli.gru_cell import GruCell
+from rnncli.input_scale import Scale
 from rnncli.lstm_cell import LstmCell
 from rnncli.option_values import ACTIVATION_NAMES, Direction
 
@@ -53,6 +54,9 @@ class Network:
     clip: float | None = None
     name: str | None = None
     c0: FloatArray | None = None
+    # x_t' = (x_t - mean) / std for the rows read from the sequence, before W_xh; the
+    # forward pipeline applies it (the config's `scale:` block, or --standardize).
+    scale: Scale | None = None
 
     def __post_init__(self) -> None:
         D = 2 if self.direction is Direction.BIDIRECTIONAL else 1
@@ -77,6 +81,11 @@ class Network:
             raise ValueError(f"every cell has {C} units")
         if self.c0 is not None and (kinds != {"lstm"} or self.c0.shape != (len(self.h0), C)):
             raise ValueError(f"c0 is an LSTM's, {len(self.h0)} x {C}")
+        if self.scale is not None and not (
+            self.scale.mean.shape == self.scale.std.shape == (self.layers[0][0].input_size,)
+            and (self.scale.std > 0).all()
+        ):
+            raise ValueError("scale needs a mean and a std > 0 for every input")
         if (self.W_ho is None) != (self.b_o is None):
             raise ValueError("W_ho and b_o come together")
         if (

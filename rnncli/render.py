@@ -26,7 +26,7 @@ def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = F
         if run.explained is not None:
             views.append(explain_view(run.result, net, run.explained, precision, elide, run.id))
         else:
-            views.append(forward_view(run.result, net, precision, elide, run.id))
+            views.append(forward_view(run.result, net, precision, elide, run.id, run.first_t))
     return Group(*views)
 
 
@@ -42,15 +42,21 @@ _SATURATED = {
 }
 
 
+#: Inputs beyond this are large for weights of the usual initialisations (about 1/sqrt(H)):
+#: standardized features mostly lie within 3 standard deviations.
+LARGE_INPUT = 3.0
+
+
 def forward_view(
     result: Forward,
     net: Network,
     precision: int = 4,
     elide: bool = False,
     sequence_id: str | int | None = None,
+    first_t: int = 1,
 ) -> Group:
     """The table with, under it, a sparkline for every hidden unit and output."""
-    table = forward_table(result, net, precision, elide, sequence_id)
+    table = forward_table(result, net, precision, elide, sequence_id, first_t)
     return Group(table, unit_sparklines(result, net))
 
 
@@ -60,10 +66,12 @@ def forward_table(
     precision: int = 4,
     elide: bool = False,
     sequence_id: str | int | None = None,
+    first_t: int = 1,
 ) -> Table:
-    """The forward pass as a table, one row per step; o_t appears only with an output
-    layer and where the mode emits. Numbers are coloured by sign and size; saturated
-    units of tanh and sigmoid are marked *. `elide` shows the first and last steps only.
+    """The forward pass as a table, one row per step (row k is step t = k + first_t);
+    o_t appears only with an output layer and where the mode emits. Numbers are coloured
+    by sign and size; saturated units of tanh and sigmoid are marked *, with a word on
+    inputs too large for the weights. `elide` shows the first and last steps only.
     """
     table = Table(
         title=Text(title(net, result, sequence_id)), title_justify="left", header_style="bold cyan"
@@ -103,14 +111,15 @@ def forward_table(
             hidden = len(result.X) - len(kept)
             ellipsis = Text("⋮", style="dim")
             table.add_row(*[ellipsis] * len(table.columns))
-            last_hidden = len(result.X) - ROWS_EACH_END
+            first_hidden = ROWS_EACH_END + first_t
+            last_hidden = len(result.X) - ROWS_EACH_END + first_t - 1
             notes.append(
-                f"{hidden:,} steps hidden, t = {ROWS_EACH_END + 1:,} to {last_hidden:,}; "
+                f"{hidden:,} steps hidden, t = {first_hidden:,} to {last_hidden:,}; "
                 "--all shows every row"
             )
             continue
         x, h = cells[k]
-        row = [Text(str(k + 1)), x, h]
+        row = [Text(str(k + first_t)), x, h]
         if C is not None:
             row.append(c_cells[k])
         if show_output:
@@ -118,6 +127,12 @@ def forward_table(
         table.add_row(*row)
     if saturated is not None:
         notes.append(f"* saturated ({saturated[0]}): gradients through it vanish")
+        largest_x = float(np.abs(result.X).max(initial=0.0))
+        if largest_x > LARGE_INPUT:
+            notes.append(
+                f"inputs up to |x| = {largest_x:.4g} are large for the weights: "
+                "try --standardize, or scale: in the config"
+            )
     if notes:
         table.caption = Text("\n".join(notes))
         table.caption_justify = "left"

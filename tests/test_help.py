@@ -41,10 +41,11 @@ def options_of(lines: list[str]) -> list[str]:
 def test_forward_groups_its_options_into_panels() -> None:
     help_text = rnncli("forward", "--help")
     found = sections(help_text)
-    assert [s for s in found if s not in ("Usage", "Arguments")][:6] == [
-        "Input", "Network", "Mode", "Output", "Explain", "Options"
+    assert [s for s in found if s not in ("Usage", "Arguments")][:7] == [
+        "Input", "Network", "Mode", "Output", "Explain", "Check", "Options"
     ]  # fmt: skip
-    assert options_of(found["Input"]) == ["--input-format", "--group-by"]
+    assert options_of(found["Input"]) == ["--input-format", "--group-by", "--standardize"]
+    assert options_of(found["Check"]) == ["--expect", "--atol", "--rtol"]
     assert options_of(found["Network"]) == ["-c", "--h0", "--dtype"]
     assert options_of(found["Mode"]) == ["-m", "-n", "--feedback"]
     assert options_of(found["Explain"]) == ["--explain"]

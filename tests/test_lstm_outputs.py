@@ -81,7 +81,7 @@ def test_the_state_file_holds_h0_and_c0_and_reads_back(tmp_path: Path) -> None:
     save_state(str(path), first)
     document = json.loads(path.read_text())
     assert document == {"h0": first.h_n.tolist(), "c0": first.c_n.tolist()}  # type: ignore[union-attr]
-    h0, c0 = initial_state(str(path), net)
+    h0, c0, _ = initial_state(str(path), net)
     assert h0 is not None and c0 is not None
     np.testing.assert_array_equal(c0, first.c_n)  # type: ignore[arg-type]
     second = forward(net, X[2:], h0=h0, c0=c0)
