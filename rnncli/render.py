@@ -53,7 +53,7 @@ def forward_view(
 ) -> Group:
     """The table with, under it, a sparkline for every hidden unit and output."""
     table = forward_table(result, net, precision, elide, sequence_id)
-    return Group(table, unit_sparklines(result, net))
+    return Group(table, unit_sparklines(result, net, precision))
 
 
 def forward_table(
