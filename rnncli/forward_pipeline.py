@@ -65,7 +65,12 @@ def run_forward(
     last: Forward | None = None
     t = 1  # the step number of the piece's first row
     with output_stream(request.output) as out, progress_on_stderr() as progress:
-        for batch in _pieces(request, net, chosen):
+        table = None
+        if chosen is OutputFormat.TABLE and streams(request, net, chosen, to_terminal):
+            from rnncli.table_stream import TableStream
+
+            table = TableStream(net, request.precision, out)
+        for batch in _pieces(request, net, chosen, to_terminal):
             if t == 1:
                 _check_batch(request, net, batch)
             # h (and an LSTM's c) carried from the last piece
@@ -82,12 +87,15 @@ def run_forward(
                     warned.add(shown_id)
                 terms = None if explained_net is None else _terms(explained_net, result)
                 runs.append(Run(result, shown_id, terms, first_t=t))
-            _write(
-                request, net, chosen, runs, out, to_terminal, header=t == 1, batched=batch.batched
-            )
+            if table is not None:
+                table.piece(results[0])
+            else:
+                _write(request, net, chosen, runs, out, to_terminal, t == 1, batch.batched)
             last = results[0]
             t += len(Xs[0])
             progress(t - 1)
+        if table is not None:
+            table.end()
     if request.save_state is not None and last is not None:  # once the output is complete
         save_state(request.save_state, last)
 
@@ -96,13 +104,17 @@ def run_forward(
 CHUNK_ROWS = 16_384
 
 
-def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool:
+def streams(
+    request: ForwardRequest, net: Network, chosen: OutputFormat, to_terminal: bool = False
+) -> bool:
     """Whether the run can go through in pieces, in flat memory: a CSV/TSV sequence to
-    csv, tsv or jsonl, many-to-many, forward in time, nothing to explain."""
+    csv, tsv, jsonl or (not on a terminal, which shows the ends only) the table,
+    many-to-many, forward in time, nothing to explain."""
     delimited_input = (InputFormat.CSV, InputFormat.TSV)
+    piecewise = (OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSONL)
     return (
         request.input_format in delimited_input
-        and chosen in (OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSONL)
+        and (chosen in piecewise or (chosen is OutputFormat.TABLE and not to_terminal))
         and request.mode is Mode.MANY_TO_MANY
         and net.direction is Direction.FORWARD
         and request.group_by is None
@@ -110,10 +122,12 @@ def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool
     )
 
 
-def _pieces(request: ForwardRequest, net: Network, chosen: OutputFormat) -> Iterator[Batch]:
+def _pieces(
+    request: ForwardRequest, net: Network, chosen: OutputFormat, to_terminal: bool
+) -> Iterator[Batch]:
     """The input as the pieces the run goes through: CHUNK_ROWS steps of one sequence at a
     time where the run streams, else the whole batch as one piece."""
-    if not streams(request, net, chosen):
+    if not streams(request, net, chosen, to_terminal):
         yield read_batch(request.sequence, request.input_format, request.group_by)
         return
     source = source_name(request.sequence)

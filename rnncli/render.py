@@ -4,7 +4,7 @@ with sparklines under it, or under --explain as its explain view."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -18,7 +18,7 @@ from rnncli.render_explain import explain_view
 from rnncli.run import Run
 from rnncli.sparklines import unit_sparklines
 from rnncli.table_blocks import Unit, blocks
-from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
+from rnncli.table_text import ROWS_EACH_END, SATURATED, fixed, shown_steps, title
 
 
 def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = False) -> Group:
@@ -36,12 +36,6 @@ def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = F
 #: negatives in blues, positives in reds, stronger with |value| / scale.
 _NEGATIVE = ("steel_blue", "dodger_blue2", "blue1")
 _POSITIVE = ("light_salmon3", "dark_orange3", "red3")
-
-#: Where a unit of a saturating activation is saturated (its gradient nearly 0).
-_SATURATED = {
-    "tanh": ("|h| > 0.99", lambda h: abs(h) > 0.99),
-    "sigmoid": ("h < 0.01 or h > 0.99", lambda h: h < 0.01 or h > 0.99),
-}
 
 
 def forward_view(
@@ -70,7 +64,7 @@ def forward_table(
     rows = shown_steps(len(result.X), elide)
     kept = [k for k in rows if k is not None]
     # An LSTM's or GRU's h_t is not f(z_t): saturation is marked for the rnn cell only.
-    saturated = _SATURATED.get(net.activation.name) if net.cell_kind == "rnn" else None
+    saturated = SATURATED.get(net.activation.name) if net.cell_kind == "rnn" else None
     if saturated is not None and not _any_saturated(result.H[kept], saturated[1]):
         saturated = None  # nothing to mark: no room kept for marks either
     bounded = net.activation.name in ("tanh", "sigmoid")
@@ -248,5 +242,5 @@ def _heat(value: float, scale: float) -> str:
     return (_POSITIVE if value > 0 else _NEGATIVE)[level]
 
 
-def _any_saturated(H: FloatArray, test: Callable[[float], bool]) -> bool:
-    return any(test(v) for v in H.ravel().tolist())
+def _any_saturated(H: FloatArray, test: Callable[[Any], Any]) -> bool:
+    return bool(test(H).any())

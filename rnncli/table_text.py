@@ -3,8 +3,18 @@ steps a long run shows on a terminal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rnncli.forward import Forward
 from rnncli.network import Network
+
+#: Where a unit of a saturating activation is saturated (its gradient nearly 0): the
+#: rule as the table's note states it, and the test (of a value or of an array).
+SATURATED: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "tanh": ("|h| > 0.99", lambda h: abs(h) > 0.99),
+    "sigmoid": ("h < 0.01 or h > 0.99", lambda h: (h < 0.01) | (h > 0.99)),
+}
 
 #: Steps a long table shows on a terminal: the first and the last ROWS_EACH_END.
 ROWS_EACH_END = 10
