@@ -136,11 +136,13 @@ class TableStream:
         """Keep h_t and o_t every `stride` steps, doubling the stride when too many are
         kept: evenly spaced steps for the sparklines, in memory that does not grow."""
         both = np.hstack([result.H, result.O]) if self.net.has_output_layer else result.H
-        for k in range(-self.steps % self.stride, len(both), self.stride):
+        k = -self.steps % self.stride  # the piece's first step on the stride
+        while k < len(both):
             self.kept.append((self.steps + k, both[k].copy()))
             if len(self.kept) > 2 * WIDEST:
-                self.kept = self.kept[::2]
+                self.kept = self.kept[::2]  # kept from step 0: every other is on 2 strides
                 self.stride *= 2
+            k += self.stride - (self.steps + k) % self.stride
         self.last = both[-1].copy() if len(both) else self.last
 
     def _close(self) -> None:

@@ -103,3 +103,23 @@ def test_a_short_streamed_table_is_rich_s_table(tmp_path: Path, option: str, val
     assert texts[0] == texts[1]
     assert ("*" in texts[0]) == (value == "tanh")  # marks for an rnn cell's tanh only
     assert ("c_t" in texts[0]) == (value == "lstm")
+
+
+def test_the_sparklines_of_a_stream_keep_evenly_spaced_steps() -> None:
+    import io
+
+    from rnncli.batching import forward
+    from rnncli.config import default_network
+    from rnncli.table_stream import TableStream
+
+    net = default_network()
+    result = forward(net, np.random.default_rng(0).normal(size=(100_000, 5)))
+    stream = TableStream(net, 4, io.StringIO())
+    for start in range(0, 100_000, 16_384):
+        end = start + 16_384
+        stream.piece(result._replace(X=result.X[start:end], H=result.H[start:end]))
+    stream.end()
+    # 100,000 steps: kept every 2,048 steps from t = 1 (49 of them, at most 96 kept)
+    assert [k for k, _ in stream.kept] == list(range(0, 100_000, 2_048))
+    for k, row in stream.kept:
+        np.testing.assert_array_equal(row, result.H[k])
