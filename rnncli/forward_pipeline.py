@@ -85,7 +85,14 @@ def run_forward(
     last: Forward | None = None
     t = 1  # the step number of the piece's first row
     with output_stream(request.output) as out, progress_on_stderr() as progress:
-        for batch in _pieces(request, net, chosen):
+        table = None
+        if chosen is OutputFormat.TABLE and streams(request, net, chosen, to_terminal):
+            from rnncli.table_stream import TableStream
+
+            table = TableStream(
+                net, TABLE_PRECISION if request.precision is None else request.precision, out
+            )
+        for batch in _pieces(request, net, chosen, to_terminal):
             if t == 1:
                 _check_batch(request, net, batch)
             Xs: list[FloatArray] = [sequence.X for sequence in batch.sequences]
@@ -110,12 +117,15 @@ def run_forward(
                 runs.append(output_steps_only(run) if request.last else run)
             if checker is not None:
                 checker.check(runs[0])  # --expect takes one sequence
-            _write(
-                request, net, chosen, runs, out, to_terminal, header=t == 1, batched=batch.batched
-            )
+            if table is not None:  # a stream's table: many-to-many, so every step is kept
+                table.piece(results[0])
+            else:
+                _write(request, net, chosen, runs, out, to_terminal, t == 1, batch.batched)
             last = results[0]
             t += len(Xs[0])
             progress(t - 1)
+        if table is not None:
+            table.end()
     if request.save_state is not None and last is not None:  # once the output is complete
         # The scale goes with the state unless the config gives it again.
         save_state(request.save_state, last, None if scale is net.scale else scale)
@@ -130,13 +140,17 @@ TABLE_PRECISION = 4
 CHUNK_ROWS = 16_384
 
 
-def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool:
+def streams(
+    request: ForwardRequest, net: Network, chosen: OutputFormat, to_terminal: bool = False
+) -> bool:
     """Whether the run can go through in pieces, in flat memory: a CSV/TSV sequence to
-    csv, tsv or jsonl, many-to-many, forward in time, nothing to explain."""
+    csv, tsv, jsonl or (not on a terminal, which shows the ends only) the table,
+    many-to-many, forward in time, nothing to explain."""
     delimited_input = (InputFormat.CSV, InputFormat.TSV)
+    piecewise = (OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSONL)
     return (
         request.input_format in delimited_input
-        and chosen in (OutputFormat.CSV, OutputFormat.TSV, OutputFormat.JSONL)
+        and (chosen in piecewise or (chosen is OutputFormat.TABLE and not to_terminal))
         and request.mode is Mode.MANY_TO_MANY
         and net.direction is Direction.FORWARD
         and request.group_by is None
@@ -145,10 +159,12 @@ def streams(request: ForwardRequest, net: Network, chosen: OutputFormat) -> bool
     )
 
 
-def _pieces(request: ForwardRequest, net: Network, chosen: OutputFormat) -> Iterator[Batch]:
+def _pieces(
+    request: ForwardRequest, net: Network, chosen: OutputFormat, to_terminal: bool
+) -> Iterator[Batch]:
     """The input as the pieces the run goes through: CHUNK_ROWS steps of one sequence at a
     time where the run streams, else the whole batch as one piece."""
-    if not streams(request, net, chosen):
+    if not streams(request, net, chosen, to_terminal):
         yield read_batch(request.sequence, request.input_format, request.group_by)
         return
     source = source_name(request.sequence)

@@ -3,10 +3,11 @@ with sparklines under it, or under --explain as its explain view."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -16,7 +17,15 @@ from rnncli.network import Network
 from rnncli.render_explain import explain_view
 from rnncli.run import Run
 from rnncli.sparklines import unit_sparklines
-from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
+from rnncli.table_blocks import Unit, blocks
+from rnncli.table_text import (
+    ROWS_EACH_END,
+    SATURATED,
+    fixed,
+    saturation_notes,
+    shown_steps,
+    title,
+)
 
 
 def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = False) -> Group:
@@ -35,17 +44,6 @@ def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = F
 _NEGATIVE = ("steel_blue", "dodger_blue2", "blue1")
 _POSITIVE = ("light_salmon3", "dark_orange3", "red3")
 
-#: Where a unit of a saturating activation is saturated (its gradient nearly 0).
-_SATURATED = {
-    "tanh": ("|h| > 0.99", lambda h: abs(h) > 0.99),
-    "sigmoid": ("h < 0.01 or h > 0.99", lambda h: h < 0.01 or h > 0.99),
-}
-
-
-#: Inputs beyond this are large for weights of the usual initialisations (about 1/sqrt(H)):
-#: standardized features mostly lie within 3 standard deviations.
-LARGE_INPUT = 3.0
-
 
 def forward_view(
     result: Forward,
@@ -57,7 +55,7 @@ def forward_view(
 ) -> Group:
     """The table with, under it, a sparkline for every hidden unit and output."""
     table = forward_table(result, net, precision, elide, sequence_id, first_t)
-    return Group(table, unit_sparklines(result, net))
+    return Group(table, unit_sparklines(result, net, precision))
 
 
 def forward_table(
@@ -67,105 +65,193 @@ def forward_table(
     elide: bool = False,
     sequence_id: str | int | None = None,
     first_t: int = 1,
-) -> Table:
+) -> ForwardTable:
     """The forward pass as a table, one row per step (row k is step t = k + first_t);
     o_t appears only with an output layer and where the mode emits. Numbers are coloured
     by sign and size; saturated units of tanh and sigmoid are marked *, with a word on
     inputs too large for the weights. `elide` shows the first and last steps only.
     """
-    table = Table(
-        title=Text(title(net, result, sequence_id)), title_justify="left", header_style="bold cyan"
-    )
-    table.add_column("t", justify="right", style="dim")
-    table.add_column("x_t", justify="right")
-    table.add_column("h_t", justify="right")
-    C = result.C  # an LSTM's cell state: a column group of its own
-    if C is not None:
-        table.add_column("c_t", justify="right")
-    show_output = net.has_output_layer
-    if show_output:
-        table.add_column("o_t", justify="right")
-    notes = [] if show_output else ["no output layer: o_t = h_t"]
-
     rows = shown_steps(len(result.X), elide)
     kept = [k for k in rows if k is not None]
     # An LSTM's or GRU's h_t is not f(z_t): saturation is marked for the rnn cell only.
-    saturated = _SATURATED.get(net.activation.name) if net.cell_kind == "rnn" else None
+    saturated = SATURATED.get(net.activation.name) if net.cell_kind == "rnn" else None
     if saturated is not None and not _any_saturated(result.H[kept], saturated[1]):
         saturated = None  # nothing to mark: no room kept for marks either
     bounded = net.activation.name in ("tanh", "sigmoid")
-    xs = _cells(result.X[kept], precision)
-    hs = _cells(result.H[kept], precision, scale=1.0 if bounded else None, marks=saturated)
-    # step index k -> its row of O, for the kept steps that made an output
-    rows_of_O = {k: result.output_row(k) for k in kept} if show_output else {}
-    emitted_rows = {k: row for k, row in rows_of_O.items() if row is not None}
-    g = net.output_activation.name if net.output_activation else None
-    o_scale = 1.0 if g in ("sigmoid", "softmax", "tanh") else None
-    os_ = _cells(result.O[list(emitted_rows.values())], precision, scale=o_scale)
-    emitted = dict(zip(emitted_rows, os_, strict=True))
-    cs = [] if C is None else _cells(C[kept], precision)
-    cells = dict(zip(kept, zip(xs, hs, strict=True), strict=True))
-    c_cells = dict(zip(kept, cs, strict=False))  # none without a c
-    for k in rows:
-        if k is None:
-            hidden = len(result.X) - len(kept)
-            ellipsis = Text("⋮", style="dim")
-            table.add_row(*[ellipsis] * len(table.columns))
-            first_hidden = ROWS_EACH_END + first_t
-            last_hidden = len(result.X) - ROWS_EACH_END + first_t - 1
-            notes.append(
-                f"{hidden:,} steps hidden, t = {first_hidden:,} to {last_hidden:,}; "
-                "--all shows every row"
-            )
-            continue
-        x, h = cells[k]
-        row = [Text(str(k + first_t)), x, h]
-        if C is not None:
-            row.append(c_cells[k])
-        if show_output:
-            row.append(emitted.get(k, Text("")))
-        table.add_row(*row)
+    groups = [
+        column_group("x_t", kept, result.X[kept], precision),
+        column_group("h_t", kept, result.H[kept], precision, 1.0 if bounded else None, saturated),
+    ]
+    if result.C is not None:  # an LSTM's cell state: a column group of its own
+        groups.append(column_group("c_t", kept, result.C[kept], precision))
+    notes = []
+    if net.has_output_layer:
+        # step index -> its row of O, for the kept steps that made an output
+        emitted = {k: row for k in kept if (row := result.output_row(k)) is not None}
+        g = net.output_activation.name if net.output_activation else None
+        o_scale = 1.0 if g in ("sigmoid", "softmax", "tanh") else None
+        O = result.O[list(emitted.values())].reshape(-1, net.output_size)
+        groups.append(column_group("o_t", list(emitted), O, precision, o_scale))
+    else:
+        notes.append("no output layer: o_t = h_t")
+    if None in rows:
+        hidden = len(result.X) - len(kept)
+        first_hidden = ROWS_EACH_END + first_t
+        last_hidden = len(result.X) - ROWS_EACH_END + first_t - 1
+        notes.append(
+            f"{hidden:,} steps hidden, t = {first_hidden:,} to {last_hidden:,}; "
+            "--all shows every row"
+        )
     if saturated is not None:
-        notes.append(f"* saturated ({saturated[0]}): gradients through it vanish")
-        largest_x = float(np.abs(result.X).max(initial=0.0))
-        if largest_x > LARGE_INPUT:
-            notes.append(
-                f"inputs up to |x| = {largest_x:.4g} are large for the weights: "
-                "try --standardize, or scale: in the config"
-            )
-    if notes:
-        table.caption = Text("\n".join(notes))
-        table.caption_justify = "left"
-    return table
+        notes += saturation_notes(saturated[0], float(np.abs(result.X).max(initial=0.0)))
+    return ForwardTable(title(net, result, sequence_id), groups, rows, notes, first_t)
 
 
-def _cells(
+class ColumnGroup(NamedTuple):
+    """One column group of the table (x_t, h_t, o_t, ...): its values at the steps that
+    have them, as text at the table's precision, coloured by |value| / scale."""
+
+    name: str
+    values: dict[int, list[float]]  # step index -> the group's values at that step
+    texts: dict[int, list[str]]
+    size: int
+    scale: float
+    marks: tuple[str, Callable[[float], bool]] | None
+
+    def widths(self, numbered: bool = False) -> list[int]:
+        """The width of each unit's values (and of its number, when `numbered`)."""
+        return [
+            max([len(str(u + 1)) if numbered else 0, *(len(t[u]) for t in self.texts.values())])
+            for u in range(self.size)
+        ]
+
+    def cell(self, k: int, units: Sequence[int], widths: list[int]) -> Text:
+        """Step k's values of `units`, right-aligned to `widths`, two spaces apart."""
+        cell = Text()
+        if k not in self.texts:
+            return cell
+        for n, u in enumerate(units):
+            if n:
+                cell.append("  ")
+            value = self.values[k][u]
+            cell.append(self.texts[k][u].rjust(widths[u]), style=_heat(value, self.scale))
+            if self.marks is not None:
+                cell.append("*" if self.marks[1](value) else " ", style="bold")
+        return cell
+
+    def header(self, units: Sequence[int], widths: list[int]) -> Text:
+        """The group's name over the numbers of `units`, each over its column of values."""
+        mark = " " if self.marks is not None else ""
+        numbers = "  ".join(str(u + 1).rjust(widths[u]) + mark for u in units)
+        return Text(f"{self.name}\n{numbers}")
+
+
+def column_group(
+    name: str,
+    steps: list[int],
     rows: FloatArray,
     precision: int,
     scale: float | None = None,
     marks: tuple[str, Callable[[float], bool]] | None = None,
-) -> list[Text]:
-    """Each vector as its components at `precision`, right-aligned across the rows,
-    coloured by sign and by |value| / scale (scale: the largest |value| when None)."""
-    if len(rows) == 0:
-        return []
+) -> ColumnGroup:
+    """`rows` (the group's values at `steps`) as a column group; the colour scale is the
+    largest |value| when None."""
     values = rows.tolist()
-    texts = [[fixed(v, precision) for v in row] for row in values]
-    widths = [max(len(row[k]) for row in texts) for k in range(len(texts[0]))]
     if scale is None:
         finite = np.abs(rows[np.isfinite(rows)])
         scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    cells = []
-    for row_values, row_texts in zip(values, texts, strict=True):
-        cell = Text()
-        for k, (value, text) in enumerate(zip(row_values, row_texts, strict=True)):
-            if k:
-                cell.append("  ")
-            cell.append(text.rjust(widths[k]), style=_heat(value, scale))
-            if marks is not None:
-                cell.append("*" if marks[1](value) else " ", style="bold")
-        cells.append(cell)
-    return cells
+    texts = [[fixed(v, precision) for v in row] for row in values]
+    return ColumnGroup(
+        name, dict(zip(steps, values, strict=True)), dict(zip(steps, texts, strict=True)),
+        rows.shape[1], scale, marks,
+    )  # fmt: skip
+
+
+class ForwardTable:
+    """The forward table, as wide as the screen allows: one table where it fits, else
+    the units of its column groups in blocks, each headed with its unit numbers."""
+
+    def __init__(
+        self,
+        title: str,
+        groups: list[ColumnGroup],
+        rows: list[int | None],
+        notes: list[str],
+        first_t: int = 1,
+    ) -> None:
+        self.title, self.groups, self.rows, self.notes = title, groups, rows, notes
+        self.first_t = first_t  # row k is step t = k + first_t
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        last = max((k for k in self.rows if k is not None), default=0)
+        label_width = len(str(last + self.first_t))
+        whole = {n: range(group.size) for n, group in enumerate(self.groups)}
+        if len(blocks(label_width, self._units(False), options.max_width)) == 1:
+            yield self._table(whole, numbered=False)
+            return
+        units = self._units(True)
+        owners = [(n, u) for n, group in enumerate(self.groups) for u in range(group.size)]
+        yield Text(self.title)
+        for span in blocks(label_width, units, options.max_width):
+            picked: dict[int, list[int]] = {}
+            for n, u in (owners[i] for i in span):
+                picked.setdefault(n, []).append(u)
+            yield self._table(picked, numbered=True)
+        if self.notes:
+            yield Text("\n".join(self.notes))
+
+    def _units(self, numbered: bool) -> list[Unit]:
+        return [
+            Unit(n, width + (1 if group.marks else 0), len(group.name))
+            for n, group in enumerate(self.groups)
+            for width in group.widths(numbered)
+        ]
+
+    def _table(self, picked: Mapping[int, Sequence[int]], numbered: bool) -> Table:
+        """The table of the units `picked` of each group (group index -> units); the
+        title and notes are its own unless `numbered` (a block of a wider table)."""
+        table = Table(
+            title=None if numbered else Text(self.title),
+            title_justify="left",
+            header_style="bold cyan",
+        )
+        table.add_column("t", justify="right", style="dim")
+        columns: list[list[Text]] = [
+            [Text("⋮" if k is None else str(k + self.first_t)) for k in self.rows]
+        ]
+        for n, units in picked.items():
+            group, widths = self.groups[n], self.groups[n].widths(numbered)
+            header = group.header(units, widths) if numbered else Text(group.name)
+            column = [
+                Text("⋮", style="dim") if k is None else group.cell(k, units, widths)
+                for k in self.rows
+            ]
+            if any(cell.plain.endswith("*") for cell in column):
+                _hang_marks(header, column)
+            table.add_column(header, justify="right", no_wrap=True)
+            columns.append(column)
+        columns[0] = [Text(c.plain, style="dim") if c.plain == "⋮" else c for c in columns[0]]
+        for row in zip(*columns, strict=True):
+            table.add_row(*row)
+        if self.notes and not numbered:
+            table.caption = Text("\n".join(self.notes))
+            table.caption_justify = "left"
+        return table
+
+
+def _hang_marks(header: Text, column: list[Text]) -> None:
+    """Align a column whose rows end in a saturation mark or in its blank: rich cuts the
+    trailing blank off a right-aligned cell, which would shift every row ending in an
+    unmarked unit one place right of a row ending in `*`. So the cells are padded to the
+    column's width here and laid out from the left, where a cut blank changes nothing."""
+    lines = header.plain.split("\n")
+    width = max(len(line) for line in [*lines, *(cell.plain for cell in column)])
+    header.plain = "\n".join(line.rjust(width) for line in lines)
+    header.justify = "left"
+    for cell in column:
+        if cell.plain != "⋮":
+            cell.pad_left(width - len(cell.plain))
+            cell.justify = "left"
 
 
 def _heat(value: float, scale: float) -> str:
@@ -175,5 +261,5 @@ def _heat(value: float, scale: float) -> str:
     return (_POSITIVE if value > 0 else _NEGATIVE)[level]
 
 
-def _any_saturated(H: FloatArray, test: Callable[[float], bool]) -> bool:
-    return any(test(v) for v in H.ravel().tolist())
+def _any_saturated(H: FloatArray, test: Callable[[Any], Any]) -> bool:
+    return bool(test(H).any())

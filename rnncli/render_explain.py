@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from rnncli.activations import FloatArray
@@ -11,6 +10,7 @@ from rnncli.explain import Terms
 from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, term_arrays
 from rnncli.forward import Forward
 from rnncli.network import Network
+from rnncli.table_blocks import UnitColumns
 from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
 
 #: The largest sizes whose first step is written out product by product.
@@ -48,37 +48,38 @@ def explain_view(
 
 def step_table(
     result: Forward, net: Network, terms: dict[str, FloatArray], k: int, precision: int
-) -> Table:
+) -> RenderableType:
     """Step t = k + 1: one row per term (`terms` as term_arrays gives them), one column
-    per unit; with an output layer, where the step makes an output, a second table."""
+    per unit (in blocks of units where they do not fit the width); with an output layer,
+    where the step makes an output, a second table."""
     f = net.activation.name
-    table = Table(title=Text(f"t = {k + 1}"), title_justify="left", header_style="bold cyan")
-    table.add_column("term")
-    for unit in range(net.hidden_size):
-        table.add_column(f"unit {unit + 1}", justify="right")
     rows = [(name, terms[key][k]) for name, key in HIDDEN_ROWS]
     rows.append((f"h_t = {f}(z_t)", result.H[k]))
-    for name, values in rows:
-        style = "bold" if name.startswith(("= z_t", "h_t")) else ""
-        table.add_row(Text(name, style=style), *(Text(fixed(v, precision)) for v in values))
+    hidden = UnitColumns(
+        f"t = {k + 1}",
+        "term",
+        "unit",
+        [
+            (
+                Text(name, style="bold" if name.startswith(("= z_t", "h_t")) else ""),
+                [fixed(v, precision) for v in values.tolist()],
+            )
+            for name, values in rows
+        ],
+    )
     output_row = result.output_row(k)
-    if "o_pre" in terms and output_row is not None:
-        g = net.output_activation or "identity"
-        outputs = Table(header_style="bold cyan")
-        outputs.add_column("term")
-        for unit in range(net.output_size):
-            outputs.add_column(f"output {unit + 1}", justify="right")
-        for name, key in OUTPUT_ROWS:
-            outputs.add_row(name, *(fixed(v, precision) for v in terms[key][k]))
-        outputs.add_row(
-            Text(f"o_t = {g}(...)", style="bold"),
-            *(fixed(v, precision) for v in result.O[output_row]),
-        )
-        grid = Table.grid()
-        grid.add_row(table)
-        grid.add_row(outputs)
-        return grid
-    return table
+    if "o_pre" not in terms or output_row is None:
+        return hidden
+    g = net.output_activation or "identity"
+    output_rows = [(Text(name), terms[key][k]) for name, key in OUTPUT_ROWS]
+    output_rows.append((Text(f"o_t = {g}(...)", style="bold"), result.O[output_row]))
+    outputs = UnitColumns(
+        None,
+        "term",
+        "output",
+        [(name, [fixed(v, precision) for v in values.tolist()]) for name, values in output_rows],
+    )
+    return Group(hidden, outputs)
 
 
 def first_step_by_hand(result: Forward, net: Network, precision: int) -> Text:

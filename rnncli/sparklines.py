@@ -4,6 +4,7 @@ line per hidden unit and output under the forward table."""
 from __future__ import annotations
 
 import numpy as np
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 
 from rnncli.activations import FloatArray
@@ -13,8 +14,9 @@ from rnncli.network import Network
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: FloatArray, width: int = 48) -> str:
-    """`values` as at most `width` blocks, low to high between their own min and max.
+def sparkline(values: FloatArray, width: int = 48, flat_below: float = 0.0) -> str:
+    """`values` as at most `width` blocks, low to high between their own min and max;
+    flat (all one block) where they vary by `flat_below` or less.
 
     A long series is sampled at `width` evenly spaced steps (first and last included),
     so the work does not grow with its length. A non-finite value is a blank.
@@ -31,7 +33,7 @@ def sparkline(values: FloatArray, width: int = 48) -> str:
     for value in values.tolist():
         if not np.isfinite(value):
             chars.append(" ")
-        elif span == 0:
+        elif span <= flat_below:
             chars.append(BLOCKS[len(BLOCKS) // 2 - 1])
         else:
             chars.append(BLOCKS[min(int((value - low) / span * len(BLOCKS)), len(BLOCKS) - 1)])
@@ -46,20 +48,49 @@ def sample(values: FloatArray, width: int = 48) -> FloatArray:
     return sampled
 
 
-def unit_sparklines(result: Forward, net: Network) -> Table:
+def unit_sparklines(result: Forward, net: Network, precision: int = 4) -> UnitSparklines:
     """One line per hidden unit (and per output): its name, its course over the steps and
     the range of the values drawn."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold cyan")
-    grid.add_column()
-    grid.add_column(style="dim")
     series = [(f"h{k + 1}", result.H[:, k]) for k in range(net.state_size)]
     if net.has_output_layer and len(result.O) > 1:
         series += [(f"o{k + 1}", result.O[:, k]) for k in range(net.output_size)]
-    for name, values in series:
-        line = sparkline(values)
-        sampled = sample(values)
-        finite = sampled[np.isfinite(sampled)]
-        span = f"{finite.min():.3g} … {finite.max():.3g}" if len(finite) else "not finite"
-        grid.add_row(name, line, span)
-    return grid
+    return UnitSparklines(series, precision)
+
+
+#: The most blocks a sparkline has, and the fewest it keeps on a narrow screen.
+WIDEST, NARROWEST = 48, 8
+
+
+class UnitSparklines:
+    """Sparklines as wide as the screen leaves room for (at most WIDEST blocks). A unit
+    that varies by less than the table's last decimal shows is drawn flat, and says so:
+    full-height bars would make noise below the precision look like a swing."""
+
+    def __init__(self, series: list[tuple[str, FloatArray]], precision: int) -> None:
+        self.series, self.precision = series, precision
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        flat_below = 10.0**-self.precision
+        shown = f"1e-{self.precision}" if self.precision else "1"
+        spans = {}
+        for name, values in self.series:
+            sampled = sample(values)
+            finite = sampled[np.isfinite(sampled)]
+            if not len(finite):
+                spans[name] = "not finite"
+                continue
+            low, high = float(finite.min()), float(finite.max())
+            spans[name] = f"{low:.3g} … {high:.3g}"
+            if 0 < high - low <= flat_below:
+                spans[name] += f" (flat: varies by less than {shown})"
+        names = max((len(name) for name, _ in self.series), default=0)
+        ranges = max((len(span) for span in spans.values()), default=0)
+        width = max(NARROWEST, min(WIDEST, options.max_width - names - ranges - 4))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold cyan")
+        grid.add_column(no_wrap=True)
+        grid.add_column(style="dim")
+        for name, values in self.series:
+            line = sparkline(sample(values, WIDEST), width, flat_below)
+            grid.add_row(name, line, spans[name])
+        yield grid

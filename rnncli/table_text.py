@@ -3,8 +3,18 @@ steps a long run shows on a terminal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rnncli.forward import Forward
 from rnncli.network import Network
+
+#: Where a unit of a saturating activation is saturated (its gradient nearly 0): the
+#: rule as the table's note states it, and the test (of a value or of an array).
+SATURATED: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "tanh": ("|h| > 0.99", lambda h: abs(h) > 0.99),
+    "sigmoid": ("h < 0.01 or h > 0.99", lambda h: (h < 0.01) | (h > 0.99)),
+}
 
 #: Steps a long table shows on a terminal: the first and the last ROWS_EACH_END.
 ROWS_EACH_END = 10
@@ -41,3 +51,20 @@ def fixed(value: float, precision: int) -> str:
     text = f"{value:.{precision}f}"
     # -0.0000 is 0.0000: a sign with no digits behind it only confuses.
     return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+#: Inputs beyond this are large for weights of the usual initialisations (about 1/sqrt(H)):
+#: standardized features mostly lie within 3 standard deviations.
+LARGE_INPUT = 3.0
+
+
+def saturation_notes(activation: str, largest_x: float) -> list[str]:
+    """The notes under a table whose states saturated: what it means, and a word on the
+    inputs where they are large for the weights."""
+    notes = [f"* saturated ({activation}): gradients through it vanish"]
+    if largest_x > LARGE_INPUT:
+        notes.append(
+            f"inputs up to |x| = {largest_x:.4g} are large for the weights: "
+            "try --standardize, or scale: in the config"
+        )
+    return notes
