@@ -20,6 +20,7 @@ from rnncli.option_values import (
     OUTPUT_ACTIVATION_NAMES,
     BiasForm,
     Dtype,
+    ExportFormat,
     InputFormat,
     LossName,
     Mode,
@@ -506,6 +507,98 @@ def inspect(
 
         with output_stream(None) as out:
             inspect_network(config, output_format, out)
+
+
+@app.command("import")
+def import_(
+    model: Annotated[
+        str,
+        typer.Argument(
+            help="The model file: .onnx, .safetensors, .pt/.pth, .keras or .h5.",
+            metavar="MODEL",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", show_default=False
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = (
+        False
+    ),
+    activation: Annotated[
+        str | None,
+        typer.Option(
+            "--activation",
+            help="f, where the file cannot say: relu for an nn.RNN(nonlinearity='relu').",
+            show_default="the file's, else tanh",
+        ),
+    ] = None,
+    output_layer: Annotated[
+        str | None,
+        typer.Option(
+            "--output-layer",
+            help="The state_dict prefix of the nn.Linear after the RNN (found by shape "
+            "without it).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write the config of a model file (ONNX, PyTorch, Keras), naming each conversion.
+
+    Example:  rnncli import model.onnx -o net.yaml
+    """
+    if activation is not None:
+        activation = canonical_activation(activation)
+        if activation not in ACTIVATION_NAMES:
+            raise typer.BadParameter(
+                f"{activation!r} is not one of {', '.join(ACTIVATION_NAMES)}",
+                param_hint="'--activation'",
+            )
+    with _reported_errors():
+        from rnncli.model_transfer import import_model
+
+        import_model(model, output, force, activation, output_layer)
+
+
+@app.command()
+def export(
+    config: Annotated[
+        str,
+        typer.Argument(
+            help="The network's YAML config (or a model file).",
+            metavar="CONFIG",
+            show_default=False,
+        ),
+    ],
+    to: Annotated[
+        ExportFormat,
+        typer.Option("--to", help="onnx: for ONNX Runtime; safetensors: a PyTorch state_dict."),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The file to write.",
+            show_default="CONFIG's name with the format's extension",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing --output file.")] = (
+        False
+    ),
+    opset: Annotated[int, typer.Option("--opset", help="The ONNX opset written.")] = 17,
+) -> None:
+    """Write a network as an ONNX model or a PyTorch state_dict (safetensors).
+
+    Example:  rnncli export configs/weather.yaml --to onnx -o weather.onnx
+    """
+    with _reported_errors():
+        from rnncli.model_transfer import export_model
+
+        export_model(config, to, output, force, opset)
 
 
 def main() -> None:
