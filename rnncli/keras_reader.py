@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-import h5py
+import h5py  # type: ignore[import-untyped]
 import numpy as np
 
 from rnncli.activations import Activation
@@ -87,12 +87,16 @@ class _LegacyWeights:
 
     def __init__(self, group: h5py.Group) -> None:
         self.group = group
+        self.bidirectional = ""  # the Bidirectional layer being read
 
     def arrays(self, layer: dict[str, Any], part: str | None) -> list[Any]:
         name = layer["config"]["name"]
         if part is not None:  # Bidirectional: the names hold forward_ or backward_
             name = self.bidirectional
-        names = [n.decode() if isinstance(n, bytes) else n for n in self.group[name].attrs["weight_names"]]
+        names = [
+            n.decode() if isinstance(n, bytes) else n
+            for n in self.group[name].attrs["weight_names"]
+        ]
         if part is not None:
             side = part.split("_")[0] + "_"
             names = [n for n in names if any(s.startswith(side) for s in n.split("/"))]
@@ -103,13 +107,16 @@ class _Reader:
     def __init__(self, source: str, config: Any, weights: _KerasWeights | _LegacyWeights) -> None:
         self.source, self.config, self.weights = source, config, weights
         self.model = ModelForm(source, "Keras", [])
+        self.returned_sequences = True  # whether the last layer read returns every step
 
     def error(self, message: str) -> RnnCliError:
         return RnnCliError(f"{self.source}: {message}")
 
     def form(self) -> ModelForm:
         model = self.model
-        layers = self.config.get("config", {}).get("layers") if isinstance(self.config, dict) else None
+        layers = (
+            self.config.get("config", {}).get("layers") if isinstance(self.config, dict) else None
+        )
         if not isinstance(layers, list):
             raise self.error("its config holds no list of layers")
         for layer in layers:
@@ -117,10 +124,15 @@ class _Reader:
             config = layer.get("config", {})
             name = config.get("name", kind)
             if layer.get("registered_name") not in (None, kind) or kind not in (
-                *IGNORED, *RECURRENT, "Bidirectional", "Dense"
+                *IGNORED,
+                *RECURRENT,
+                "Bidirectional",
+                "Dense",
             ):
-                raise self.error(f"layer {name!r} ({kind}) is not read: only SimpleRNN, "
-                                 "Bidirectional and Dense layers are")
+                raise self.error(
+                    f"layer {name!r} ({kind}) is not read: only SimpleRNN, "
+                    "Bidirectional and Dense layers are"
+                )
             if kind in IGNORED:
                 continue
             if model.W_o is not None:
@@ -143,8 +155,10 @@ class _Reader:
                     )
                 if isinstance(self.weights, _LegacyWeights):
                     self.weights.bidirectional = name
-                cells = [self.cell(layer, inner["config"], part, name)
-                         for part in ("forward_layer", "backward_layer")]
+                cells = [
+                    self.cell(layer, inner["config"], part, name)
+                    for part in ("forward_layer", "backward_layer")
+                ]
                 self.add(cells, Direction.BIDIRECTIONAL, inner["config"], name)
             else:
                 if config.get("go_backwards"):
@@ -165,8 +179,9 @@ class _Reader:
             raise self.error(f"the weights of layer {name!r} are missing ({error})") from None
         return [checked_array(self.source, f"layer {name!r}", a) for a in found]
 
-    def cell(self, layer: dict[str, Any], config: dict[str, Any], part: str | None, name: str
-             ) -> DirectionWeights:
+    def cell(
+        self, layer: dict[str, Any], config: dict[str, Any], part: str | None, name: str
+    ) -> DirectionWeights:
         arrays = self.arrays(layer, part, name)
         if len(arrays) not in (2, 3):
             raise self.error(f"layer {name!r} holds {len(arrays)} arrays, expected 2 or 3")
@@ -175,16 +190,19 @@ class _Reader:
         if kernel.ndim != 2 or kernel.shape[1] != H or recurrent.shape != (H, H):
             raise self.error(f"layer {name!r}: kernel and recurrent_kernel do not fit")
         bias = arrays[2] if len(arrays) == 3 else np.zeros(H)
-        return DirectionWeights(kernel.T, recurrent.T, bias, np.zeros(H),
-                                "one" if len(arrays) == 3 else "none")
+        return DirectionWeights(
+            kernel.T, recurrent.T, bias, np.zeros(H), "one" if len(arrays) == 3 else "none"
+        )
 
-    def add(self, cells: list[DirectionWeights], direction: Direction, config: dict[str, Any],
-            name: str) -> None:
+    def add(
+        self, cells: list[DirectionWeights], direction: Direction, config: dict[str, Any], name: str
+    ) -> None:
         model = self.model
         activation = self.activation(config.get("activation", "tanh"), name)
         if model.layers and (direction is not model.direction or activation != model.activation):
-            raise self.error(f"layer {name!r}: every layer must have the same direction "
-                             "and activation")
+            raise self.error(
+                f"layer {name!r}: every layer must have the same direction and activation"
+            )
         if model.layers and not self.returned_sequences:
             raise self.error(f"layer {name!r} reads a layer that returns its last step only")
         model.direction, model.activation = direction, activation

@@ -94,8 +94,7 @@ def to_network(form: ModelForm) -> Network:
                         f"{'x'.join(map(str, shape))} (H = {H} from the first layer)"
                     )
     layers = tuple(
-        tuple(ElmanCell(w.W_x, w.W_h, w.b_x, w.b_h, w.bias) for w in cells)
-        for cells in form.layers
+        tuple(ElmanCell(w.W_x, w.W_h, w.b_x, w.b_h, w.bias) for w in cells) for cells in form.layers
     )
     h0 = np.zeros((len(layers) * D, H)) if form.h0 is None else form.h0
     if h0.shape != (len(layers) * D, H):
@@ -104,7 +103,8 @@ def to_network(form: ModelForm) -> Network:
     if W_o is not None:
         if W_o.ndim != 2 or W_o.shape[1] != D * H:
             raise form.error(
-                f"the output layer's weight is {'x'.join(map(str, W_o.shape))}, expected O x {D * H}"
+                f"the output layer's weight is {'x'.join(map(str, W_o.shape))}, "
+                f"expected O x {D * H}"
             )
         if b_o is None:
             b_o = np.zeros(W_o.shape[0])

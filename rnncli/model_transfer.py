@@ -28,9 +28,7 @@ def import_model(
 ) -> None:
     """Write the config of the model file at `path`, its header naming every conversion."""
     _check_new(output, force)
-    form = read_model(
-        path, Activation.named(activation) if activation else None, output_layer
-    )
+    form = read_model(path, Activation.named(activation) if activation else None, output_layer)
     net = to_network(form)
     header = [
         f"rnncli network imported from {PurePath(source_name(path)).name}",

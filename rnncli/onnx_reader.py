@@ -18,24 +18,33 @@ from typing import Any
 
 import numpy as np
 import onnx
-from google.protobuf.message import DecodeError
 
-from rnncli.activations import Activation
+from rnncli.activations import Activation, FloatArray
 from rnncli.errors import RnnCliError
 from rnncli.model_form import DirectionWeights, ModelForm, checked_array
 from rnncli.onnx_graph import constants, node_name
 from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
 
 PASS_THROUGH = {"Identity", "Dropout", "Cast"}
-HEAD_ACTIVATIONS = {"Sigmoid", "Tanh", "Relu", "Softmax", "LeakyRelu", "Elu", "Softsign",
-                    "Softplus", "HardSigmoid", "ThresholdedRelu"}
+HEAD_ACTIVATIONS = {
+    "Sigmoid",
+    "Tanh",
+    "Relu",
+    "Softmax",
+    "LeakyRelu",
+    "Elu",
+    "Softsign",
+    "Softplus",
+    "HardSigmoid",
+    "ThresholdedRelu",
+}
 
 
 def onnx_form(data: bytes, source: str) -> ModelForm:
     """The recurrent model in the ONNX file `data`."""
     try:
         model = onnx.load_from_string(data)
-    except (DecodeError, ValueError, RuntimeError, OSError) as error:
+    except Exception as error:  # protobuf's DecodeError, or any other parse failure
         raise RnnCliError(f"{source}: is not a valid ONNX model ({error})") from None
     graph = model.graph
     if not graph.node:
@@ -103,10 +112,12 @@ class _Walk:
             elif op == "Squeeze":
                 squeezed = self.const(node, 1)
                 drop = list(squeezed) if squeezed is not None else _attributes(node).get("axes")
-                if drop is None or [axes[i] for i in drop] != ["D"]:
+                if drop is None or [axes[int(i)] for i in drop] != ["D"]:
                     raise self.error(node, "squeezes an axis other than the direction")
                 axes = tuple(
-                    "F" if a == "H" else a for i, a in enumerate(axes) if i != int(drop[0]) % len(axes)
+                    "F" if a == "H" else a
+                    for i, a in enumerate(axes)
+                    if i != int(drop[0]) % len(axes)
                 )
             elif op == "Reshape":
                 if len(axes) != 4 or axes[2:] != ("D", "H"):
@@ -194,7 +205,7 @@ class _Walk:
         W = checked_array(self.source, f"{node.input[1]} (W)", self.const(node, 1))
         R = checked_array(self.source, f"{node.input[2]} (R)", self.const(node, 2))
         B = self.const(node, 3)
-        H = int(a.get("hidden_size", R.shape[-1]))
+        H = int(a.get("hidden_size") or R.shape[-1])
         if W.ndim != 3 or W.shape[:2] != (D, H) or R.shape != (D, H, H):
             raise self.error(node, f"W or R has the wrong shape for {D} x {H} units")
         if B is not None:
@@ -205,8 +216,11 @@ class _Walk:
         form.layers.append(
             [
                 DirectionWeights(
-                    W[d], R[d], zeros if B is None else B[d, :H],
-                    zeros if B is None else B[d, H:], "none" if B is None else "two",
+                    W[d],
+                    R[d],
+                    zeros if B is None else B[d, :H],
+                    zeros if B is None else B[d, H:],
+                    "none" if B is None else "two",
                 )
                 for d in range(D)
             ]
@@ -215,7 +229,7 @@ class _Walk:
         if len(node.input) > 4 and node.input[4]:
             form.notes.append(f"ONNX: {node_name(node)}'s sequence_lens ignored")
         self.initial_state(node, D, H)
-        if "clip" in a:
+        if a.get("clip") is not None:
             form.clip = float(a["clip"])
         return ("T", "D", "N", "H") if layout == 0 else ("N", "T", "D", "H")
 
@@ -231,20 +245,22 @@ class _Walk:
             alpha = alphas.pop(0) if "alpha" in takes and alphas else None
             beta = betas.pop(0) if "beta" in takes and betas else None
             found.append(Activation.named(canonical, alpha, beta))
-        if len(set(found)) != 1 or (len(self.model.layers) > 1 and found[0] != self.model.activation):
+        if len(set(found)) != 1 or (
+            len(self.model.layers) > 1 and found[0] != self.model.activation
+        ):
             raise self.error(node, "every layer and direction must use the same activation")
         self.model.activation = found[0]
 
     def initial_state(self, node: onnx.NodeProto, D: int, H: int) -> None:
         if len(node.input) <= 5 or not node.input[5]:
-            state = np.zeros((D, H))
+            state: FloatArray = np.zeros((D, H))
         elif node.input[5] in self.values:
             value = checked_array(self.source, "initial_h", self.values[node.input[5]])
             if value.shape[0] != D or value.shape[-1] != H or value.ndim != 3:
                 raise self.error(node, f"initial_h is {value.shape}, expected ({D}, N, {H})")
             if np.any(value != value[:, :1, :]):
                 raise self.error(node, "initial_h differs between batch rows")
-            state = value[:, 0, :]
+            state = np.array(value[:, 0, :])
         else:
             self.model.notes.append(
                 f"ONNX: {node_name(node)}'s initial_h is computed at run time; zeros assumed"

@@ -11,6 +11,8 @@ runs the RNN operator in float32 only.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
@@ -22,16 +24,31 @@ from rnncli.option_values import Direction
 
 #: rnncli's activations as ONNX names them: inside the RNN operator ...
 RNN_ACTIVATIONS = {
-    "tanh": "Tanh", "relu": "Relu", "sigmoid": "Sigmoid", "identity": "Affine",
-    "affine": "Affine", "leaky_relu": "LeakyRelu", "thresholded_relu": "ThresholdedRelu",
-    "scaled_tanh": "ScaledTanh", "hard_sigmoid": "HardSigmoid", "elu": "Elu",
-    "softsign": "Softsign", "softplus": "Softplus",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "sigmoid": "Sigmoid",
+    "identity": "Affine",
+    "affine": "Affine",
+    "leaky_relu": "LeakyRelu",
+    "thresholded_relu": "ThresholdedRelu",
+    "scaled_tanh": "ScaledTanh",
+    "hard_sigmoid": "HardSigmoid",
+    "elu": "Elu",
+    "softsign": "Softsign",
+    "softplus": "Softplus",
 }
 #: ... and as operators of their own, after the output layer.
 OUTPUT_OPERATORS = {
-    "tanh": "Tanh", "relu": "Relu", "sigmoid": "Sigmoid", "leaky_relu": "LeakyRelu",
-    "thresholded_relu": "ThresholdedRelu", "hard_sigmoid": "HardSigmoid", "elu": "Elu",
-    "softsign": "Softsign", "softplus": "Softplus", "softmax": "Softmax",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "sigmoid": "Sigmoid",
+    "leaky_relu": "LeakyRelu",
+    "thresholded_relu": "ThresholdedRelu",
+    "hard_sigmoid": "HardSigmoid",
+    "elu": "Elu",
+    "softsign": "Softsign",
+    "softplus": "Softplus",
+    "softmax": "Softmax",
 }
 #: The IR version each opset needs at the least (onnx.helper.VERSION_TABLE).
 IR_VERSIONS = {13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10, 22: 10}
@@ -52,7 +69,7 @@ def onnx_bytes(form: ModelForm, opset: int = 17) -> bytes:
     H = form.layers[0][0].W_h.shape[0]
     f = form.activation
     name = RNN_ACTIVATIONS[f.name]
-    attributes: dict[str, object] = {"activations": [name] * D}
+    attributes: dict[str, Any] = {"activations": [name] * D}
     if f.name == "identity":
         attributes |= {"activation_alpha": [1.0] * D, "activation_beta": [0.0] * D}
     elif f.parameters:
@@ -81,24 +98,31 @@ def onnx_bytes(form: ModelForm, opset: int = 17) -> bytes:
             inputs.append(f"initial_h_{k}")
         nodes.append(
             helper.make_node(
-                "RNN", inputs, [f"Y_{k}", f"Y_h_{k}"], name=f"rnn_layer_{k + 1}",
-                hidden_size=H, direction=str(form.direction), **attributes,
+                "RNN",
+                inputs,
+                [f"Y_{k}", f"Y_h_{k}"],
+                name=f"rnn_layer_{k + 1}",
+                hidden_size=H,
+                direction=str(form.direction),
+                **attributes,
             )
         )
         states.append(f"Y_h_{k}")
         # Y: T x D x N x H -> T x N x D x H -> T x N x D*H, the next layer's X
         nodes.append(helper.make_node("Transpose", [f"Y_{k}"], [f"Y_tndh_{k}"], perm=[0, 2, 1, 3]))
-        shape = constant(f"shape_{k}", np.array([0, 0, -1], dtype=np.int64))
-        nodes.append(helper.make_node("Reshape", [f"Y_tndh_{k}", shape], [f"H_{k}"]))
+        merged = constant(f"shape_{k}", np.array([0, 0, -1], dtype=np.int64))
+        nodes.append(helper.make_node("Reshape", [f"Y_tndh_{k}", merged], [f"H_{k}"]))
         X = f"H_{k}"
     last = "y" if form.W_o is None else "h_ntf"
     nodes.append(helper.make_node("Transpose", [X], [last], perm=[1, 0, 2]))
     if form.W_o is not None and form.b_o is not None:
         g = form.output_activation or Activation("identity")
-        W = constant("W_ho_T", form.W_o.T.astype(np.float32))
-        b = constant("b_o", form.b_o.astype(np.float32))
-        nodes.append(helper.make_node("MatMul", [last, W], ["o_matmul"]))
-        nodes.append(helper.make_node("Add", ["o_matmul", b], ["o_z" if g.name != "identity" else "y"]))
+        W_name = constant("W_ho_T", form.W_o.T.astype(np.float32))
+        b_name = constant("b_o", form.b_o.astype(np.float32))
+        nodes.append(helper.make_node("MatMul", [last, W_name], ["o_matmul"]))
+        nodes.append(
+            helper.make_node("Add", ["o_matmul", b_name], ["o_z" if g.name != "identity" else "y"])
+        )
         if g.name != "identity":
             nodes.append(_output_activation(g))
     nodes.append(helper.make_node("Concat", states, ["h_n"], axis=0))
@@ -125,7 +149,7 @@ def _output_activation(g: Activation) -> onnx.NodeProto:
     """g as its own ONNX operator, or a refusal where ONNX has none."""
     if g.name not in OUTPUT_OPERATORS:
         raise RnnCliError(f"the output activation {g.name} has no ONNX operator")
-    parameters: dict[str, object] = dict(g.parameters)
+    parameters: dict[str, Any] = dict(g.parameters)
     if g.name == "softmax":
         parameters = {"axis": -1}
     return helper.make_node(OUTPUT_OPERATORS[g.name], ["o_z"], ["y"], **parameters)

@@ -8,6 +8,7 @@ offset is checked to lie inside the file, and no two tensors may overlap.
 
 from __future__ import annotations
 
+import itertools
 import json
 import struct
 from typing import Any
@@ -81,7 +82,7 @@ def read_safetensors(data: bytes, source: str) -> tuple[dict[str, Any], dict[str
             array = (array.astype("<u4") << 16).view("<f4")
         tensors[name] = array
     spans.sort()
-    for (_, end, first), (begin, _, second) in zip(spans, spans[1:], strict=False):
+    for (_, end, first), (begin, _, second) in itertools.pairwise(spans):
         if begin < end:
             raise bad(f"{first} and {second} overlap")
     return tensors, metadata

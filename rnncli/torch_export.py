@@ -55,7 +55,9 @@ def state_dict_bytes(form: ModelForm) -> bytes:
         metadata[META + "h0"] = json.dumps(form.h0.tolist())
     if form.name is not None:
         metadata[META + "name"] = form.name
-    return safetensors_bytes({k: np.asarray(v, dtype=np.float64) for k, v in tensors.items()}, metadata)
+    return safetensors_bytes(
+        {k: np.asarray(v, dtype=np.float64) for k, v in tensors.items()}, metadata
+    )
 
 
 def _activation_json(activation: Activation) -> str:

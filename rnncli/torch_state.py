@@ -63,7 +63,7 @@ def state_dict_form(
     if len(found) > 1:
         names = ", ".join(repr(p.rstrip(".")) or "''" for p in sorted(found))
         raise RnnCliError(f"{source}: holds more than one recurrent module ({names})")
-    (prefix, slots), = found.items()
+    ((prefix, slots),) = found.items()
     L = max(k for k, _ in slots) + 1
     D = 2 if any(d for _, d in slots) else 1
     layers: list[list[DirectionWeights]] = []
@@ -71,8 +71,8 @@ def state_dict_form(
         cells = []
         for d in range(D):
             where = f"{prefix}*_l{k}{'_reverse' if d else ''}"
-            slot = slots.get((k, d))
-            if slot is None or "weight_ih" not in slot or "weight_hh" not in slot:
+            slot = slots.get((k, d), {})
+            if "weight_ih" not in slot or "weight_hh" not in slot:
                 raise RnnCliError(f"{source}: {where}: weight_ih and weight_hh are missing")
             if "weight_hr" in slot:
                 raise RnnCliError(f"{source}: {where}: weight_hr (an LSTM projection) is not read")
@@ -98,8 +98,10 @@ def state_dict_form(
         direction=Direction.BIDIRECTIONAL if D == 2 else Direction.FORWARD,
         activation=activation or _metadata_activation(metadata, "activation") or Activation("tanh"),
         name=metadata.get(META + "name"),
-        notes=[f"{file_format}: the {prefix.rstrip('.') or 'top-level'} module's weight_ih, "
-               "weight_hh, bias_ih, bias_hh taken as W_xh, W_hh, b_xh, b_hh (same orientation)"],
+        notes=[
+            f"{file_format}: the {prefix.rstrip('.') or 'top-level'} module's weight_ih, "
+            "weight_hh, bias_ih, bias_hh taken as W_xh, W_hh, b_xh, b_hh (same orientation)"
+        ],
     )
     _read_head(form, tensors, prefix, output_layer, D * layers[0][0].W_h.shape[0])
     if form.W_o is not None:

@@ -30,7 +30,9 @@ def forward(model: Path, folder: Path, *options: str) -> dict[str, Any]:
     sequence = folder / "x.csv"
     if not sequence.exists():
         np.savetxt(sequence, X, delimiter=",", header="x1,x2,x3", comments="")
-    result = runner.invoke(app, ["forward", str(sequence), "-c", str(model), "-f", "json", *options])
+    result = runner.invoke(
+        app, ["forward", str(sequence), "-c", str(model), "-f", "json", *options]
+    )
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -68,8 +70,12 @@ def torch_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                net, (torch.zeros(1, 6, 3),), str(folder / f"{name(case)}.onnx"),
-                dynamo=False, input_names=["x"], output_names=["y", "h_n"],
+                net,
+                (torch.zeros(1, 6, 3),),
+                str(folder / f"{name(case)}.onnx"),
+                dynamo=False,
+                input_names=["x"],
+                output_names=["y", "h_n"],
                 dynamic_axes={"x": {0: "N", 1: "T"}},
             )
         with torch.no_grad():
@@ -89,7 +95,9 @@ def test_a_torch_state_dict_runs_to_torch_in_float64(
 
 
 @pytest.mark.parametrize("case", CASES, ids=name)
-def test_a_torch_onnx_export_runs_to_onnx_runtime(torch_files: Path, case: tuple[int, bool, bool]) -> None:
+def test_a_torch_onnx_export_runs_to_onnx_runtime(
+    torch_files: Path, case: tuple[int, bool, bool]
+) -> None:
     model = torch_files / f"{name(case)}.onnx"
     session = ort.InferenceSession(str(model))
     y, h_n = session.run(None, {"x": X[None].astype(np.float32)})
@@ -105,8 +113,19 @@ def test_an_nn_linear_is_found_by_name_and_the_activation_given(tmp_path: Path) 
     state |= {f"decoder.{k}": v for k, v in head.state_dict().items()}
     state |= {"other.weight": torch.zeros(5, 4)}  # fits by shape too: the name decides
     torch.save(state, tmp_path / "m.pt")
-    result = runner.invoke(app, ["import", str(tmp_path / "m.pt"), "--activation", "relu",
-                                 "--output-layer", "decoder", "-o", str(tmp_path / "m.yaml")])
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            str(tmp_path / "m.pt"),
+            "--activation",
+            "relu",
+            "--output-layer",
+            "decoder",
+            "-o",
+            str(tmp_path / "m.yaml"),
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     document = forward(tmp_path / "m.yaml", tmp_path)
     with torch.no_grad():
@@ -125,11 +144,15 @@ def keras_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     keras.utils.set_random_seed(0)
     layers = keras.layers
     models = {
-        "stacked": [layers.SimpleRNN(4, return_sequences=True, activation="hard_sigmoid"),
-                    layers.SimpleRNN(4, return_sequences=True, activation="hard_sigmoid"),
-                    layers.Dense(2, activation="softmax")],
-        "bidirectional": [layers.Bidirectional(layers.SimpleRNN(4, return_sequences=True)),
-                          layers.Bidirectional(layers.SimpleRNN(4, return_sequences=True))],
+        "stacked": [
+            layers.SimpleRNN(4, return_sequences=True, activation="hard_sigmoid"),
+            layers.SimpleRNN(4, return_sequences=True, activation="hard_sigmoid"),
+            layers.Dense(2, activation="softmax"),
+        ],
+        "bidirectional": [
+            layers.Bidirectional(layers.SimpleRNN(4, return_sequences=True)),
+            layers.Bidirectional(layers.SimpleRNN(4, return_sequences=True)),
+        ],
     }
     for tag, stack in models.items():
         model = keras.Sequential([keras.Input((None, 3)), *stack])
@@ -153,7 +176,9 @@ def test_export_runs_in_the_target_and_imports_back_bit_for_bit(
     torch_files: Path, case: tuple[int, bool, bool], tmp_path: Path
 ) -> None:
     config = tmp_path / "net.yaml"
-    result = runner.invoke(app, ["import", str(torch_files / f"{name(case)}.pt"), "-o", str(config)])
+    result = runner.invoke(
+        app, ["import", str(torch_files / f"{name(case)}.pt"), "-o", str(config)]
+    )
     assert result.exit_code == 0, result.stderr
     ours = outputs(forward(config, tmp_path))
     for target in ("onnx", "safetensors"):
