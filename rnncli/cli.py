@@ -21,6 +21,7 @@ from rnncli import (
     forward_command,
     init_weights_command,
     inspect_command,
+    model_commands,
 )
 from rnncli.errors import EXIT_OK, RnnCliError
 from rnncli.help_format import PanelledCommand
@@ -102,6 +103,14 @@ _command(
 _command(
     inspect_command.samples, inspect_command.SAMPLES_EPILOG, inspect_command.SAMPLES_SHORT_HELP
 )
+
+_command(
+    model_commands.import_,
+    model_commands.IMPORT_EPILOG,
+    model_commands.IMPORT_SHORT_HELP,
+    name="import",
+)
+_command(model_commands.export, model_commands.EXPORT_EPILOG, model_commands.EXPORT_SHORT_HELP)
 
 
 def main() -> None:

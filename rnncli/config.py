@@ -51,7 +51,12 @@ BUILTIN_CONFIG = "textbook.yaml"
 
 
 def load_config(path: str) -> Network:
-    """Read the network config at `path` (`-` for standard input)."""
+    """Read the network config at `path` (`-` for standard input); a model file (ONNX,
+    PyTorch, Keras: see model_files) by its extension."""
+    from rnncli.model_files import load_model_network, model_extension
+
+    if model_extension(path) is not None:
+        return load_model_network(path)
     source = source_name(path)
     return parse_config(
         decode_text(read_bytes(path, "YAML config", MAX_CONFIG_BYTES), source), source

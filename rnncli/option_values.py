@@ -139,3 +139,10 @@ class Reduction(StrEnum):
 
     SUM = "sum"  # c = 1, as the textbook's L = sum_t L(t)
     MEAN = "mean"  # c = 1/(|S| K) for mse, 1/|S| for cross-entropy, as torch's default
+
+
+class ExportFormat(StrEnum):
+    """The model files `export` writes."""
+
+    ONNX = "onnx"
+    SAFETENSORS = "safetensors"

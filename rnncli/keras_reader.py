@@ -1,0 +1,220 @@
+"""A Keras 3 model (`.keras`, legacy `.h5`) as a ModelForm, read from its JSON and HDF5.
+
+The layers are read from the file's JSON (config.json in a `.keras` zip, the
+`model_config` attribute of an `.h5`), never deserialised: a layer that is not one of
+InputLayer, SimpleRNN, Bidirectional(SimpleRNN), Dropout and Dense is refused by name.
+A Keras kernel is input x units, the transpose of rnncli's W_xh; a SimpleRNN has one
+bias, b_h:
+
+    W_xh = kernel^T    W_hh = recurrent_kernel^T    b_h = bias      W_ho = Dense kernel^T
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from typing import Any
+
+import h5py  # type: ignore[import-untyped]
+import numpy as np
+
+from rnncli.activations import Activation
+from rnncli.errors import RnnCliError
+from rnncli.files import MAX_CONFIG_BYTES
+from rnncli.model_form import DirectionWeights, ModelForm, checked_array
+from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
+from rnncli.zip_members import BoundedZip
+
+RECURRENT = {"SimpleRNN"}
+IGNORED = {"InputLayer", "Dropout"}
+
+
+def keras_form(data: bytes, source: str, extension: str) -> ModelForm:
+    """The recurrent model in the Keras file `data` (`extension` .keras or .h5)."""
+    try:
+        if extension == ".keras":
+            archive = BoundedZip(data, source, MAX_CONFIG_BYTES)
+            config = _json(archive.read("config.json"), source)
+            weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+            return _Reader(source, config, _KerasWeights(weights)).form()
+        weights = h5py.File(io.BytesIO(data), "r")
+        if "model_config" not in weights.attrs:
+            raise RnnCliError(
+                f"{source}: holds weights only (no model_config); read the .keras file "
+                "the model was saved to"
+            )
+        config = _json(weights.attrs["model_config"], source)
+        return _Reader(source, config, _LegacyWeights(weights["model_weights"])).form()
+    except OSError as error:
+        raise RnnCliError(f"{source}: is not a readable Keras HDF5 file ({error})") from None
+
+
+def _json(text: Any, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError) as error:
+        raise RnnCliError(f"{source}: its model config is not JSON ({error})") from None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("simple_r_n_n", "simple_rnn")
+
+
+class _KerasWeights:
+    """`.keras`: layers/<snake class>[_N]/[forward_layer/]cell/vars/<i>, N by class order."""
+
+    def __init__(self, file: h5py.File) -> None:
+        self.file, self.seen = file, {}  # type: ignore[var-annotated]
+
+    def arrays(self, layer: dict[str, Any], part: str | None) -> list[Any]:
+        snake = _snake(layer["class_name"])
+        if part != "backward_layer":
+            n = self.seen.get(snake, 0)
+            self.seen[snake] = n + 1
+            self.path = f"layers/{snake}" + (f"_{n}" if n else "")
+        path = self.path + (f"/{part}/cell" if part else "")
+        if layer["class_name"] in RECURRENT and part is None:
+            path += "/cell"
+        group = self.file.get(path + "/vars")
+        if group is None:
+            raise KeyError(path)
+        return [group[str(i)][()] for i in range(len(group))]
+
+
+class _LegacyWeights:
+    """Legacy `.h5`: model_weights/<layer name>, its `weight_names` in order."""
+
+    def __init__(self, group: h5py.Group) -> None:
+        self.group = group
+        self.bidirectional = ""  # the Bidirectional layer being read
+
+    def arrays(self, layer: dict[str, Any], part: str | None) -> list[Any]:
+        name = layer["config"]["name"]
+        if part is not None:  # Bidirectional: the names hold forward_ or backward_
+            name = self.bidirectional
+        names = [
+            n.decode() if isinstance(n, bytes) else n
+            for n in self.group[name].attrs["weight_names"]
+        ]
+        if part is not None:
+            side = part.split("_")[0] + "_"
+            names = [n for n in names if any(s.startswith(side) for s in n.split("/"))]
+        return [self.group[name][n][()] for n in names]
+
+
+class _Reader:
+    def __init__(self, source: str, config: Any, weights: _KerasWeights | _LegacyWeights) -> None:
+        self.source, self.config, self.weights = source, config, weights
+        self.model = ModelForm(source, "Keras", [])
+        self.returned_sequences = True  # whether the last layer read returns every step
+
+    def error(self, message: str) -> RnnCliError:
+        return RnnCliError(f"{self.source}: {message}")
+
+    def form(self) -> ModelForm:
+        model = self.model
+        layers = (
+            self.config.get("config", {}).get("layers") if isinstance(self.config, dict) else None
+        )
+        if not isinstance(layers, list):
+            raise self.error("its config holds no list of layers")
+        for layer in layers:
+            kind = layer.get("class_name")
+            config = layer.get("config", {})
+            name = config.get("name", kind)
+            if layer.get("registered_name") not in (None, kind) or kind not in (
+                *IGNORED,
+                *RECURRENT,
+                "Bidirectional",
+                "Dense",
+            ):
+                raise self.error(
+                    f"layer {name!r} ({kind}) is not read: only SimpleRNN, "
+                    "Bidirectional and Dense layers are"
+                )
+            if kind in IGNORED:
+                continue
+            if model.W_o is not None:
+                raise self.error(f"layer {name!r} ({kind}) comes after the output layer")
+            if kind == "Dense":
+                kernel, *bias = self.arrays(layer, None, name)
+                model.W_o = kernel.T
+                model.b_o = bias[0] if bias else np.zeros(kernel.shape[1])
+                model.output_activation = self.activation(config.get("activation"), name)
+                model.notes.append(f"Keras Dense {name!r}: kernel transposed into W_ho")
+                continue
+            if kind == "Bidirectional":
+                inner = config.get("layer", {})
+                if inner.get("class_name") not in RECURRENT:
+                    raise self.error(f"layer {name!r} wraps {inner.get('class_name')}, not read")
+                if config.get("merge_mode", "concat") != "concat":
+                    raise self.error(
+                        f"layer {name!r} merges its directions by {config.get('merge_mode')}; "
+                        "only concat is expressible"
+                    )
+                if isinstance(self.weights, _LegacyWeights):
+                    self.weights.bidirectional = name
+                cells = [
+                    self.cell(layer, inner["config"], part, name)
+                    for part in ("forward_layer", "backward_layer")
+                ]
+                self.add(cells, Direction.BIDIRECTIONAL, inner["config"], name)
+            else:
+                if config.get("go_backwards"):
+                    raise self.error(
+                        f"layer {name!r} has go_backwards outside a Bidirectional: its output is "
+                        "in reversed time order, which rnncli does not write"
+                    )
+                self.add([self.cell(layer, config, None, name)], Direction.FORWARD, config, name)
+        if not model.layers:
+            raise self.error("has no SimpleRNN layer")
+        model.notes.append("Keras kernels transposed into W_xh and W_hh; the one bias is b_h")
+        return model
+
+    def arrays(self, layer: dict[str, Any], part: str | None, name: str) -> list[Any]:
+        try:
+            found = self.weights.arrays(layer, part)
+        except (KeyError, ValueError) as error:
+            raise self.error(f"the weights of layer {name!r} are missing ({error})") from None
+        return [checked_array(self.source, f"layer {name!r}", a) for a in found]
+
+    def cell(
+        self, layer: dict[str, Any], config: dict[str, Any], part: str | None, name: str
+    ) -> DirectionWeights:
+        arrays = self.arrays(layer, part, name)
+        if len(arrays) not in (2, 3):
+            raise self.error(f"layer {name!r} holds {len(arrays)} arrays, expected 2 or 3")
+        kernel, recurrent = arrays[0], arrays[1]
+        H = recurrent.shape[0]
+        if kernel.ndim != 2 or kernel.shape[1] != H or recurrent.shape != (H, H):
+            raise self.error(f"layer {name!r}: kernel and recurrent_kernel do not fit")
+        bias = arrays[2] if len(arrays) == 3 else np.zeros(H)
+        return DirectionWeights(
+            kernel.T, recurrent.T, bias, np.zeros(H), "one" if len(arrays) == 3 else "none"
+        )
+
+    def add(
+        self, cells: list[DirectionWeights], direction: Direction, config: dict[str, Any], name: str
+    ) -> None:
+        model = self.model
+        activation = self.activation(config.get("activation", "tanh"), name)
+        if model.layers and (direction is not model.direction or activation != model.activation):
+            raise self.error(
+                f"layer {name!r}: every layer must have the same direction and activation"
+            )
+        if model.layers and not self.returned_sequences:
+            raise self.error(f"layer {name!r} reads a layer that returns its last step only")
+        model.direction, model.activation = direction, activation
+        self.returned_sequences = bool(config.get("return_sequences", False))
+        model.layers.append(cells)
+
+    def activation(self, spec: Any, name: str) -> Activation:
+        text = spec if isinstance(spec, str) else (spec or {}).get("config", {}).get("name", spec)
+        if text is None or text == "linear":
+            return Activation("identity")
+        if not isinstance(text, str) or canonical_activation(text) not in ACTIVATIONS:
+            raise self.error(f"layer {name!r}: the activation {text!r} is not one rnncli knows")
+        if canonical_activation(text) == "hard_sigmoid":  # Keras 3: clip(x/6 + 1/2, 0, 1)
+            return Activation.named("hard_sigmoid", 1 / 6, 0.5)
+        return Activation.named(canonical_activation(text))

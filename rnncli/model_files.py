@@ -1,0 +1,86 @@
+"""Model files by extension: which reader reads which file, and the package it needs.
+
+    .onnx                 ONNX (onnx)             onnx_reader
+    .safetensors          a PyTorch state_dict    safetensors_io, torch_state
+    .pt / .pth            a PyTorch state_dict    safe_pickle, torch_state
+    .keras / .h5          Keras 3 (h5py)          keras_reader
+
+Every file is read whole, at most files.MAX_CONFIG_BYTES, before any parsing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import PurePath
+
+from rnncli.activations import Activation
+from rnncli.errors import RnnCliError
+from rnncli.files import MAX_CONFIG_BYTES, read_bytes, source_name
+from rnncli.model_form import ModelForm, to_network
+from rnncli.network import Network
+
+#: Extension -> (the format's name, the package its reader needs or None).
+MODEL_FORMATS = {
+    ".onnx": ("ONNX", "onnx"),
+    ".safetensors": ("safetensors", None),
+    ".pt": ("PyTorch state_dict", None),
+    ".pth": ("PyTorch state_dict", None),
+    ".keras": ("Keras", "h5py"),
+    ".h5": ("Keras HDF5", "h5py"),
+}
+EXTRA_HINT = "pip install 'rnncli[models]'"
+
+
+def model_extension(path: str) -> str | None:
+    """The model-file extension of `path`, or None for a config (or anything else)."""
+    suffix = PurePath(path).suffix.lower()
+    return suffix if suffix in MODEL_FORMATS else None
+
+
+def known_extensions() -> str:
+    return ", ".join(MODEL_FORMATS)
+
+
+def read_model(
+    path: str, activation: Activation | None = None, output_layer: str | None = None
+) -> ModelForm:
+    """The model in the file at `path`, in the one form every reader gives."""
+    extension = model_extension(path)
+    source = source_name(path)
+    if extension is None:
+        raise RnnCliError(
+            f"{source}: is not a model file this reads; the extensions known are "
+            f"{known_extensions()}"
+        )
+    format_name, package = MODEL_FORMATS[extension]
+    if package is not None and importlib.util.find_spec(package) is None:
+        raise RnnCliError(
+            f"{source}: reading a {format_name} file needs the {package} package: {EXTRA_HINT}"
+        )
+    data = read_bytes(path, "model", MAX_CONFIG_BYTES, text=False)
+    if extension == ".onnx":
+        from rnncli.onnx_reader import onnx_form
+
+        return onnx_form(data, source)
+    if extension in (".keras", ".h5"):
+        from rnncli.keras_reader import keras_form
+
+        return keras_form(data, source, extension)
+    from rnncli.torch_state import flat_tensors, state_dict_form
+
+    if extension == ".safetensors":
+        from rnncli.safetensors_io import read_safetensors
+
+        tensors, metadata = read_safetensors(data, source)
+    else:
+        from rnncli.safe_pickle import load_state_dict
+
+        tensors, metadata = flat_tensors(load_state_dict(data, source, MAX_CONFIG_BYTES)), {}
+    return state_dict_form(
+        tensors, metadata, source, format_name, activation=activation, output_layer=output_layer
+    )
+
+
+def load_model_network(path: str) -> Network:
+    """The Network of the model file at `path`, as `-c` and `inspect` read it."""
+    return to_network(read_model(path))

@@ -1,0 +1,149 @@
+"""The one form every model file is read into and written from, and its Network.
+
+Whatever the file (ONNX, a PyTorch state_dict, Keras), a reader gives a ModelForm: per
+layer and direction the stacked weights in PyTorch's orientation and gate order,
+
+    W_x: G*H x I_k   (torch weight_ih_l{k})     b_x: G*H   (bias_ih_l{k})
+    W_h: G*H x H     (torch weight_hh_l{k})     b_h: G*H   (bias_hh_l{k})
+
+with G = 1 for the Elman cell, the activations, the direction, an output layer
+o_t = g(W_o h_t + b_o) (W_o: O x D*H) and h_0; `notes` name every conversion made on the
+way (gate blocks reordered, kernels transposed, biases split), for `import`'s header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rnncli.activations import TANH, Activation, FloatArray
+from rnncli.cell import ElmanCell
+from rnncli.errors import RnnCliError
+from rnncli.network import Network
+from rnncli.option_values import ACTIVATION_NAMES, Direction
+
+
+@dataclass(frozen=True)
+class DirectionWeights:
+    """One layer in one direction: z = W_x x + b_x + W_h h + b_h."""
+
+    W_x: FloatArray
+    W_h: FloatArray
+    b_x: FloatArray
+    b_h: FloatArray
+    bias: str = "two"  # as the file gives them: "two", "one" (a single bias) or "none"
+
+
+@dataclass
+class ModelForm:
+    """A recurrent model as a file holds it, in PyTorch's orientation (see the module)."""
+
+    source: str  # the file, for messages
+    format: str  # "ONNX", "PyTorch state_dict", "safetensors", "Keras", ...
+    layers: list[list[DirectionWeights]]  # layers[k][d], d = 0 forward, 1 reverse
+    direction: Direction = Direction.FORWARD
+    activation: Activation = TANH
+    W_o: FloatArray | None = None  # O x D*H
+    b_o: FloatArray | None = None  # O
+    output_activation: Activation | None = None
+    h0: FloatArray | None = None  # L*D x H; zeros when None
+    clip: float | None = None
+    name: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> RnnCliError:
+        return RnnCliError(f"{self.source}: {message}")
+
+
+def checked_array(form_source: str, name: str, value: object) -> FloatArray:
+    """`value` as a float64 array: a float dtype, every value finite, else an error."""
+    array = np.asarray(value)
+    if array.dtype.kind != "f":
+        raise RnnCliError(
+            f"{form_source}: {name} holds {array.dtype} values; weights must be floats"
+        )
+    if not np.all(np.isfinite(array)):
+        raise RnnCliError(f"{form_source}: {name} holds NaN or infinite values")
+    return np.array(array, dtype=np.float64)
+
+
+def to_network(form: ModelForm) -> Network:
+    """The Network `form` describes, its shapes checked against each other."""
+    if form.activation.name not in ACTIVATION_NAMES:
+        raise form.error(f"{form.activation.name} cannot be the hidden activation")
+    D = 2 if form.direction is Direction.BIDIRECTIONAL else 1
+    H = form.layers[0][0].W_h.shape[0] if form.layers and form.layers[0] else 0
+    for k, cells in enumerate(form.layers):
+        if len(cells) != D:
+            raise form.error(f"layer {k + 1} has {len(cells)} directions, expected {D}")
+        for d, w in enumerate(cells):
+            inputs = form.layers[0][0].W_x.shape[1] if k == 0 else D * H
+            where = f"layer {k + 1}{' reverse' if d else ''}"
+            expected = {
+                "W_x": (H, inputs),
+                "W_h": (H, H),
+                "b_x": (H,),
+                "b_h": (H,),
+            }
+            for key, shape in expected.items():
+                actual = getattr(w, key).shape
+                if actual != shape:
+                    raise form.error(
+                        f"{where}: {key} is {'x'.join(map(str, actual))}, expected "
+                        f"{'x'.join(map(str, shape))} (H = {H} from the first layer)"
+                    )
+    layers = tuple(
+        tuple(ElmanCell(w.W_x, w.W_h, w.b_x, w.b_h, w.bias) for w in cells) for cells in form.layers
+    )
+    h0 = np.zeros((len(layers) * D, H)) if form.h0 is None else form.h0
+    if h0.shape != (len(layers) * D, H):
+        raise form.error(f"the initial state is {h0.shape}, expected {(len(layers) * D, H)}")
+    W_o, b_o = form.W_o, form.b_o
+    if W_o is not None:
+        if W_o.ndim != 2 or W_o.shape[1] != D * H:
+            raise form.error(
+                f"the output layer's weight is {'x'.join(map(str, W_o.shape))}, "
+                f"expected O x {D * H}"
+            )
+        if b_o is None:
+            b_o = np.zeros(W_o.shape[0])
+        if b_o.shape != (W_o.shape[0],):
+            raise form.error(
+                f"the output layer's bias has {b_o.size} values, expected {W_o.shape[0]}"
+            )
+    output_activation = form.output_activation
+    if W_o is not None and output_activation is None:
+        output_activation = Activation("identity")
+    return Network(
+        layers=layers,
+        h0=h0,
+        W_ho=W_o,
+        b_o=b_o if W_o is not None else None,
+        activation=form.activation,
+        output_activation=output_activation if W_o is not None else None,
+        direction=form.direction,
+        clip=form.clip,
+        name=form.name,
+    )
+
+
+def from_network(net: Network, source: str) -> ModelForm:
+    """The form of a Network, for the writers."""
+    layers = [
+        [DirectionWeights(c.W_xh, c.W_hh, c.b_xh, c.b_hh, c.bias) for c in cells]
+        for cells in net.layers
+    ]
+    return ModelForm(
+        source=source,
+        format="rnncli config",
+        layers=layers,
+        direction=net.direction,
+        activation=net.activation,
+        W_o=net.W_ho,
+        b_o=net.b_o,
+        output_activation=net.output_activation,
+        h0=net.h0,
+        clip=net.clip,
+        name=net.name,
+    )

@@ -1,0 +1,60 @@
+"""`import` and `export`: a model file to a config, and a config to a model file."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+
+from rnncli.activations import Activation
+from rnncli.errors import RnnCliError
+from rnncli.files import output_stream, source_name
+from rnncli.model_files import read_model
+from rnncli.model_form import from_network, to_network
+from rnncli.network_yaml import network_yaml
+
+EXPORT_EXTENSIONS = {"onnx": ".onnx", "safetensors": ".safetensors"}
+
+
+def _check_new(output: str | None, force: bool) -> None:
+    if output is not None and output != "-" and Path(output).is_file() and not force:
+        raise RnnCliError(f"{output}: already exists; add --force to replace it")
+
+
+def import_model(
+    path: str,
+    output: str | None,
+    force: bool,
+    activation: str | None = None,
+    output_layer: str | None = None,
+) -> None:
+    """Write the config of the model file at `path`, its header naming every conversion."""
+    _check_new(output, force)
+    form = read_model(path, Activation.named(activation) if activation else None, output_layer)
+    net = to_network(form)
+    header = [
+        f"rnncli network imported from {PurePath(source_name(path)).name}",
+        f"format: {form.format}",
+        *(f"conversion: {note}" for note in form.notes),
+    ]
+    with output_stream(output) as out:
+        out.write(network_yaml(net, header))
+
+
+def export_model(config: str, target: str, output: str | None, force: bool, opset: int) -> None:
+    """Write the network of `config` as an ONNX model or a safetensors state_dict."""
+    from rnncli.config import load_config
+
+    if output is None:
+        output = str(PurePath(source_name(config)).with_suffix(EXPORT_EXTENSIONS[target]).name)
+    _check_new(output, force)
+    form = from_network(load_config(config), source_name(config))
+    if target == "onnx":
+        from rnncli.onnx_writer import onnx_bytes
+
+        data = onnx_bytes(form, opset)
+    else:
+        from rnncli.torch_export import state_dict_bytes
+
+        data = state_dict_bytes(form)
+    with output_stream(output) as out:
+        out.flush()
+        out.buffer.write(data)

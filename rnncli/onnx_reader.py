@@ -1,0 +1,283 @@
+"""An ONNX model as a ModelForm: the graph an exporter makes around RNN operators.
+
+The data path is walked from the graph input to the output, tracking what each axis of
+the tensor holds (T time, N batch, D direction, H units, F features, O outputs):
+
+    x -> [Transpose] -> RNN (X: T x N x F, layout 0; N x T x F, layout 1)
+      -> Squeeze(D) | Transpose + Reshape (D, H -> F)  -> the next RNN ...
+      -> [Transpose] -> [MatMul(W) + Add(b) | Gemm] -> [activation] -> y
+
+Weights come from onnx_graph.constants; the ONNX RNN's W [D, H, I], R [D, H, H] and
+B [D, 2H] = [Wb, Rb] are rnncli's W_xh, W_hh, b_xh, b_hh as they stand. Any other node
+on the path, and a recurrence unrolled into Loop or Scan, is refused by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import onnx
+
+from rnncli.activations import Activation, FloatArray
+from rnncli.errors import RnnCliError
+from rnncli.model_form import DirectionWeights, ModelForm, checked_array
+from rnncli.onnx_graph import constants, node_name
+from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
+
+PASS_THROUGH = {"Identity", "Dropout", "Cast"}
+HEAD_ACTIVATIONS = {
+    "Sigmoid",
+    "Tanh",
+    "Relu",
+    "Softmax",
+    "LeakyRelu",
+    "Elu",
+    "Softsign",
+    "Softplus",
+    "HardSigmoid",
+    "ThresholdedRelu",
+}
+
+
+def onnx_form(data: bytes, source: str) -> ModelForm:
+    """The recurrent model in the ONNX file `data`."""
+    try:
+        model = onnx.load_from_string(data)
+    except Exception as error:  # protobuf's DecodeError, or any other parse failure
+        raise RnnCliError(f"{source}: is not a valid ONNX model ({error})") from None
+    graph = model.graph
+    if not graph.node:
+        raise RnnCliError(f"{source}: is not an ONNX model with a graph (no nodes)")
+    for node in graph.node:
+        if node.op_type in ("Loop", "Scan"):
+            raise RnnCliError(
+                f"{source}: {node_name(node)}: the recurrence is unrolled into a "
+                f"{node.op_type}, which is not read; export with the RNN operator"
+            )
+    return _Walk(graph, source).form()
+
+
+class _Walk:
+    """The walk along the data path; see the module."""
+
+    def __init__(self, graph: onnx.GraphProto, source: str) -> None:
+        self.graph, self.source = graph, source
+        self.values = constants(graph, source)
+        self.consumers: dict[str, list[onnx.NodeProto]] = {}
+        for node in graph.node:
+            for name in node.input:
+                self.consumers.setdefault(name, []).append(node)
+        inputs = [i.name for i in graph.input if i.name not in self.values]
+        if len(inputs) != 1:
+            raise RnnCliError(f"{source}: expected one graph input, found {len(inputs)}")
+        self.input = inputs[0]
+        self.model = ModelForm(source, "ONNX", [])
+
+    def error(self, node: onnx.NodeProto, message: str) -> RnnCliError:
+        return RnnCliError(f"{self.source}: {node_name(node)}: {message}")
+
+    def next_node(self, tensor: str) -> onnx.NodeProto | None:
+        users = [n for n in self.consumers.get(tensor, []) if n.op_type != "Shape"]
+        if len(users) > 1:
+            names = ", ".join(node_name(n) for n in users)
+            raise RnnCliError(f"{self.source}: {tensor} feeds more than one node ({names})")
+        return users[0] if users else None
+
+    def const(self, node: onnx.NodeProto, index: int) -> Any | None:
+        if index >= len(node.input) or not node.input[index]:
+            return None
+        name = node.input[index]
+        if name not in self.values:
+            raise self.error(node, f"input {name} is not a constant")
+        return self.values[name]
+
+    def form(self) -> ModelForm:
+        form, tensor = self.model, self.input
+        axes: tuple[str, ...] = ("a", "b", "F")
+        outputs = {o.name for o in self.graph.output}
+        head_done = False
+        while True:
+            node = self.next_node(tensor)
+            if node is None:
+                break
+            op = node.op_type
+            if op in PASS_THROUGH:
+                pass
+            elif op == "Transpose":
+                perm = list(_attributes(node).get("perm", reversed(range(len(axes)))))
+                axes = tuple(axes[p] for p in perm)
+            elif op in ("RNN", "LSTM", "GRU") and not head_done:
+                axes = self.recurrent(node, axes)
+            elif op == "Squeeze":
+                squeezed = self.const(node, 1)
+                drop = list(squeezed) if squeezed is not None else _attributes(node).get("axes")
+                if drop is None or [axes[int(i)] for i in drop] != ["D"]:
+                    raise self.error(node, "squeezes an axis other than the direction")
+                axes = tuple(
+                    "F" if a == "H" else a
+                    for i, a in enumerate(axes)
+                    if i != int(drop[0]) % len(axes)
+                )
+            elif op == "Reshape":
+                if len(axes) != 4 or axes[2:] != ("D", "H"):
+                    raise self.error(node, "reshapes something other than directions x units")
+                axes = (*axes[:2], "F")
+            elif op in ("MatMul", "Gemm") and form.layers and not head_done:
+                axes = self.head(node, axes)
+                head_done = op == "Gemm"
+            elif op == "Add" and form.W_o is not None and not head_done:
+                other = [n for n in node.input if n != tensor]
+                b_o = self.values.get(other[0]) if other else None
+                if b_o is None:
+                    raise self.error(node, "adds something other than a constant bias")
+                form.b_o = checked_array(self.source, "the output bias", b_o).reshape(-1)
+                head_done = True
+            elif op in HEAD_ACTIVATIONS and form.layers and form.output_activation is None:
+                form.output_activation = self.activation(node, op)
+            else:
+                raise self.error(node, "is not part of a recurrent model this reads")
+            tensor = node.output[0]
+        if not form.layers:
+            raise RnnCliError(f"{self.source}: has no RNN, LSTM or GRU operator")
+        if tensor not in outputs:
+            raise RnnCliError(f"{self.source}: the data path ends in {tensor}, not a graph output")
+        expected = tuple(self.input_axes.get(a, a) for a in ("a", "b"))
+        if axes[:2] != expected:
+            raise RnnCliError(
+                f"{self.source}: the output's time and batch axes are not the input's"
+            )
+        if form.W_o is not None and form.b_o is None:
+            form.b_o = np.zeros(form.W_o.shape[0])
+        return form
+
+    def activation(self, node: onnx.NodeProto, op: str) -> Activation:
+        attributes = _attributes(node)
+        if op == "Softmax" and int(attributes.get("axis", -1)) not in (-1, 2):
+            raise self.error(node, "softmax over an axis other than the units")
+        return Activation.named(
+            canonical_activation(op), attributes.get("alpha"), attributes.get("beta")
+        )
+
+    def head(self, node: onnx.NodeProto, axes: tuple[str, ...]) -> tuple[str, ...]:
+        """MatMul(h, W_o^T) (+ Add(b_o)), or Gemm(h, B, C) on a matrix."""
+        form = self.model
+        if axes[-1] != "F":
+            raise self.error(node, "multiplies an axis other than the units")
+        B = checked_array(self.source, "the output weight", self.const(node, 1))
+        if node.op_type == "MatMul":
+            form.W_o = B.T
+            form.notes.append("ONNX MatMul weight transposed into W_ho")
+        else:
+            a = _attributes(node)
+            alpha, beta = float(a.get("alpha", 1.0)), float(a.get("beta", 1.0))
+            if a.get("transA", 0):
+                raise self.error(node, "transA is not read")
+            form.W_o = alpha * (B if a.get("transB", 0) else B.T)
+            C = self.const(node, 2)
+            form.b_o = beta * (
+                checked_array(self.source, "C", C).reshape(-1)
+                if C is not None
+                else np.zeros(form.W_o.shape[0])
+            )
+            form.notes.append("ONNX Gemm: W_ho = alpha B (transposed unless transB), b_o = beta C")
+        return (*axes[:-1], "O")
+
+    def recurrent(self, node: onnx.NodeProto, axes: tuple[str, ...]) -> tuple[str, ...]:
+        """One RNN operator: its weights appended as a layer; the axes of its Y."""
+        form, a = self.model, _attributes(node)
+        if node.op_type != "RNN":
+            raise self.error(node, f"{node.op_type} is not read yet")
+        layout = int(a.get("layout", 0))
+        if axes[-1] != "F" or len(axes) != 3:
+            raise self.error(node, "its input X is not a sequence of feature vectors")
+        if not form.layers:  # the graph input's axes become time and batch here
+            time, batch = (axes[0], axes[1]) if layout == 0 else (axes[1], axes[0])
+            self.input_axes = {time: "T", batch: "N"}
+            axes = tuple(self.input_axes.get(x, x) for x in axes)
+        if axes != (("T", "N", "F") if layout == 0 else ("N", "T", "F")):
+            raise self.error(node, f"its input is laid out {axes}, not as layout {layout} reads")
+        direction = Direction(a.get("direction", "forward"))
+        if form.layers and direction is not form.direction:
+            raise self.error(node, "every layer must run in the same direction")
+        form.direction = direction
+        D = 2 if direction is Direction.BIDIRECTIONAL else 1
+        W = checked_array(self.source, f"{node.input[1]} (W)", self.const(node, 1))
+        R = checked_array(self.source, f"{node.input[2]} (R)", self.const(node, 2))
+        B = self.const(node, 3)
+        H = int(a.get("hidden_size") or R.shape[-1])
+        if W.ndim != 3 or W.shape[:2] != (D, H) or R.shape != (D, H, H):
+            raise self.error(node, f"W or R has the wrong shape for {D} x {H} units")
+        if B is not None:
+            B = checked_array(self.source, f"{node.input[3]} (B)", B)
+            if B.shape != (D, 2 * H):
+                raise self.error(node, f"B is {B.shape}, expected ({D}, {2 * H})")
+        zeros = np.zeros(H)
+        form.layers.append(
+            [
+                DirectionWeights(
+                    W[d],
+                    R[d],
+                    zeros if B is None else B[d, :H],
+                    zeros if B is None else B[d, H:],
+                    "none" if B is None else "two",
+                )
+                for d in range(D)
+            ]
+        )
+        self.read_activations(node, a, D)
+        if len(node.input) > 4 and node.input[4]:
+            form.notes.append(f"ONNX: {node_name(node)}'s sequence_lens ignored")
+        self.initial_state(node, D, H)
+        if a.get("clip") is not None:
+            form.clip = float(a["clip"])
+        return ("T", "D", "N", "H") if layout == 0 else ("N", "T", "D", "H")
+
+    def read_activations(self, node: onnx.NodeProto, a: dict[str, Any], D: int) -> None:
+        names = list(a.get("activations", [])) or ["Tanh"] * D
+        alphas, betas = list(a.get("activation_alpha", [])), list(a.get("activation_beta", []))
+        found = []
+        for name in names[:D]:
+            canonical = canonical_activation(name)
+            if canonical not in ACTIVATIONS:
+                raise self.error(node, f"the activation {name} is not one rnncli knows")
+            takes = ACTIVATIONS[canonical]  # ORT consumes alpha/beta only where they apply
+            alpha = alphas.pop(0) if "alpha" in takes and alphas else None
+            beta = betas.pop(0) if "beta" in takes and betas else None
+            found.append(Activation.named(canonical, alpha, beta))
+        if len(set(found)) != 1 or (
+            len(self.model.layers) > 1 and found[0] != self.model.activation
+        ):
+            raise self.error(node, "every layer and direction must use the same activation")
+        self.model.activation = found[0]
+
+    def initial_state(self, node: onnx.NodeProto, D: int, H: int) -> None:
+        if len(node.input) <= 5 or not node.input[5]:
+            state: FloatArray = np.zeros((D, H))
+        elif node.input[5] in self.values:
+            value = checked_array(self.source, "initial_h", self.values[node.input[5]])
+            if value.shape[0] != D or value.shape[-1] != H or value.ndim != 3:
+                raise self.error(node, f"initial_h is {value.shape}, expected ({D}, N, {H})")
+            if np.any(value != value[:, :1, :]):
+                raise self.error(node, "initial_h differs between batch rows")
+            state = np.array(value[:, 0, :])
+        else:
+            self.model.notes.append(
+                f"ONNX: {node_name(node)}'s initial_h is computed at run time; zeros assumed"
+            )
+            state = np.zeros((D, H))
+        h0 = self.model.h0
+        self.model.h0 = state if h0 is None else np.concatenate([h0, state])
+
+
+def _attributes(node: onnx.NodeProto) -> dict[str, Any]:
+    """A node's attributes by name, strings decoded."""
+
+    def decoded(value: Any) -> Any:
+        if isinstance(value, bytes):
+            return value.decode()
+        if isinstance(value, list):
+            return [decoded(v) for v in value]
+        return value
+
+    return {a.name: decoded(onnx.helper.get_attribute_value(a)) for a in node.attribute}

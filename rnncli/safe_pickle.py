@@ -1,0 +1,150 @@
+"""A PyTorch `.pt` file read without running anything in it: a restricted unpickler.
+
+torch.save writes a zip: `<archive>/data.pkl`, a pickle of the state_dict, whose tensors
+point (as persistent ids `('storage', <type>, key, location, numel)`) at the raw bytes of
+`<archive>/data/<key>`. A pickle may name any global and call it; this unpickler knows
+four kinds of global only and maps each to a stand-in of its own, so nothing from torch
+(or anything else) is imported or called:
+
+    collections.OrderedDict                       the state_dict itself
+    torch._utils._rebuild_tensor_v2               a tensor: a strided view of a storage
+    torch._utils._rebuild_parameter               an nn.Parameter: its tensor
+    torch.<Dtype>Storage                          a storage type: its numpy dtype
+
+Any other global (os.system, builtins.eval, ...) is refused by name before it is touched.
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+import pickle
+from typing import Any
+
+import numpy as np
+
+from rnncli.errors import RnnCliError
+from rnncli.zip_members import BoundedZip
+
+#: torch's storage types and the numpy dtype of their bytes (little-endian).
+STORAGE_DTYPES = {
+    "DoubleStorage": "<f8",
+    "FloatStorage": "<f4",
+    "HalfStorage": "<f2",
+    "BFloat16Storage": "bfloat16",
+    "LongStorage": "<i8",
+    "IntStorage": "<i4",
+    "ShortStorage": "<i2",
+    "CharStorage": "i1",
+    "ByteStorage": "u1",
+    "BoolStorage": "?",
+}
+
+
+class StorageType:
+    """What `torch.FloatStorage` and its kin unpickle to: the dtype of a storage's bytes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.dtype = STORAGE_DTYPES[name]
+
+
+def _rebuild_tensor_v2(
+    storage: np.ndarray[Any, Any],
+    offset: int,
+    size: tuple[int, ...],
+    stride: tuple[int, ...],
+    *_: object,
+) -> np.ndarray[Any, Any]:
+    """torch._utils._rebuild_tensor_v2: the tensor storage[offset + sum(i_k stride_k)]."""
+    size, stride = tuple(size), tuple(stride)
+    if not all(isinstance(n, int) and n >= 0 for n in (offset, *size, *stride)):
+        raise pickle.UnpicklingError("a tensor with a negative or non-integer shape")
+    if len(size) != len(stride):
+        raise pickle.UnpicklingError("a tensor whose shape and strides disagree")
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True)) if all(size) else 0
+    if last >= max(storage.size, 1) and all(size):
+        raise pickle.UnpicklingError("a tensor reaching past the end of its storage")
+    if not all(size):
+        return np.zeros(size, dtype=storage.dtype)
+    item = storage.itemsize
+    view = np.lib.stride_tricks.as_strided(
+        storage[offset:], shape=size, strides=tuple(s * item for s in stride), writeable=False
+    )
+    return np.array(view)
+
+
+def _rebuild_parameter(data: np.ndarray[Any, Any], *_: object) -> np.ndarray[Any, Any]:
+    """torch._utils._rebuild_parameter: an nn.Parameter is its tensor."""
+    return data
+
+
+ALLOWED: dict[tuple[str, str], object] = {
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+}
+
+
+class _TensorUnpickler(pickle.Unpickler):
+    """Unpickles tensors and the dicts holding them; refuses every other global."""
+
+    def __init__(self, data: bytes, archive: BoundedZip, prefix: str) -> None:
+        super().__init__(io.BytesIO(data))
+        self.archive = archive
+        self.prefix = prefix
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in ALLOWED:
+            return ALLOWED[module, name]
+        if module == "torch" and name in STORAGE_DTYPES:
+            return StorageType(name)
+        raise pickle.UnpicklingError(f"refused to load {module}.{name}: only tensors are read")
+
+    def persistent_load(self, pid: Any) -> Any:
+        """('storage', type, key, location, numel): the bytes of data/<key>."""
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
+            raise pickle.UnpicklingError("an unknown persistent id")
+        storage_type, key, _, numel = pid[1:]
+        if not isinstance(storage_type, StorageType) or not isinstance(numel, int):
+            raise pickle.UnpicklingError("a storage of unknown type")
+        raw = self.archive.read(f"{self.prefix}data/{key}")
+        if storage_type.dtype == "bfloat16":  # the top half of a float32
+            halves = np.frombuffer(raw, dtype="<u2")
+            array = (halves.astype("<u4") << 16).view("<f4")
+        else:
+            array = np.frombuffer(raw, dtype=storage_type.dtype)
+        if array.size < numel:
+            raise pickle.UnpicklingError(f"storage {key} is shorter than its {numel} values")
+        return array[:numel]
+
+
+def load_state_dict(data: bytes, source: str, limit: int) -> dict[str, Any]:
+    """The state_dict in the torch.save zip `data`, read by the restricted unpickler."""
+    if not data.startswith(b"PK"):
+        raise RnnCliError(
+            f"{source}: is not a zip-format torch.save file (a pickle from torch < 1.6 "
+            "or a TorchScript archive is not read); save model.state_dict() with torch.save "
+            "or as safetensors"
+        )
+    archive = BoundedZip(data, source, limit)
+    pickles = [name for name in archive.names if name.endswith("/data.pkl")]
+    if len(pickles) != 1:
+        raise RnnCliError(f"{source}: is not a torch.save archive (no <name>/data.pkl)")
+    prefix = pickles[0][: -len("data.pkl")]
+    if any(name.startswith(prefix + "code/") for name in archive.names):
+        raise RnnCliError(
+            f"{source}: is a TorchScript archive, not a state_dict; save model.state_dict()"
+        )
+    try:
+        loaded = _TensorUnpickler(archive.read(pickles[0]), archive, prefix).load()
+    except RnnCliError:
+        raise
+    except Exception as error:  # any malformed pickle: one message, nothing run
+        raise RnnCliError(f"{source}: {error}") from None
+    if not isinstance(loaded, dict):
+        raise RnnCliError(
+            f"{source}: holds a {type(loaded).__name__}, not a state_dict; "
+            "save model.state_dict(), not the model"
+        )
+    return loaded

@@ -1,0 +1,155 @@
+"""A PyTorch state_dict (from a `.pt` or a `.safetensors` file) as a ModelForm.
+
+nn.RNN's parameters are `{prefix}weight_ih_l{k}{sfx}`, `weight_hh_l{k}{sfx}`,
+`bias_ih_l{k}{sfx}` and `bias_hh_l{k}{sfx}` (sfx `_reverse` for the second direction),
+already in rnncli's orientation: W_xh = weight_ih (H x I), W_hh = weight_hh (H x H).
+The prefix is the module's path (`rnn.`, `module.rnn.`, or none). An nn.Linear after it,
+`{head}.weight` (O x D*H) and `{head}.bias`, is found by its shape or named by the user.
+What torch cannot hold (the activation, the output activation, h0) is read from
+rnncli's own safetensors metadata, under `rnncli.`-prefixed names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from rnncli.activations import Activation
+from rnncli.errors import RnnCliError
+from rnncli.model_form import DirectionWeights, ModelForm, checked_array
+from rnncli.option_values import Direction
+
+_PARAMETER = re.compile(r"^(.*?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$")
+#: The metadata keys rnncli writes beside a state_dict.
+META = "rnncli."
+
+
+def flat_tensors(loaded: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`{"model": {"rnn.weight_ih_l0": t}}` as `{"model.rnn.weight_ih_l0": t}`: a
+    checkpoint holding the state_dict among other things is read all the same."""
+    flat: dict[str, Any] = {}
+    for key, value in loaded.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flat_tensors(value, name + "."))
+        elif isinstance(value, np.ndarray):
+            flat[name] = value
+    return flat
+
+
+def state_dict_form(
+    tensors: dict[str, Any],
+    metadata: dict[str, str],
+    source: str,
+    file_format: str,
+    activation: Activation | None = None,
+    output_layer: str | None = None,
+) -> ModelForm:
+    """The model in the state_dict `tensors`; see the module for the names read."""
+    found: dict[str, dict[tuple[int, int], dict[str, Any]]] = {}
+    for key, value in tensors.items():
+        match = _PARAMETER.match(key)
+        if match:
+            prefix, kind, k, reverse = match.groups()
+            slot = found.setdefault(prefix, {}).setdefault((int(k), 1 if reverse else 0), {})
+            slot[kind] = checked_array(source, key, value)
+    if not found:
+        raise RnnCliError(
+            f"{source}: holds no nn.RNN, nn.LSTM or nn.GRU parameters (weight_ih_l0, ...)"
+        )
+    if len(found) > 1:
+        names = ", ".join(repr(p.rstrip(".")) or "''" for p in sorted(found))
+        raise RnnCliError(f"{source}: holds more than one recurrent module ({names})")
+    ((prefix, slots),) = found.items()
+    L = max(k for k, _ in slots) + 1
+    D = 2 if any(d for _, d in slots) else 1
+    layers: list[list[DirectionWeights]] = []
+    for k in range(L):
+        cells = []
+        for d in range(D):
+            where = f"{prefix}*_l{k}{'_reverse' if d else ''}"
+            slot = slots.get((k, d), {})
+            if "weight_ih" not in slot or "weight_hh" not in slot:
+                raise RnnCliError(f"{source}: {where}: weight_ih and weight_hh are missing")
+            if "weight_hr" in slot:
+                raise RnnCliError(f"{source}: {where}: weight_hr (an LSTM projection) is not read")
+            W_x, W_h = slot["weight_ih"], slot["weight_hh"]
+            if W_x.ndim != 2 or W_h.ndim != 2 or W_h.shape[0] != W_h.shape[1]:
+                G = W_h.shape[0] // W_h.shape[1] if W_h.ndim == 2 and W_h.shape[1] else 0
+                kind = {3: "an nn.GRU", 4: "an nn.LSTM"}.get(G)
+                raise RnnCliError(
+                    f"{source}: {where}: weight_hh is {'x'.join(map(str, W_h.shape))}; "
+                    + (f"{kind} is not read yet" if kind else "expected H x H (an nn.RNN)")
+                )
+            H = W_h.shape[0]
+            has_bias = "bias_ih" in slot or "bias_hh" in slot
+            b_x = slot.get("bias_ih", np.zeros(H))
+            b_h = slot.get("bias_hh", np.zeros(H))
+            bias = metadata.get(META + "bias", "two") if has_bias else "none"
+            cells.append(DirectionWeights(W_x, W_h, b_x, b_h, bias))
+        layers.append(cells)
+    form = ModelForm(
+        source=source,
+        format=file_format,
+        layers=layers,
+        direction=Direction.BIDIRECTIONAL if D == 2 else Direction.FORWARD,
+        activation=activation or _metadata_activation(metadata, "activation") or Activation("tanh"),
+        name=metadata.get(META + "name"),
+        notes=[
+            f"{file_format}: the {prefix.rstrip('.') or 'top-level'} module's weight_ih, "
+            "weight_hh, bias_ih, bias_hh taken as W_xh, W_hh, b_xh, b_hh (same orientation)"
+        ],
+    )
+    _read_head(form, tensors, prefix, output_layer, D * layers[0][0].W_h.shape[0])
+    if form.W_o is not None:
+        form.output_activation = _metadata_activation(metadata, "output_activation")
+    if META + "h0" in metadata:
+        form.h0 = checked_array(source, "h0", json.loads(metadata[META + "h0"]))
+    return form
+
+
+def _metadata_activation(metadata: dict[str, str], key: str) -> Activation | None:
+    if META + key not in metadata:
+        return None
+    spec = json.loads(metadata[META + key])
+    return Activation.named(spec["name"], spec.get("alpha"), spec.get("beta"))
+
+
+def _read_head(
+    form: ModelForm, tensors: dict[str, Any], prefix: str, named: str | None, state_size: int
+) -> None:
+    """The nn.Linear after the recurrent module: `named`, else the one that fits."""
+    if named is not None:
+        head = named.rstrip(".")
+        if f"{head}.weight" not in tensors:
+            heads = sorted(k[: -len(".weight")] for k in tensors if k.endswith(".weight"))
+            raise form.error(
+                f"--output-layer {named}: no {head}.weight; the layers are: "
+                + (", ".join(heads) or "none")
+            )
+    else:
+        fits = [
+            key[: -len(".weight")]
+            for key, value in tensors.items()
+            if key.endswith("weight")
+            and not _PARAMETER.match(key)
+            and getattr(value, "ndim", 0) == 2
+            and value.shape[1] == state_size
+        ]
+        if not fits:
+            return
+        if len(fits) > 1:
+            raise form.error(
+                f"more than one layer could be the output layer ({', '.join(fits)}); "
+                "name it with --output-layer"
+            )
+        head = fits[0]
+    key = f"{head}.weight" if head else "weight"
+    form.W_o = checked_array(form.source, key, tensors[key])
+    bias_key = f"{head}.bias" if head else "bias"
+    if bias_key in tensors:
+        form.b_o = checked_array(form.source, bias_key, tensors[bias_key])
+    form.notes.append(f"{form.format}: {head}.weight and {head}.bias taken as W_ho and b_o")
