@@ -210,6 +210,28 @@ def forward(
             show_default=False,
         ),
     ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="The feature columns, in order: header names or numbers from 1 (a,b,...).",
+            show_default=False,
+        ),
+    ] = None,
+    drop: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--drop", help="Leave these columns out (repeat it, or a,b,...).", show_default=False
+        ),
+    ] = None,
+    keep: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep",
+            help="Copy these columns (a timestamp, an id) into every output row, not as features.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the RNN over every step of SEQUENCE and show x_t, h_t and o_t.
 
@@ -220,6 +242,7 @@ def forward(
             raise typer.BadParameter(f"--json and --format {output_format} disagree")
         output_format = OutputFormat.JSON
     with _reported_errors():
+        from rnncli.column_choice import ColumnChoice, option_names
         from rnncli.forward_pipeline import run_forward
         from rnncli.forward_request import ForwardRequest
 
@@ -240,6 +263,11 @@ def forward(
             dtype=dtype,
             group_by=group_by,
             save_state=save_state,
+            choice=ColumnChoice(
+                None if columns is None else option_names([columns]),
+                option_names(drop),
+                option_names(keep),
+            ),
         )
         run_forward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))
 

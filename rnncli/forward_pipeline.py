@@ -22,7 +22,7 @@ from rnncli.files import (
 )
 from rnncli.forward import Forward, first_non_finite
 from rnncli.forward_request import ForwardRequest, check_network_options, check_options, usage_error
-from rnncli.input_batch import Batch, Sequence
+from rnncli.input_batch import Batch
 from rnncli.message_words import counted
 from rnncli.network import Network
 from rnncli.option_values import Direction, InputFormat, Mode, OutputFormat
@@ -78,7 +78,7 @@ def run_forward(
                 if shown_id not in warned and _warn_if_not_finite(result, shown_id, warn, t):
                     warned.add(shown_id)
                 terms = None if explained_net is None else _terms(explained_net, result)
-                runs.append(Run(result, shown_id, terms, first_t=t))
+                runs.append(Run(result, shown_id, terms, t, sequence.columns, sequence.kept))
             _write(
                 request, net, chosen, runs, out, to_terminal, header=t == 1, batched=batch.batched
             )
@@ -111,11 +111,10 @@ def _pieces(request: ForwardRequest, net: Network, chosen: OutputFormat) -> Iter
     """The input as the pieces the run goes through: CHUNK_ROWS steps of one sequence at a
     time where the run streams, else the whole batch as one piece."""
     if not streams(request, net, chosen):
-        yield read_batch(request.sequence, request.input_format, request.group_by)
+        yield read_batch(request.sequence, request.input_format, request.group_by, request.choice)
         return
-    source = source_name(request.sequence)
-    for X in read_chunks(request.sequence, request.input_format, CHUNK_ROWS):
-        yield Batch([Sequence(X=X, source=source)], batched=False)
+    for sequence in read_chunks(request.sequence, request.input_format, CHUNK_ROWS, request.choice):
+        yield Batch([sequence], batched=False)
 
 
 def _check_batch(request: ForwardRequest, net: Network, batch: Batch) -> None:

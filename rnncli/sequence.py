@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import PurePath
 
+from rnncli.column_choice import ColumnChoice
 from rnncli.delimited_reader import read_delimited
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_SEQUENCE_BYTES, STDIN, decode_text, read_bytes, source_name
@@ -42,16 +43,21 @@ def read_sequence(path: str, input_format: InputFormat | None = None) -> Sequenc
     return batch.sequences[0]
 
 
-def read_batch(path: str, input_format: InputFormat | None, group_by: str | None = None) -> Batch:
+def read_batch(
+    path: str,
+    input_format: InputFormat | None,
+    group_by: str | None = None,
+    choice: ColumnChoice | None = None,
+) -> Batch:
     """Read the sequence or sequences at `path` (`-` for standard input).
 
     `input_format` is the one format_of decided; None: the content decides (JSON starts
     with `[` or `{`, anything else is read as delimited text). `group_by` names the CSV
-    column whose values split the rows into sequences.
+    column whose values split the rows into sequences; `choice` picks the columns.
     """
     source = source_name(path)
     text = decode_text(read_bytes(path, "sequence", MAX_SEQUENCE_BYTES), source)
-    return parse_batch(text, source, input_format, group_by)
+    return parse_batch(text, source, input_format, group_by, choice)
 
 
 def parse_sequence(text: str, source: str, input_format: InputFormat | None = None) -> Sequence:
@@ -63,7 +69,11 @@ def parse_sequence(text: str, source: str, input_format: InputFormat | None = No
 
 
 def parse_batch(
-    text: str, source: str, input_format: InputFormat | None = None, group_by: str | None = None
+    text: str,
+    source: str,
+    input_format: InputFormat | None = None,
+    group_by: str | None = None,
+    choice: ColumnChoice | None = None,
 ) -> Batch:
     """The sequences in `text`: one, a JSON {"sequences": ...}, or CSV rows grouped by a
     column."""
@@ -75,7 +85,7 @@ def parse_batch(
         return read_json(text, source)
     if input_format is InputFormat.JSONL:
         return Batch([read_jsonl(text, source)], batched=False)
-    return read_delimited(text, source, input_format is InputFormat.TSV, group_by)
+    return read_delimited(text, source, input_format is InputFormat.TSV, group_by, choice)
 
 
 def _sniff(text: str) -> InputFormat:
