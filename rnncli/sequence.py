@@ -15,7 +15,9 @@ from rnncli.files import MAX_SEQUENCE_BYTES, STDIN, decode_text, read_bytes, sou
 from rnncli.input_batch import Batch, Sequence
 from rnncli.json_reader import read_json
 from rnncli.jsonl_reader import read_jsonl
+from rnncli.named_table import chosen_columns
 from rnncli.option_values import InputFormat
+from rnncli.parquet_reader import read_parquet
 
 _EXTENSIONS = {
     ".csv": InputFormat.CSV,
@@ -24,6 +26,7 @@ _EXTENSIONS = {
     ".json": InputFormat.JSON,
     ".jsonl": InputFormat.JSONL,
     ".ndjson": InputFormat.JSONL,
+    ".parquet": InputFormat.PARQUET,
 }
 
 
@@ -56,8 +59,13 @@ def read_batch(
     column whose values split the rows into sequences; `choice` picks the columns.
     """
     source = source_name(path)
-    text = decode_text(read_bytes(path, "sequence", MAX_SEQUENCE_BYTES), source)
-    return parse_batch(text, source, input_format, group_by, choice)
+    parquet = input_format is InputFormat.PARQUET
+    data = read_bytes(path, "sequence", MAX_SEQUENCE_BYTES, text=not parquet)
+    if parquet:
+        if group_by is not None:
+            raise RnnCliError(f"{source}: --group-by is for CSV and TSV")
+        return Batch([read_parquet(data, source, choice)], batched=False)
+    return parse_batch(decode_text(data, source), source, input_format, group_by, choice)
 
 
 def parse_sequence(text: str, source: str, input_format: InputFormat | None = None) -> Sequence:
@@ -79,12 +87,14 @@ def parse_batch(
     column."""
     if input_format is None:
         input_format = _sniff(text)
+    if input_format is InputFormat.PARQUET:
+        raise RnnCliError(f"{source}: Parquet is binary; give it as a file")
     if group_by is not None and input_format in (InputFormat.JSON, InputFormat.JSONL):
         raise RnnCliError(f'{source}: --group-by is for CSV and TSV; JSON says "sequences"')
     if input_format is InputFormat.JSON:
-        return read_json(text, source)
+        return read_json(text, source, choice)
     if input_format is InputFormat.JSONL:
-        return Batch([read_jsonl(text, source)], batched=False)
+        return Batch([chosen_columns(read_jsonl(text, source), choice)], batched=False)
     return read_delimited(text, source, input_format is InputFormat.TSV, group_by, choice)
 
 

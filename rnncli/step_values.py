@@ -40,7 +40,9 @@ def steps(
     """Every step of the result, t = first_t.., as plain Python floats; under --explain
     each carries its terms by key (see explained_terms), the output layer's only where
     the step makes an output; the steps read from the input carry their kept cells."""
-    kept_rows = [] if kept is None else [dict(zip(kept.names, row)) for row in kept.rows]
+    kept_rows = (
+        [] if kept is None else [dict(zip(kept.names, row, strict=True)) for row in kept.rows]
+    )
     outputs = dict(zip(result.output_steps, result.O.tolist(), strict=True))
     shift = first_t - 1
     per_step = None
