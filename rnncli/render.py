@@ -26,7 +26,7 @@ def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = F
         if run.explained is not None:
             views.append(explain_view(run.result, net, run.explained, precision, elide, run.id))
         else:
-            views.append(forward_view(run.result, net, precision, elide, run.id))
+            views.append(forward_view(run.result, net, precision, elide, run.id, run))
     return Group(*views)
 
 
@@ -48,9 +48,11 @@ def forward_view(
     precision: int = 4,
     elide: bool = False,
     sequence_id: str | int | None = None,
+    run: Run | None = None,
 ) -> Group:
-    """The table with, under it, a sparkline for every hidden unit and output."""
-    table = forward_table(result, net, precision, elide, sequence_id)
+    """The table with, under it, a sparkline for every hidden unit and output; `run`
+    brings the input's column names and kept columns."""
+    table = forward_table(result, net, precision, elide, sequence_id, run)
     return Group(table, unit_sparklines(result, net))
 
 
@@ -60,16 +62,23 @@ def forward_table(
     precision: int = 4,
     elide: bool = False,
     sequence_id: str | int | None = None,
+    run: Run | None = None,
 ) -> Table:
     """The forward pass as a table, one row per step; o_t appears only with an output
-    layer and where the mode emits. Numbers are coloured by sign and size; saturated
-    units of tanh and sigmoid are marked *. `elide` shows the first and last steps only.
+    layer and where the mode emits. The kept columns follow t, and x_t's heading names
+    the features where the input named them. Numbers are coloured by sign and size;
+    saturated units of tanh and sigmoid are marked *. `elide` shows the first and last
+    steps only.
     """
     table = Table(
         title=Text(title(net, result, sequence_id)), title_justify="left", header_style="bold cyan"
     )
     table.add_column("t", justify="right", style="dim")
-    table.add_column("x_t", justify="right")
+    kept_columns = run.kept if run is not None else None
+    for name in kept_columns.names if kept_columns is not None else ():
+        table.add_column(name)
+    names = run.input_names if run is not None else None
+    table.add_column("x_t" if names is None else f"x_t: {', '.join(names)}", justify="right")
     table.add_column("h_t", justify="right")
     C = result.C  # an LSTM's cell state: a column group of its own
     if C is not None:
@@ -110,7 +119,15 @@ def forward_table(
             )
             continue
         x, h = cells[k]
-        row = [Text(str(k + 1)), x, h]
+        row = [Text(str(k + 1))]
+        if kept_columns is not None:
+            texts = (
+                kept_columns.rows[k]
+                if k < len(kept_columns.rows)
+                else ("",) * len(kept_columns.names)
+            )
+            row += [Text(text) for text in texts]
+        row += [x, h]
         if C is not None:
             row.append(c_cells[k])
         if show_output:
