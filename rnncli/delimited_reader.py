@@ -126,7 +126,7 @@ class DelimitedReader:
         columns = None if header is None else tuple(header[k] for k in chosen.features)
         kept_columns = None
         if chosen.kept:
-            names = tuple(header[k] if header else str(k + 1) for k in chosen.kept)
+            names = tuple(header[k] if header else f"column{k + 1}" for k in chosen.kept)
             kept_columns = Kept(names, kept)
         return Sequence(X=X, source=self.source, columns=columns, id=key, kept=kept_columns)
 

@@ -70,6 +70,6 @@ def chosen_columns(sequence: Sequence, choice: ColumnChoice | None) -> Sequence:
     if chosen.kept:
         values = sequence.X[:, list(chosen.kept)].tolist()
         kept_rows = [tuple(kept_text(v) for v in row) for row in values]
-        kept = Kept(tuple(str(k + 1) for k in chosen.kept), kept_rows)
+        kept = Kept(tuple(f"column{k + 1}" for k in chosen.kept), kept_rows)
     X = np.ascontiguousarray(sequence.X[:, list(chosen.features)])
     return sequence._replace(X=X, kept=kept)
