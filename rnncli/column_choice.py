@@ -68,8 +68,10 @@ def choose(
         features = tuple(k for k in range(width) if k not in left_out)
     if grouped is not None and grouped in features:
         raise _usage("--columns", f"column {find.named(grouped)} is the --group-by column")
-    if not features:
+    if not features and choice.given:
         raise _usage("--drop", f"{source}: leaves no column to read as a feature")
+    if not features:
+        raise RnnCliError(f"{source}: has no columns; expected one column per feature")
     return Chosen(features, kept)
 
 
