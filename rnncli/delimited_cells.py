@@ -104,6 +104,9 @@ def cell_number(
         message = f"{name}: expected a number, got {got}"
         if header is None and first_row:
             message += " (a header row names every column and holds no numbers)"
+        elif first_row and value is None and cell:
+            which = shown(header[index]) if header and header[index] else str(index + 1)
+            message += f"; --keep {which} copies a text column to the output, --drop leaves it out"
     else:
         message = f"{name}: {shown(cell)} is not a finite number; every value must be one"
     raise RnnCliError(located(source, message, line, column))

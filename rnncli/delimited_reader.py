@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from rnncli.column_choice import Chosen, ColumnChoice, Kept, choose
 from rnncli.delimited_cells import cell_number, delimiter_of, numeric, split
 from rnncli.errors import RnnCliError, located
 from rnncli.files import decode_text, decode_utf8, source_name, stream_lines
@@ -20,21 +21,26 @@ from rnncli.message_words import counted, shown
 from rnncli.option_values import InputFormat
 
 
-def read_delimited(text: str, source: str, tab_only: bool, group_by: str | None) -> Batch:
-    """The sequence in CSV or TSV `text`, or its sequences split by the `group_by` column."""
-    reader = DelimitedReader(source, tab_only, group_by)
-    X, keys = reader.read(_lines(text), first_line=1)
+def read_delimited(
+    text: str,
+    source: str,
+    tab_only: bool,
+    group_by: str | None,
+    choice: ColumnChoice | None = None,
+) -> Batch:
+    """The sequence in CSV or TSV `text`, or its sequences split by the `group_by` column;
+    `choice` picks the feature and kept columns."""
+    reader = DelimitedReader(source, tab_only, group_by, choice)
+    X, keys, kept = reader.read(_lines(text), first_line=1)
     reader.finish()
-    header, group_column = reader.header, reader.group_column
-    if group_column is None:
-        return Batch([Sequence(X=X, source=source, columns=header)], batched=False)
-    columns = None if header is None else header[:group_column] + header[group_column + 1 :]
+    if reader.group_column is None:
+        return Batch([reader.sequence(X, kept)], batched=False)
     groups: dict[str, list[int]] = {}
     for row, key in enumerate(keys):
         groups.setdefault(key, []).append(row)  # in the order each first appears
     return Batch(
         [
-            Sequence(X=X[rows_of], source=source, columns=columns, id=key)
+            reader.sequence(X[rows_of], [kept[row] for row in rows_of] if kept else [], key)
             for key, rows_of in groups.items()
         ],
         batched=True,
@@ -59,10 +65,18 @@ class DelimitedReader:
     and column of a bad value.
     """
 
-    def __init__(self, source: str, tab_only: bool, group_by: str | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        tab_only: bool,
+        group_by: str | None = None,
+        choice: ColumnChoice | None = None,
+    ) -> None:
         self.source = source
         self.delimiter: str | None = "\t" if tab_only else None
         self.group_by = group_by
+        self.choice = choice
+        self.chosen = Chosen((), ())
         self.header: tuple[str, ...] | None = None
         self.header_line = 0
         self.trailing_delimiter = False
@@ -70,8 +84,11 @@ class DelimitedReader:
         self.width: int | None = None  # cells per row, the group column included
         self.rows_read = 0
 
-    def read(self, lines: list[str], first_line: int) -> tuple[Float64Array, list[str]]:
-        """The rows of these lines (line `first_line` first), and their group keys."""
+    def read(
+        self, lines: list[str], first_line: int
+    ) -> tuple[Float64Array, list[str], list[tuple[str, ...]]]:
+        """The rows of these lines (line `first_line` first), their group keys and their
+        kept cells."""
         data = [
             (line_no, line)
             for line_no, line in enumerate(lines, start=first_line)
@@ -82,20 +99,36 @@ class DelimitedReader:
             if self.header is not None and self.header_line == data[0][0]:
                 data = data[1:]
         if not data:
-            return np.empty((0, 0 if self.width is None else self._features())), []
+            return np.empty((0, len(self.chosen.features))), [], []
         fast = self._plain(data)
         if fast is not None:
             self.rows_read += len(fast)
-            return fast, []
+            return fast, [], []
         rows: list[list[float]] = []
         keys: list[str] = []
+        kept: list[tuple[str, ...]] = []
         for line_no, line in data:
-            row, key = self._row(line_no, line, first=self.rows_read == 0)
+            row, key, kept_cells = self._row(line_no, line, first=self.rows_read == 0)
             rows.append(row)
             if key is not None:
                 keys.append(key)
+            if self.chosen.kept:
+                kept.append(kept_cells)
             self.rows_read += 1
-        return np.array(rows, dtype=np.float64).reshape(len(rows), self._features()), keys
+        X = np.array(rows, dtype=np.float64).reshape(len(rows), len(self.chosen.features))
+        return X, keys, kept
+
+    def sequence(
+        self, X: Float64Array, kept: list[tuple[str, ...]], key: str | None = None
+    ) -> Sequence:
+        """A Sequence of rows read here: the features' names and the kept cells with it."""
+        header, chosen = self.header, self.chosen
+        columns = None if header is None else tuple(header[k] for k in chosen.features)
+        kept_columns = None
+        if chosen.kept:
+            names = tuple(header[k] if header else f"column{k + 1}" for k in chosen.kept)
+            kept_columns = Kept(names, kept)
+        return Sequence(X=X, source=self.source, columns=columns, id=key, kept=kept_columns)
 
     def finish(self) -> None:
         """Refuse a file that held no rows of numbers."""
@@ -103,10 +136,6 @@ class DelimitedReader:
             what = "only a header" if self.header is not None else "no data rows"
             message = f"has {what}; expected one row of numbers per time step"
             raise RnnCliError(f"{self.source}: {message}")
-
-    def _features(self) -> int:
-        assert self.width is not None
-        return self.width - (self.group_column is not None)
 
     def _first_row(self, line_no: int, line: str) -> None:
         """The delimiter, the header (a first row with no numbers) and the width."""
@@ -122,10 +151,11 @@ class DelimitedReader:
         if self.group_by is not None:
             self.group_column = _group_column(self.group_by, self.header, len(cells), self.source)
         self.width = len(cells)
+        self.chosen = choose(self.choice, self.header, self.width, self.source, self.group_column)
 
     def _plain(self, data: list[tuple[int, str]]) -> Float64Array | None:
         """The block through loadtxt when it is nothing but decimal numbers, else None."""
-        if self.group_column is not None or self.trailing_delimiter:
+        if self.group_column is not None or self.trailing_delimiter or self.chosen.kept:
             return None
         lines = [line for _, line in data]
         if _PLAIN.search("\n".join(lines)):
@@ -137,11 +167,15 @@ class DelimitedReader:
             X = np.loadtxt(lines, delimiter=delimiter, dtype=np.float64, ndmin=2, comments=None)
         except ValueError:
             return None
-        if X.shape[1] != self.width or not np.isfinite(X).all():
+        if X.shape[1] != self.width:
             return None
-        return X
+        if len(self.chosen.features) != self.width:
+            X = X[:, self.chosen.features]
+        return X if np.isfinite(X).all() else None
 
-    def _row(self, line_no: int, line: str, first: bool) -> tuple[list[float], str | None]:
+    def _row(
+        self, line_no: int, line: str, first: bool
+    ) -> tuple[list[float], str | None, tuple[str, ...]]:
         assert self.delimiter is not None and self.width is not None
         cells = split(line, self.delimiter)
         if self.trailing_delimiter and cells[-1][0] == "":
@@ -152,32 +186,33 @@ class DelimitedReader:
             raise RnnCliError(located(self.source, message, line_no))
         key = None if self.group_column is None else cells[self.group_column][0]
         row = [
-            cell_number(
-                cell, self.delimiter, self.source, line_no, column, index, self.header, first
-            )
-            for index, (cell, column) in enumerate(cells)
-            if index != self.group_column
+            cell_number(cell, self.delimiter, self.source, line_no, column, k, self.header, first)
+            for k in self.chosen.features
+            for cell, column in (cells[k],)
         ]
-        return row, key
+        return row, key, tuple(cells[index][0] for index in self.chosen.kept)
 
 
 def read_chunks(
-    path: str, input_format: InputFormat | None, chunk_rows: int = 65_536
-) -> Iterator[Float64Array]:
+    path: str,
+    input_format: InputFormat | None,
+    chunk_rows: int = 65_536,
+    choice: ColumnChoice | None = None,
+) -> Iterator[Sequence]:
     """A CSV or TSV sequence as blocks of about `chunk_rows` rows, read as they are needed,
     so memory stays flat however long the file is. Errors name the line as read_batch's do.
     `input_format` is the one sequence.format_of decided (TSV: tabs only).
     """
     source = source_name(path)
-    reader = DelimitedReader(source, input_format is InputFormat.TSV)
+    reader = DelimitedReader(source, input_format is InputFormat.TSV, choice=choice)
     line_no = 1
     for data in stream_lines(path, "sequence", 1 << 16, chunk_rows * 32):
         text = decode_text(data, source) if line_no == 1 else decode_utf8(data, source, line_no)
         lines = _lines(text.removesuffix("\n").removesuffix("\r"))
-        X, _ = reader.read(lines, line_no)
+        X, _, kept = reader.read(lines, line_no)
         line_no += len(lines)
         if len(X):
-            yield X
+            yield reader.sequence(X, kept)
     reader.finish()
 
 

@@ -9,30 +9,39 @@ from typing import TextIO
 
 import numpy as np
 
+from rnncli.column_names import input_column_names
 from rnncli.explained_terms import HIDDEN_TERMS, OUTPUT_TERMS
 from rnncli.network import Network
 from rnncli.run import Run
 from rnncli.step_values import number_text, row_bodies, steps
 
 
-def delimited_header(net: Network, explain: bool = False) -> list[str]:
-    """t, x1..xI, h1..hH, c1..cH (an LSTM's), o1..oO (o columns only with an output
-    layer), then the terms, each as its key numbered by unit: W_xh_x1..W_xh_xH, ...,
-    o_pre1..o_preO.
+def delimited_header(
+    net: Network,
+    explain: bool = False,
+    input_names: tuple[str, ...] | None = None,
+    kept_names: tuple[str, ...] = (),
+    batched: bool = False,
+) -> list[str]:
+    """[seq,] t, the kept columns, x1..xI (or the header's names), h1..hH, c1..cH (an
+    LSTM's), o1..oO (o columns only with an output layer), then the terms, each as its
+    key numbered by unit: W_xh_x1..W_xh_xH, ..., o_pre1..o_preO.
 
     h and c hold D*H values: both directions of a bidirectional network, forward first.
     """
-    header = ["t", *_numbered("x", net.input_size), *_numbered("h", net.state_size)]
-    header += _numbered("c", net.cell_state_size)
+    after = _numbered("h", net.state_size)
+    after += _numbered("c", net.cell_state_size)
     if net.has_output_layer:
-        header += _numbered("o", net.output_size)
+        after += _numbered("o", net.output_size)
     if explain:
         for key in HIDDEN_TERMS:
-            header += _numbered(key, net.hidden_size)
+            after += _numbered(key, net.hidden_size)
         if net.has_output_layer:
             for key in OUTPUT_TERMS:
-                header += _numbered(key, net.output_size)
-    return header
+                after += _numbered(key, net.output_size)
+    before = ["seq", "t"] if batched else ["t"]
+    kept, x = input_column_names(input_names, net.input_size, kept_names, {*before, *after})
+    return [*before, *kept, *x, *after]
 
 
 def _numbered(name: str, size: int) -> list[str]:
@@ -50,8 +59,11 @@ def write_delimited(
     """One LF-ended line per step; in many-to-one the o cells are empty except at t = T.
     A batch names each sequence in a "seq" column first."""
     if header:
-        names = delimited_header(net, runs[0].explained is not None)
-        out.write(delimiter.join(["seq", *names] if batched else names) + "\n")
+        first = runs[0]
+        kept_names = () if first.kept is None else first.kept.names
+        explain = first.explained is not None
+        names = delimited_header(net, explain, first.input_names, kept_names, batched)
+        out.write(delimiter.join(_cell(name, delimiter) for name in names) + "\n")
     for run in runs:
         _write_rows(run, net, out, delimiter, batched)
 
@@ -60,9 +72,11 @@ def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bo
     if _write_plain_rows(run, net, out, delimiter, batched):
         return
     no_output = [""] * net.output_size
-    prefix = [_id_cell(run.id, delimiter)] if batched else []
-    for step in steps(run.result, run.explained, run.first_t):
-        cells = [*prefix, str(step.t), *map(number_text, step.x), *map(number_text, step.h)]
+    prefix = [_cell(str(run.id), delimiter)] if batched else []
+    kept = _kept_cells(run, delimiter)
+    for k, step in enumerate(steps(run.result, run.explained, run.first_t)):
+        cells = [*prefix, str(step.t), *kept[k], *map(number_text, step.x)]
+        cells += map(number_text, step.h)
         if step.c is not None:
             cells += map(number_text, step.c)
         if net.has_output_layer:
@@ -94,16 +108,28 @@ def _write_plain_rows(run: Run, net: Network, out: TextIO, delimiter: str, batch
     lines = row_bodies(rows)
     if delimiter != ",":
         lines = "\n".join(lines).replace(",", delimiter).split("\n")
-    prefix = f"{_id_cell(run.id, delimiter)}{delimiter}" if batched else ""
+    prefix = f"{_cell(str(run.id), delimiter)}{delimiter}" if batched else ""
     first = run.first_t
+    if run.kept is not None:
+        kept = [delimiter.join(cells) + delimiter for cells in _kept_cells(run, delimiter)]
+        lines = [kept[k] + line for k, line in enumerate(lines)]
     out.write("".join(f"{prefix}{t}{delimiter}{line}\n" for t, line in enumerate(lines, first)))
     return True
 
 
-def _id_cell(sequence_id: object, delimiter: str) -> str:
-    """A sequence's id as one cell: in "double quotes" (with "" for a quote) where it holds
-    the delimiter, a quote or a line break, as CSV readers expect."""
-    text = str(sequence_id)
+def _kept_cells(run: Run, delimiter: str) -> list[list[str]]:
+    """The kept cells of every step of the run; empty past the input's rows (the steps
+    one-to-many and many-to-many-delayed add)."""
+    if run.kept is None:
+        return [[]] * len(run.result.X)
+    rows = [[_cell(text, delimiter) for text in row] for row in run.kept.rows]
+    blank = [""] * len(run.kept.names)
+    return rows + [blank] * (len(run.result.X) - len(rows))
+
+
+def _cell(text: str, delimiter: str) -> str:
+    """Text as one cell: in "double quotes" (with "" for a quote) where it holds the
+    delimiter, a quote or a line break, as CSV readers expect."""
     if any(c in text for c in (delimiter, '"', "\n", "\r")):
         return '"' + text.replace('"', '""') + '"'
     return text

@@ -126,6 +126,36 @@ def forward(
             rich_help_panel=OUTPUT,
         ),
     ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="The feature columns, in order: header names or numbers from 1 (a,b,...).",
+            metavar="COLUMNS",
+            show_default=False,
+            rich_help_panel=INPUT,
+        ),
+    ] = None,
+    drop: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--drop",
+            help="Leave these columns out (repeat it, or a,b,...).",
+            metavar="COLUMNS",
+            show_default=False,
+            rich_help_panel=INPUT,
+        ),
+    ] = None,
+    keep: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep",
+            help="Copy these columns (a timestamp, an id) into every output row, not as features.",
+            metavar="COLUMNS",
+            show_default=False,
+            rich_help_panel=INPUT,
+        ),
+    ] = None,
     standardize: Annotated[
         bool,
         typer.Option(
@@ -187,6 +217,7 @@ def forward(
         if output_format not in (OutputFormat.AUTO, OutputFormat.JSON):
             raise typer.BadParameter(f"--json and --format {output_format} disagree")
         output_format = OutputFormat.JSON
+    from rnncli.column_choice import ColumnChoice, option_names
     from rnncli.forward_pipeline import run_forward
     from rnncli.forward_request import ForwardRequest
 
@@ -212,5 +243,10 @@ def forward(
         expect=expect,
         atol=atol,
         rtol=rtol,
+        choice=ColumnChoice(
+            None if columns is None else option_names([columns]),
+            option_names(drop),
+            option_names(keep),
+        ),
     )
     run_forward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))

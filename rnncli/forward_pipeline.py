@@ -29,7 +29,7 @@ from rnncli.forward_request import (
     check_scale_sources,
     usage_error,
 )
-from rnncli.input_batch import Batch, Sequence
+from rnncli.input_batch import Batch
 from rnncli.input_scale import fitted_scale, scale_line
 from rnncli.message_words import counted
 from rnncli.network import Network
@@ -113,12 +113,12 @@ def run_forward(
                 if shown_id not in warned and _warn_if_not_finite(result, shown_id, warn, t):
                     warned.add(shown_id)
                 terms = None if explained_net is None else _terms(explained_net, result)
-                run = Run(result, shown_id, terms, first_t=t)
+                run = Run(result, shown_id, terms, t, sequence.columns, sequence.kept)
                 runs.append(output_steps_only(run) if request.last else run)
             if checker is not None:
                 checker.check(runs[0])  # --expect takes one sequence
             if table is not None:  # a stream's table: many-to-many, so every step is kept
-                table.piece(results[0])
+                table.piece(runs[0])
             else:
                 _write(request, net, chosen, runs, out, to_terminal, t == 1, batch.batched)
             last = results[0]
@@ -165,11 +165,10 @@ def _pieces(
     """The input as the pieces the run goes through: CHUNK_ROWS steps of one sequence at a
     time where the run streams, else the whole batch as one piece."""
     if not streams(request, net, chosen, to_terminal):
-        yield read_batch(request.sequence, request.input_format, request.group_by)
+        yield read_batch(request.sequence, request.input_format, request.group_by, request.choice)
         return
-    source = source_name(request.sequence)
-    for X in read_chunks(request.sequence, request.input_format, CHUNK_ROWS):
-        yield Batch([Sequence(X=X, source=source)], batched=False)
+    for sequence in read_chunks(request.sequence, request.input_format, CHUNK_ROWS, request.choice):
+        yield Batch([sequence], batched=False)
 
 
 def _check_batch(request: ForwardRequest, net: Network, batch: Batch) -> None:

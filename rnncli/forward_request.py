@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rnncli.column_choice import ColumnChoice
 from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.network import Network
 from rnncli.option_values import Direction, Dtype, InputFormat, Mode, OutputFormat
@@ -35,6 +36,7 @@ class ForwardRequest(NamedTuple):
     expect: str | None = None
     atol: float | None = None
     rtol: float | None = None
+    choice: ColumnChoice = ColumnChoice()  # --columns, --drop, --keep
 
 
 def usage_error(option: str, message: str) -> RnnCliError:

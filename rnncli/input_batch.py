@@ -8,6 +8,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from rnncli.column_choice import Kept
+
 #: The numbers of a sequence as read: float64, whatever dtype the run then computes in.
 Float64Array = npt.NDArray[np.float64]
 
@@ -17,8 +19,9 @@ class Sequence(NamedTuple):
 
     X: Float64Array  # T x I
     source: str
-    columns: tuple[str, ...] | None = None  # the header's names, where there was one
+    columns: tuple[str, ...] | None = None  # the features' names, where there was a header
     id: str | int | None = None  # its name in a batch of sequences
+    kept: Kept | None = None  # the --keep columns, copied into the output
 
     @property
     def features(self) -> int:

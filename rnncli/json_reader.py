@@ -1,6 +1,8 @@
 """JSON -> the sequences X: `[[...], ...]`, `{"sequence": [[...], ...]}`, a flat
-`[1, 2, 3]` (one feature), or several as `{"sequences": [...]}` or `{"sequences":
-{"id": ..., ...}}`. A well-formed input is read at C speed; anything else is read again,
+`[1, 2, 3]` (one feature), several as `{"sequences": [...]}` or `{"sequences":
+{"id": ..., ...}}`, or a table with named columns as pandas writes it: records
+`[{"a": 1, "b": 2}, ...]` or columns `{"a": {"0": 1, ...}, "b": {...}}`. A well-formed
+input is read at C speed; anything else is read again,
 value by value, to name the line and column of what is wrong.
 """
 
@@ -10,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from rnncli.column_choice import ColumnChoice
 from rnncli.input_batch import Batch, Sequence
 from rnncli.json_values import (
     QUICK_JSON,
@@ -22,24 +25,34 @@ from rnncli.json_values import (
     quick_matrix,
 )
 from rnncli.message_words import counted
+from rnncli.named_table import chosen_columns, named_table
 
 
-def read_json(text: str, source: str) -> Batch:
-    """The sequences of JSON `text`; `source` names it in messages."""
-    quick = quick_json_batch(text, source)
-    return quick if quick is not None else careful_json_batch(text, source)
+def read_json(text: str, source: str, choice: ColumnChoice | None = None) -> Batch:
+    """The sequences of JSON `text`; `source` names it in messages; `choice` picks the
+    columns (by name in a table, by number in a matrix)."""
+    batch = quick_json_batch(text, source)
+    if batch is None:
+        batch = careful_json_batch(text, source, choice)
+    elif choice is not None:
+        batch = batch._replace(sequences=[chosen_columns(s, choice) for s in batch.sequences])
+    return batch
 
 
-def careful_json_batch(text: str, source: str) -> Batch:
+def careful_json_batch(text: str, source: str, choice: ColumnChoice | None = None) -> Batch:
     """The sequences of a JSON input, each value checked in Python: every error names
     the line and column of what is wrong."""
     document = load_json(text, source)
     place = JsonPlace(text, source)
+    table = _pandas_table(document, place, choice)
+    if table is not None:
+        return Batch([table], batched=False)
     if isinstance(document, dict) and "sequences" in document:
         if set(document) != {"sequences"}:
             extra = sorted(set(document) - {"sequences"})[0]
             raise place.error((), f'unknown key {extra!r} beside "sequences"')
-        return _json_batch(document["sequences"], place)
+        batch = _json_batch(document["sequences"], place)
+        return batch._replace(sequences=[chosen_columns(s, choice) for s in batch.sequences])
     path: tuple[int | str, ...] = ()
     if isinstance(document, dict):
         if set(document) != {"sequence"}:
@@ -48,7 +61,44 @@ def careful_json_batch(text: str, source: str) -> Batch:
             raise place.error((), f'{problem}; expected {{"sequence": [[...], ...]}}')
         document, path = document["sequence"], ("sequence",)
     X = np.array(_json_steps(document, path, place), dtype=np.float64)
-    return Batch([Sequence(X=X, source=source)], batched=False)
+    return Batch([chosen_columns(Sequence(X=X, source=source), choice)], batched=False)
+
+
+def _pandas_table(document: Any, place: JsonPlace, choice: ColumnChoice | None) -> Sequence | None:
+    """pandas' orient="records" (a list of objects, one per step, with the same keys) or
+    orient="columns" (an object of columns, each an object from index to value, the
+    steps in the order of the first column's index); None for any other form."""
+    if type(document) is list and document and all(type(row) is dict for row in document):
+        names = tuple(document[0])
+        for t, row in enumerate(document):
+            if tuple(row) != names:
+                message = f"step {t + 1} has the keys {list(row)}, step 1 has {list(names)}"
+                raise place.error((t,), message)
+        return named_table(
+            names,
+            len(document),
+            lambda t, k: document[t][names[k]],
+            place.source,
+            lambda t, k, message: place.error((t, names[k]), message),
+            choice,
+        )
+    columns = list(document.values()) if type(document) is dict else []
+    if columns and all(type(column) is dict for column in columns) and "sequences" not in document:
+        names = tuple(document)
+        index = tuple(columns[0])
+        for name, column in zip(names, columns, strict=True):
+            if tuple(column) != index:
+                message = f"column {name!r} has another index than column {names[0]!r}"
+                raise place.error((name,), message)
+        return named_table(
+            names,
+            len(index),
+            lambda t, k: columns[k][index[t]],
+            place.source,
+            lambda t, k, message: place.error((names[k], index[t]), message),
+            choice,
+        )
+    return None
 
 
 def quick_json_batch(text: str, source: str) -> Batch | None:

@@ -23,6 +23,8 @@ def write_json(runs: list[Run], net: Network, out: TextIO, batched: bool = False
     """One document: the mode, the network, then the run's steps, output and h_n; a batch
     gives one entry of "sequences" each, named by its "id"."""
     head = {"mode": str(runs[0].result.mode), "network": network_facts(net)}
+    if runs[0].input_names is not None:
+        head["input_names"] = list(runs[0].input_names)
     if batched:
         sequences = [{"id": run.id, **_run_document(run, net)} for run in runs]
         document = {**head, "sequences": sequences}
@@ -36,15 +38,19 @@ def write_jsonl(runs: list[Run], out: TextIO, batched: bool = False) -> None:
     for run in runs:
         if _write_plain_lines(run, out, batched):
             continue
-        for step in steps(run.result, run.explained, run.first_t):
+        for step in steps(run.result, run.explained, run.first_t, run.kept):
             obj = step_object(step)
             out.write(json_text({"seq": run.id, **obj} if batched else obj) + "\n")
 
 
 def step_object(step: Step) -> dict[str, Any]:
-    """A JSON step: t, x, h, an LSTM's c, o where the mode makes an output, then every
-    layer's state (stacked layers) and any explained terms."""
-    obj: dict[str, Any] = {"t": step.t, "x": step.x, "h": step.h}
+    """A JSON step: t, the kept cells as "keep" (by name), x, h, an LSTM's c, o where the
+    mode makes an output, then every layer's state (stacked layers) and any explained
+    terms."""
+    obj: dict[str, Any] = {"t": step.t}
+    if step.keep is not None:
+        obj["keep"] = step.keep
+    obj.update(x=step.x, h=step.h)
     if step.c is not None:
         obj["c"] = step.c
     if step.o is not None:
@@ -61,7 +67,9 @@ def _run_document(run: Run, net: Network) -> dict[str, Any]:
     result = run.result
     outputs = result.O.tolist()
     document: dict[str, Any] = {
-        "steps": [step_object(step) for step in steps(result, run.explained, run.first_t)],
+        "steps": [
+            step_object(step) for step in steps(result, run.explained, run.first_t, kept=run.kept)
+        ],
         # a vector per emitting step; many-to-one: the one vector o_T
         "output": outputs[0] if result.mode is Mode.MANY_TO_ONE else outputs,
         # the final state; with layers or two directions one per layer and direction
@@ -79,7 +87,7 @@ def _write_plain_lines(run: Run, out: TextIO, batched: bool) -> bool:
     """jsonl at speed for the common case: one layer's states, every value finite, no
     terms. Whether it could; otherwise nothing is written."""
     result = run.result
-    if run.explained is not None or result.layers.shape[1] > 1:
+    if run.explained is not None or result.layers.shape[1] > 1 or run.kept is not None:
         return False
     C = result.C
     if not (

@@ -107,6 +107,7 @@ class InputFormat(StrEnum):
     TSV = "tsv"
     JSON = "json"
     JSONL = "jsonl"
+    PARQUET = "parquet"
 
 
 class Scheme(StrEnum):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from rnncli.errors import RnnCliError
+from rnncli.errors import RnnCliError, located
+from rnncli.message_words import shown
 from rnncli.network import Network
 from rnncli.reference_file import COLUMN, Reference
 from rnncli.run import Run
@@ -49,7 +50,8 @@ class ReferenceCheck:
         for _, values in reference.rows:
             for column in values:
                 match = COLUMN.fullmatch(column)
-                assert match is not None  # the reader lets no other name through
+                if match is None:
+                    continue  # a feature's name from the input's header: see check()
                 name, unit = match[1], int(match[2])
                 if unit > sizes[name]:
                     raise RnnCliError(
@@ -78,9 +80,20 @@ class ReferenceCheck:
             vectors = {"x": result.X[k], "h": result.H[k]}
             if row is not None:
                 vectors["o"] = result.O[row]
+            names = run.input_names or ()
             for column, expected in values.items():
                 match = COLUMN.fullmatch(column)
-                assert match is not None
+                if match is None:  # x columns named as the input's header names them
+                    if column not in names:
+                        message = (
+                            f"column {shown(column)} is not one --expect compares; the header "
+                            "names t, x1..xI, h1..hH or o1..oO (x columns may go by the "
+                            "input's feature names)"
+                        )
+                        where = self.reference.header_line
+                        raise RnnCliError(located(self.reference.source, message, where))
+                    self._compare(t, column, float(result.X[k][names.index(column)]), expected)
+                    continue
                 vector = vectors.get(match[1])
                 if vector is None:
                     raise RnnCliError(

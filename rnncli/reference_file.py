@@ -30,6 +30,7 @@ class Reference(NamedTuple):
 
     source: str
     rows: list[tuple[int | None, dict[str, float]]]
+    header_line: int | None = None  # csv / tsv: where the column names are
 
 
 def read_reference(path: str) -> Reference:
@@ -43,13 +44,18 @@ def read_reference(path: str) -> Reference:
     elif lowered.endswith(".json") or text.lstrip().startswith(("[", "{")):
         rows = _json_document(text, source)
     else:
-        rows = _delimited(text, source)
-    if not rows or not any(values for _, values in rows):
-        raise RnnCliError(f"{source}: holds no values to compare (h1.., o1.., x1..)")
-    return Reference(source, rows)
+        header_line, rows = _delimited(text, source)
+        return _checked(Reference(source, rows, header_line))
+    return _checked(Reference(source, rows))
 
 
-def _delimited(text: str, source: str) -> list[tuple[int | None, dict[str, float]]]:
+def _checked(reference: Reference) -> Reference:
+    if not reference.rows or not any(values for _, values in reference.rows):
+        raise RnnCliError(f"{reference.source}: holds no values to compare (h1.., o1.., x1..)")
+    return reference
+
+
+def _delimited(text: str, source: str) -> tuple[int, list[tuple[int | None, dict[str, float]]]]:
     """csv or tsv: a header line of column names, then one row per step."""
     lines = [
         (number, line)
@@ -62,11 +68,8 @@ def _delimited(text: str, source: str) -> list[tuple[int | None, dict[str, float
     delimiter = "\t" if "\t" in header_line else ","
     names = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
     for name in names:
-        if name != "t" and not COLUMN.fullmatch(name):
-            message = (
-                f"column {shown(name)} is not one --expect compares; the header names "
-                "t, x1..xI, h1..hH or o1..oO"
-            )
+        if not name:
+            message = "a column has no name; the header names t, x1..xI, h1..hH or o1..oO"
             raise RnnCliError(located(source, message, header_number))
     if len(set(names)) != len(names):
         raise RnnCliError(located(source, "a column is named twice", header_number))
@@ -90,7 +93,7 @@ def _delimited(text: str, source: str) -> list[tuple[int | None, dict[str, float
             else:
                 values[name] = value
         rows.append((t, values))
-    return rows
+    return header_number, rows
 
 
 def _json_document(text: str, source: str) -> list[tuple[int | None, dict[str, float]]]:

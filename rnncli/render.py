@@ -35,7 +35,7 @@ def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = F
         if run.explained is not None:
             views.append(explain_view(run.result, net, run.explained, precision, elide, run.id))
         else:
-            views.append(forward_view(run.result, net, precision, elide, run.id, run.first_t))
+            views.append(forward_view(run.result, net, precision, elide, run.id, run))
     return Group(*views)
 
 
@@ -51,10 +51,11 @@ def forward_view(
     precision: int = 4,
     elide: bool = False,
     sequence_id: str | int | None = None,
-    first_t: int = 1,
+    run: Run | None = None,
 ) -> Group:
-    """The table with, under it, a sparkline for every hidden unit and output."""
-    table = forward_table(result, net, precision, elide, sequence_id, first_t)
+    """The table with, under it, a sparkline for every hidden unit and output; `run`
+    brings the first step's t, the input's column names and the kept columns."""
+    table = forward_table(result, net, precision, elide, sequence_id, run)
     return Group(table, unit_sparklines(result, net, precision))
 
 
@@ -64,13 +65,17 @@ def forward_table(
     precision: int = 4,
     elide: bool = False,
     sequence_id: str | int | None = None,
-    first_t: int = 1,
+    run: Run | None = None,
 ) -> ForwardTable:
     """The forward pass as a table, one row per step (row k is step t = k + first_t);
-    o_t appears only with an output layer and where the mode emits. Numbers are coloured
-    by sign and size; saturated units of tanh and sigmoid are marked *, with a word on
-    inputs too large for the weights. `elide` shows the first and last steps only.
+    o_t appears only with an output layer and where the mode emits. The kept columns
+    follow t, and x_t's heading names the features where the input named them. Numbers
+    are coloured by sign and size; saturated units of tanh and sigmoid are marked *, with
+    a word on inputs too large for the weights. `elide` shows the first and last steps.
     """
+    first_t = 1 if run is None else run.first_t
+    names = None if run is None else run.input_names
+    kept_columns = None if run is None else run.kept
     rows = shown_steps(len(result.X), elide)
     kept = [k for k in rows if k is not None]
     # An LSTM's or GRU's h_t is not f(z_t): saturation is marked for the rnn cell only.
@@ -79,7 +84,12 @@ def forward_table(
         saturated = None  # nothing to mark: no room kept for marks either
     bounded = net.activation.name in ("tanh", "sigmoid")
     groups = [
-        column_group("x_t", kept, result.X[kept], precision),
+        column_group(
+            "x_t" if names is None else f"x_t: {', '.join(names)}",
+            kept,
+            result.X[kept],
+            precision,
+        ),
         column_group("h_t", kept, result.H[kept], precision, 1.0 if bounded else None, saturated),
     ]
     if result.C is not None:  # an LSTM's cell state: a column group of its own
@@ -104,7 +114,12 @@ def forward_table(
         )
     if saturated is not None:
         notes += saturation_notes(saturated[0], float(np.abs(result.X).max(initial=0.0)))
-    return ForwardTable(title(net, result, sequence_id), groups, rows, notes, first_t)
+    labels = []  # the kept columns: their names and, per step index, their text
+    if kept_columns is not None:
+        for j, name in enumerate(kept_columns.names):
+            cells = {k: kept_columns.rows[k][j] for k in kept if k < len(kept_columns.rows)}
+            labels.append((name, cells))
+    return ForwardTable(title(net, result, sequence_id), groups, rows, notes, first_t, labels)
 
 
 class ColumnGroup(NamedTuple):
@@ -178,13 +193,17 @@ class ForwardTable:
         rows: list[int | None],
         notes: list[str],
         first_t: int = 1,
+        labels: Sequence[tuple[str, Mapping[int, str]]] = (),
     ) -> None:
         self.title, self.groups, self.rows, self.notes = title, groups, rows, notes
         self.first_t = first_t  # row k is step t = k + first_t
+        self.labels = labels  # text columns after t (--keep): name, step index -> text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         last = max((k for k in self.rows if k is not None), default=0)
-        label_width = len(str(last + self.first_t))
+        label_width = len(str(last + self.first_t))  # t, and the kept columns beside it
+        for name, texts in self.labels:
+            label_width += 3 + max([len(name), *(len(text) for text in texts.values())])
         whole = {n: range(group.size) for n, group in enumerate(self.groups)}
         if len(blocks(label_width, self._units(False), options.max_width)) == 1:
             yield self._table(whole, numbered=False)
@@ -219,6 +238,9 @@ class ForwardTable:
         columns: list[list[Text]] = [
             [Text("⋮" if k is None else str(k + self.first_t)) for k in self.rows]
         ]
+        for name, texts in self.labels:
+            table.add_column(name, no_wrap=True)
+            columns.append([Text("⋮" if k is None else texts.get(k, "")) for k in self.rows])
         for n, units in picked.items():
             group, widths = self.groups[n], self.groups[n].widths(numbered)
             header = group.header(units, widths) if numbered else Text(group.name)

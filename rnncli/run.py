@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from rnncli.column_choice import Kept
 from rnncli.forward import Forward
 
 if TYPE_CHECKING:
@@ -17,3 +18,5 @@ class Run(NamedTuple):
     id: str | int | None = None
     explained: Terms | None = None
     first_t: int = 1  # the step number of the result's first row (a piece of a stream)
+    input_names: tuple[str, ...] | None = None  # the features' names, from a header
+    kept: Kept | None = None  # the --keep columns, row by row from the first step

@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 from pathlib import PurePath
 
+from rnncli.column_choice import ColumnChoice
 from rnncli.delimited_reader import read_delimited
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_SEQUENCE_BYTES, STDIN, decode_text, read_bytes, source_name
 from rnncli.input_batch import Batch, Sequence
 from rnncli.json_reader import read_json
 from rnncli.jsonl_reader import read_jsonl
+from rnncli.named_table import chosen_columns
 from rnncli.option_values import InputFormat
+from rnncli.parquet_reader import read_parquet
 
 _EXTENSIONS = {
     ".csv": InputFormat.CSV,
@@ -23,6 +26,7 @@ _EXTENSIONS = {
     ".json": InputFormat.JSON,
     ".jsonl": InputFormat.JSONL,
     ".ndjson": InputFormat.JSONL,
+    ".parquet": InputFormat.PARQUET,
 }
 
 
@@ -42,16 +46,26 @@ def read_sequence(path: str, input_format: InputFormat | None = None) -> Sequenc
     return batch.sequences[0]
 
 
-def read_batch(path: str, input_format: InputFormat | None, group_by: str | None = None) -> Batch:
+def read_batch(
+    path: str,
+    input_format: InputFormat | None,
+    group_by: str | None = None,
+    choice: ColumnChoice | None = None,
+) -> Batch:
     """Read the sequence or sequences at `path` (`-` for standard input).
 
     `input_format` is the one format_of decided; None: the content decides (JSON starts
     with `[` or `{`, anything else is read as delimited text). `group_by` names the CSV
-    column whose values split the rows into sequences.
+    column whose values split the rows into sequences; `choice` picks the columns.
     """
     source = source_name(path)
-    text = decode_text(read_bytes(path, "sequence", MAX_SEQUENCE_BYTES), source)
-    return parse_batch(text, source, input_format, group_by)
+    parquet = input_format is InputFormat.PARQUET
+    data = read_bytes(path, "sequence", MAX_SEQUENCE_BYTES, text=not parquet)
+    if parquet:
+        if group_by is not None:
+            raise RnnCliError(f"{source}: --group-by is for CSV and TSV")
+        return Batch([read_parquet(data, source, choice)], batched=False)
+    return parse_batch(decode_text(data, source), source, input_format, group_by, choice)
 
 
 def parse_sequence(text: str, source: str, input_format: InputFormat | None = None) -> Sequence:
@@ -63,19 +77,25 @@ def parse_sequence(text: str, source: str, input_format: InputFormat | None = No
 
 
 def parse_batch(
-    text: str, source: str, input_format: InputFormat | None = None, group_by: str | None = None
+    text: str,
+    source: str,
+    input_format: InputFormat | None = None,
+    group_by: str | None = None,
+    choice: ColumnChoice | None = None,
 ) -> Batch:
     """The sequences in `text`: one, a JSON {"sequences": ...}, or CSV rows grouped by a
     column."""
     if input_format is None:
         input_format = _sniff(text)
+    if input_format is InputFormat.PARQUET:
+        raise RnnCliError(f"{source}: Parquet is binary; give it as a file")
     if group_by is not None and input_format in (InputFormat.JSON, InputFormat.JSONL):
         raise RnnCliError(f'{source}: --group-by is for CSV and TSV; JSON says "sequences"')
     if input_format is InputFormat.JSON:
-        return read_json(text, source)
+        return read_json(text, source, choice)
     if input_format is InputFormat.JSONL:
-        return Batch([read_jsonl(text, source)], batched=False)
-    return read_delimited(text, source, input_format is InputFormat.TSV, group_by)
+        return Batch([chosen_columns(read_jsonl(text, source), choice)], batched=False)
+    return read_delimited(text, source, input_format is InputFormat.TSV, group_by, choice)
 
 
 def _sniff(text: str) -> InputFormat:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from rnncli.errors import RnnCliError
 from rnncli.input_batch import Sequence
 from rnncli.message_words import counted
@@ -26,7 +28,20 @@ def check_fits(sequence: Sequence, net: Network, config_source: str | None) -> N
                 "; transposed? W_xh must be H x I (hidden x input), "
                 "and a Keras kernel is stored as input x hidden"
             )
+    if width == I + 1 and _looks_like_an_index(sequence):
+        hint = (
+            "; its first column, unnamed and counting 0, 1, 2, ..., looks like an index "
+            "(pandas' to_csv writes one unless index=False): --drop 1 leaves it out"
+        )
     raise RnnCliError(
         f"{sequence.source}: has {counted(width, 'feature')} per step "
         f"but {network} takes {I} (W_xh is {H}x{I}){hint}"
     )
+
+
+def _looks_like_an_index(sequence: Sequence) -> bool:
+    """A first column with no name (or no header at all) whose values count 0, 1, 2, ...:
+    a row index, as pandas writes one, rather than a feature."""
+    unnamed = sequence.columns is None or sequence.columns[0] in ("", "Unnamed: 0")
+    first = sequence.X[:, 0]
+    return unnamed and bool(np.array_equal(first, np.arange(len(first))))

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray
+from rnncli.column_choice import Kept
 from rnncli.explain import Terms
 from rnncli.explained_terms import OUTPUT_TERMS, term_arrays
 from rnncli.forward import Forward
@@ -30,12 +31,18 @@ class Step(NamedTuple):
     terms: dict[str, list[float]] | None = None
     layers: list[list[float]] | None = None  # every layer's state, with stacked layers
     c: list[float] | None = None  # an LSTM's c_t (the top layer's)
+    keep: dict[str, str] | None = None  # the --keep columns' cells, by name
 
 
-def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> Iterator[Step]:
+def steps(
+    result: Forward, explained: Terms | None = None, first_t: int = 1, kept: Kept | None = None
+) -> Iterator[Step]:
     """Every step of the result, t = first_t.., as plain Python floats; under --explain
     each carries its terms by key (see explained_terms), the output layer's only where
-    the step makes an output."""
+    the step makes an output; the steps read from the input carry their kept cells."""
+    kept_rows = (
+        [] if kept is None else [dict(zip(kept.names, row, strict=True)) for row in kept.rows]
+    )
     outputs = dict(zip(result.output_steps, result.O.tolist(), strict=True))
     shift = first_t - 1
     per_step = None
@@ -52,7 +59,8 @@ def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> 
                 terms = {key: v for key, v in terms.items() if key not in OUTPUT_TERMS}
         layer_states = None if layers is None else layers[t - 1]
         c = None if cells is None else cells[t - 1]
-        yield Step(t=t + shift, x=x, h=h, o=o, terms=terms, layers=layer_states, c=c)
+        keep = kept_rows[t - 1] if t <= len(kept_rows) else None
+        yield Step(t=t + shift, x=x, h=h, o=o, terms=terms, layers=layer_states, c=c, keep=keep)
 
 
 def number_text(value: float) -> str:

@@ -18,8 +18,10 @@ from typing import Any, TextIO
 import numpy as np
 
 from rnncli.activations import FloatArray
+from rnncli.column_choice import Kept
 from rnncli.forward import Forward
 from rnncli.network import Network
+from rnncli.run import Run
 from rnncli.sparklines import WIDEST, UnitSparklines, unit_sparklines
 from rnncli.table_text import SATURATED, fixed, saturation_notes, title
 
@@ -40,24 +42,33 @@ class TableStream:
         self.whole: Forward | None = None  # a run of one piece, for its sparklines
         self.hang = False  # rows end in their mark's place (see render._hang_marks)
         self.columns: list[int] = []  # each column's content width
+        self.label_widths: list[int] = []
         self.table_width = 0
         self.largest_x = 0.0  # the largest |x_t| so far, for the saturation note
+        self.x_name = "x_t"  # with the features' names where the input has a header
+        self.labels: tuple[str, ...] = ()  # the kept columns (--keep), after t
+        self.held_kept: Kept | None = None
 
-    def piece(self, result: Forward) -> None:
+    def piece(self, run: Run) -> None:
+        """One piece of the run: its result, and its kept cells (names from the first)."""
+        result = run.result
         self.largest_x = max(self.largest_x, float(np.abs(result.X).max(initial=0.0)))
         if self.held is None and not self.widths:
-            self.held = result
+            if run.input_names is not None:
+                self.x_name = f"x_t: {', '.join(run.input_names)}"
+            self.labels = () if run.kept is None else run.kept.names
+            self.held, self.held_kept = result, run.kept
             return
         if self.held is not None:
-            self._lay_out(self.held, alone=False)
-            self._rows(self.held)
+            self._lay_out(self.held, self.held_kept, alone=False)
+            self._rows(self.held, self.held_kept)
             self.held = None
-        self._rows(result)
+        self._rows(result, run.kept)
 
     def end(self) -> None:
         if self.held is not None:  # a run of one piece
-            self._lay_out(self.held, alone=True)
-            self._rows(self.held)
+            self._lay_out(self.held, self.held_kept, alone=True)
+            self._rows(self.held, self.held_kept)
             self.whole = self.held
         self._close()
 
@@ -67,14 +78,14 @@ class TableStream:
         return SATURATED.get(self.net.activation.name) if self.net.cell_kind == "rnn" else None
 
     def _groups(self, result: Forward) -> list[tuple[str, FloatArray]]:
-        groups = [("x_t", result.X), ("h_t", result.H)]
+        groups = [(self.x_name, result.X), ("h_t", result.H)]
         if result.C is not None:  # an LSTM's cell state
             groups.append(("c_t", result.C))
         if self.net.has_output_layer:
             groups.append(("o_t", result.O))
         return groups
 
-    def _lay_out(self, result: Forward, alone: bool) -> None:
+    def _lay_out(self, result: Forward, kept: Kept | None, alone: bool) -> None:
         """Column widths from the first piece; with room to grow unless it is `alone`."""
         saturated = self._saturated()
         any_marked = saturated is not None and bool(saturated[1](result.H).any())
@@ -87,18 +98,26 @@ class TableStream:
             self.widths.append([max(len(row[u]) for row in texts) for u in range(len(texts[0]))])
         if alone and any_marked and saturated is not None:
             self.hang = bool(saturated[1](result.H[:, -1]).any())
-        heads = ["t", *(name for name, _ in self._groups(result))]
-        self.columns = [self.widths[0][0]] + [
-            max(len(head), self._content(n)) for n, head in enumerate(heads[1:], 1)
+        group_heads = [name for name, _ in self._groups(result)]
+        label_rows = [] if kept is None else kept.rows
+        self.label_widths = [
+            max([len(name), *(len(row[j]) for row in label_rows)])
+            for j, name in enumerate(self.labels)
+        ]
+        heads = ["t", *self.labels, *group_heads]
+        self.columns = [self.widths[0][0], *self.label_widths] + [
+            max(len(head), self._content(n)) for n, head in enumerate(group_heads, 1)
         ]
         table_width = 1 + sum(width + 3 for width in self.columns)
         self.table_width = table_width
+        justified = [
+            h.ljust(w) if 0 < n <= len(self.labels) else h.rjust(w)
+            for n, (h, w) in enumerate(zip(heads, self.columns, strict=True))
+        ]
         lines = [
             title(self.net, result).ljust(table_width),
             "┏" + "┳".join("━" * (w + 2) for w in self.columns) + "┓",
-            "┃"
-            + "┃".join(f" {h.rjust(w)} " for h, w in zip(heads, self.columns, strict=True))
-            + "┃",
+            "┃" + "┃".join(f" {h} " for h in justified) + "┃",
             "┡" + "╇".join("━" * (w + 2) for w in self.columns) + "┩",
         ]
         self.out.write("\n".join(lines) + "\n")
@@ -111,7 +130,7 @@ class TableStream:
     def _texts(self, values: FloatArray) -> list[list[str]]:
         return [[fixed(v, self.precision) for v in row] for row in values.tolist()]
 
-    def _rows(self, result: Forward) -> None:
+    def _rows(self, result: Forward, kept: Kept | None) -> None:
         saturated = self._saturated()
         marked = saturated[1](result.H) if saturated is not None and self.marks else None
         if marked is not None and marked.any():
@@ -120,6 +139,8 @@ class TableStream:
         lines = []
         for k in range(len(result.X)):
             cells = [str(self.steps + k + 1).rjust(self.columns[0])]
+            for j, width in enumerate(self.label_widths):
+                cells.append((kept.rows[k][j] if kept and k < len(kept.rows) else "").ljust(width))
             for n, texts in enumerate(groups, 1):
                 parts = []
                 for u, text in enumerate(texts[k]):
@@ -129,7 +150,7 @@ class TableStream:
                     parts.append(text)
                 cell = "  ".join(parts)
                 cell = cell if self.hang else cell.rstrip()
-                cells.append(cell.rjust(self.columns[n]))
+                cells.append(cell.rjust(self.columns[len(self.labels) + n]))
             lines.append("│" + "│".join(f" {cell} " for cell in cells) + "│\n")
         self.out.write("".join(lines))
         self._keep(result)

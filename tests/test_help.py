@@ -44,7 +44,9 @@ def test_forward_groups_its_options_into_panels() -> None:
     assert [s for s in found if s not in ("Usage", "Arguments")][:7] == [
         "Input", "Network", "Mode", "Output", "Explain", "Check", "Options"
     ]  # fmt: skip
-    assert options_of(found["Input"]) == ["--input-format", "--group-by", "--standardize"]
+    assert options_of(found["Input"]) == [
+        "--input-format", "--group-by", "--columns", "--drop", "--keep", "--standardize"
+    ]  # fmt: skip
     assert options_of(found["Check"]) == ["--expect", "--atol", "--rtol"]
     assert options_of(found["Network"]) == ["-c", "--h0", "--dtype"]
     assert options_of(found["Mode"]) == ["-m", "-n", "--feedback"]

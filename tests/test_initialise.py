@@ -146,7 +146,7 @@ def test_init_weights_pipes_into_forward(tmp_path: Path) -> None:
         check=True,
     )
     rows = completed.stdout.splitlines()
-    assert rows[0] == "t,x1,x2,h1,h2,h3,h4"
+    assert rows[0] == "t,temperature,humidity,h1,h2,h3,h4"  # the header's names
     assert len(rows) == 6
     # The same network, loaded from the file, gives the same numbers in-process.
     from rnncli.batching import forward

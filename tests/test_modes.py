@@ -222,7 +222,7 @@ def test_batches_from_json_and_csv(config: str) -> None:
         input="s,x\na,1\nb,4\na,2\na,3\n",
     )
     assert grouped.stdout.splitlines() == [
-        "seq,t,x1,h1,h2,o1",
+        "seq,t,x,h1,h2,o1",
         "a,1,1.0,1.0,0.0,1.0",
         "a,2,2.0,2.5,1.0,3.5",
         "a,3,3.0,4.25,2.5,6.75",

@@ -317,6 +317,6 @@ def test_an_endless_fifo_streams_in_flat_memory(tmp_path: Path) -> None:
     assert 0 < early_rows < late_rows  # output flows while the input is still open
     assert late_peak <= 1.2 * early_peak, (early_peak, late_peak)
     lines = out.read_text().splitlines()
-    assert lines[0] == "t,x1,x2,x3,x4,x5,h1,h2"
+    assert lines[0] == "t,a,b,c,d,e,h1,h2"
     assert len(lines) > 10_000
     assert lines[-1].startswith(f"{len(lines) - 1},0.1,0.2,0.3,0.4,0.5,")

@@ -110,6 +110,7 @@ def test_the_sparklines_of_a_stream_keep_evenly_spaced_steps() -> None:
 
     from rnncli.batching import forward
     from rnncli.config import default_network
+    from rnncli.run import Run
     from rnncli.table_stream import TableStream
 
     net = default_network()
@@ -117,7 +118,7 @@ def test_the_sparklines_of_a_stream_keep_evenly_spaced_steps() -> None:
     stream = TableStream(net, 4, io.StringIO())
     for start in range(0, 100_000, 16_384):
         end = start + 16_384
-        stream.piece(result._replace(X=result.X[start:end], H=result.H[start:end]))
+        stream.piece(Run(result._replace(X=result.X[start:end], H=result.H[start:end])))
     stream.end()
     # 100,000 steps: kept every 2,048 steps from t = 1 (49 of them, at most 96 kept)
     assert [k for k, _ in stream.kept] == list(range(0, 100_000, 2_048))
