@@ -9,7 +9,7 @@ from typing import TextIO
 
 import numpy as np
 
-from rnncli.explained_terms import HIDDEN_TERMS, OUTPUT_TERMS
+from rnncli.explained_terms import GATE_COLUMN, OUTPUT_TERMS, hidden_terms
 from rnncli.network import Network
 from rnncli.run import Run
 from rnncli.step_values import number_text, row_bodies, steps
@@ -18,7 +18,8 @@ from rnncli.step_values import number_text, row_bodies, steps
 def delimited_header(net: Network, explain: bool = False) -> list[str]:
     """t, x1..xI, h1..hH, c1..cH (an LSTM's), o1..oO (o columns only with an output
     layer), then the terms, each as its key numbered by unit: W_xh_x1..W_xh_xH, ...,
-    o_pre1..o_preO.
+    o_pre1..o_preO; an LSTM's or GRU's terms are its own (explained_terms.hidden_terms),
+    then its gates' values, gate_i1..gate_iH, ....
 
     h and c hold D*H values: both directions of a bidirectional network, forward first.
     """
@@ -27,8 +28,10 @@ def delimited_header(net: Network, explain: bool = False) -> list[str]:
     if net.has_output_layer:
         header += _numbered("o", net.output_size)
     if explain:
-        for key in HIDDEN_TERMS:
+        for key in hidden_terms(net.cell_kind):
             header += _numbered(key, net.hidden_size)
+        for gate in net.gates:
+            header += _numbered(GATE_COLUMN + gate, net.cell_size)
         if net.has_output_layer:
             for key in OUTPUT_TERMS:
                 header += _numbered(key, net.output_size)
@@ -68,8 +71,10 @@ def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bo
         if net.has_output_layer:
             cells += no_output if step.o is None else map(number_text, step.o)
         if step.terms is not None:
-            for key in HIDDEN_TERMS:
+            for key in hidden_terms(net.cell_kind):
                 cells += map(number_text, step.terms[key])
+            for values in (step.gates or {}).values():
+                cells += map(number_text, values)
             if net.has_output_layer:
                 for key in OUTPUT_TERMS:
                     cells += map(number_text, step.terms[key]) if key in step.terms else no_output

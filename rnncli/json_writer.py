@@ -43,7 +43,7 @@ def write_jsonl(runs: list[Run], out: TextIO, batched: bool = False) -> None:
 
 def step_object(step: Step) -> dict[str, Any]:
     """A JSON step: t, x, h, an LSTM's c, o where the mode makes an output, then every
-    layer's state (stacked layers) and any explained terms."""
+    layer's state (stacked layers) and any explained terms (an LSTM's or GRU's gates last)."""
     obj: dict[str, Any] = {"t": step.t, "x": step.x, "h": step.h}
     if step.c is not None:
         obj["c"] = step.c
@@ -53,6 +53,8 @@ def step_object(step: Step) -> dict[str, Any]:
         obj["layers"] = step.layers
     if step.terms is not None:
         obj.update(step.terms)
+    if step.gates is not None:
+        obj["gates"] = step.gates
     return obj
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from rnncli.activations import FloatArray
 from rnncli.explain import Terms
-from rnncli.explained_terms import OUTPUT_TERMS, term_arrays
+from rnncli.explained_terms import OUTPUT_TERMS, gate_arrays, term_arrays
 from rnncli.forward import Forward
 
 
@@ -30,6 +30,7 @@ class Step(NamedTuple):
     terms: dict[str, list[float]] | None = None
     layers: list[list[float]] | None = None  # every layer's state, with stacked layers
     c: list[float] | None = None  # an LSTM's c_t (the top layer's)
+    gates: dict[str, list[float]] | None = None  # explained: an LSTM's or GRU's gate values
 
 
 def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> Iterator[Step]:
@@ -38,9 +39,10 @@ def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> 
     the step makes an output."""
     outputs = dict(zip(result.output_steps, result.O.tolist(), strict=True))
     shift = first_t - 1
-    per_step = None
+    per_step = per_gate = None
     if explained is not None:
         per_step = {key: array.tolist() for key, array in term_arrays(explained).items()}
+        per_gate = {gate: array.tolist() for gate, array in gate_arrays(explained).items()}
     layers = result.layers.tolist() if result.layers.shape[1] > 1 else None
     cells = None if result.C is None else result.C.tolist()
     for t, (x, h) in enumerate(zip(result.X.tolist(), result.H.tolist(), strict=True), start=1):
@@ -52,7 +54,8 @@ def steps(result: Forward, explained: Terms | None = None, first_t: int = 1) -> 
                 terms = {key: v for key, v in terms.items() if key not in OUTPUT_TERMS}
         layer_states = None if layers is None else layers[t - 1]
         c = None if cells is None else cells[t - 1]
-        yield Step(t=t + shift, x=x, h=h, o=o, terms=terms, layers=layer_states, c=c)
+        gates = {gate: values[t - 1] for gate, values in per_gate.items()} if per_gate else None
+        yield Step(t + shift, x, h, o, terms, layer_states, c, gates)
 
 
 def number_text(value: float) -> str:
