@@ -43,7 +43,11 @@ def explain_view(
         parts.append(Text(SATURATION_NOTE, style="dim"))
     parts.append(first_step_by_hand(result, net, precision, terms))
     difference = explained.formulation_2_difference
-    checked = {"rnn": "z_t", "lstm": "pre-activations of i, f, g and o", "gru": "of r and z"}
+    checked = {
+        "rnn": "z_t",
+        "lstm": "pre-activations of i, f, g and o",
+        "gru": "pre-activations of r and z",
+    }
     parts.append(
         Text(
             "Formulation 2: [W_xh W_hh]·[x_t; h_{t-1}] + b_xh + b_hh gives the same "
