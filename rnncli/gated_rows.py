@@ -40,7 +40,9 @@ def _sigma_gates(net: Network) -> tuple[str, ...]:
 
 
 def saturation_marks(net: Network, terms: dict[str, FloatArray], k: int) -> list[bool]:
-    """Step k's σ gate values, unit by unit: whether each is saturated."""
+    """Step k's σ gate values, unit by unit: whether each is saturated (none for rnn)."""
+    if not net.gates:
+        return []
     return [
         bool(v < SATURATED or v > 1 - SATURATED)
         for gate in _sigma_gates(net)
