@@ -34,8 +34,12 @@ def sigmoid_into(z: FloatArray, out: FloatArray) -> FloatArray:
     the exact sigmoid everywhere, with no cancellation: 1 + e^-z only grows. At the ends
     e^-z overflows to inf for z < -709.78 (float32: -88.7) and 1/inf = 0, where the true
     value is below the smallest normal number (2.2e-308); z = -inf gives 0, +inf gives 1,
-    0 gives 0.5, nan stays nan. The caller switches off the overflow warning."""
-    np.negative(z, out=out)
+    0 gives 0.5, nan stays nan. The caller switches off the overflow warning.
+
+    -z is z * -1 (exact, the same bits): numpy 2.4's np.negative with out= reads a
+    strided float32 input as if it were contiguous when the output is strided too, and
+    the gates are strided column blocks of one array."""
+    np.multiply(z, -1, out=out)
     np.exp(out, out=out)
     np.add(out, 1, out=out)
     return np.divide(1, out, out=out)  # (np.reciprocal gives the same bits, slower)

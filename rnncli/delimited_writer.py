@@ -10,7 +10,7 @@ from typing import TextIO
 import numpy as np
 
 from rnncli.column_names import input_column_names
-from rnncli.explained_terms import HIDDEN_TERMS, OUTPUT_TERMS
+from rnncli.explained_terms import GATE_COLUMN, OUTPUT_TERMS, hidden_terms
 from rnncli.network import Network
 from rnncli.run import Run
 from rnncli.step_values import number_text, row_bodies, steps
@@ -25,7 +25,9 @@ def delimited_header(
 ) -> list[str]:
     """[seq,] t, the kept columns, x1..xI (or the header's names), h1..hH, c1..cH (an
     LSTM's), o1..oO (o columns only with an output layer), then the terms, each as its
-    key numbered by unit: W_xh_x1..W_xh_xH, ..., o_pre1..o_preO.
+    key numbered by unit: W_xh_x1..W_xh_xH, ..., o_pre1..o_preO; an LSTM's or GRU's
+    terms are its own (explained_terms.hidden_terms), then its gates' values,
+    gate_i1..gate_iH, ....
 
     h and c hold D*H values: both directions of a bidirectional network, forward first.
     """
@@ -34,8 +36,10 @@ def delimited_header(
     if net.has_output_layer:
         after += _numbered("o", net.output_size)
     if explain:
-        for key in HIDDEN_TERMS:
+        for key in hidden_terms(net.cell_kind):
             after += _numbered(key, net.hidden_size)
+        for gate in net.gates:
+            after += _numbered(GATE_COLUMN + gate, net.cell_size)
         if net.has_output_layer:
             for key in OUTPUT_TERMS:
                 after += _numbered(key, net.output_size)
@@ -82,8 +86,10 @@ def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bo
         if net.has_output_layer:
             cells += no_output if step.o is None else map(number_text, step.o)
         if step.terms is not None:
-            for key in HIDDEN_TERMS:
+            for key in hidden_terms(net.cell_kind):
                 cells += map(number_text, step.terms[key])
+            for values in (step.gates or {}).values():
+                cells += map(number_text, values)
             if net.has_output_layer:
                 for key in OUTPUT_TERMS:
                     cells += map(number_text, step.terms[key]) if key in step.terms else no_output

@@ -10,6 +10,14 @@ For step t (rows of each T x H array; the biases are the same at every step):
 The terms are read off the forward pass and the network's one cell, not run again;
 Formulation 2 stacks the weights: W_h = [W_xh W_hh] (H x (I+H)) times [x_t; h_{t-1}]
 plus b_xh + b_hh gives the same z_t; `formulation_2_difference` says how close.
+
+An LSTM's or a GRU's terms are the same arrays with the G gates stacked (G·H columns, in
+the cell's gate order), and beside them the gates' values after their activation; an
+LSTM's c_{t-1} and state_act(c_t); a GRU's recurrent part of n, as its reset places it:
+r ⊙ (W_hh^n h_{t-1} + b_hh^n) (reset after), or W_hh^n (r ⊙ h_{t-1}) + b_hh^n, whose
+W_hh^n (r ⊙ h_{t-1}) stands in the n columns of W_hh_h_prev. Formulation 2 then checks
+the gates whose pre-activation is W_xh x_t + b_xh + W_hh h_{t-1} + b_hh: every LSTM
+gate, a GRU's r and z.
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray
-from rnncli.forward import Forward
+from rnncli.forward import Forward, gate_values
+from rnncli.gru_cell import GruCell
+from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
 
 
@@ -36,10 +46,15 @@ class Terms(NamedTuple):
     b_o: FloatArray | None  # O
     O_pre: FloatArray | None  # T x O   W_ho h_t + b_o, before g
     formulation_2_difference: float  # largest |z_t(Formulation 2) - z_t|
+    G: FloatArray | None = None  # T x G·H   the gates' values (lstm, gru)
+    C_prev: FloatArray | None = None  # T x H   c_{t-1}, c_0 first (lstm)
+    C_act: FloatArray | None = None  # T x H   state_act(c_t) (lstm)
+    recurrent_n: FloatArray | None = None  # T x H   n's recurrent part, reset applied (gru)
 
 
-def terms(net: Network, result: Forward) -> Terms:
-    """The terms of the forward pass `result` of `net` (one layer, forward: its one cell)."""
+def terms(net: Network, result: Forward, c0: FloatArray | None = None) -> Terms:
+    """The terms of the forward pass `result` of `net` (one layer, forward: its one cell);
+    c0 is an LSTM's c_0 where it is not the network's."""
     cell = net.cell
     with np.errstate(all="ignore"):
         H_prev = _previous_states(result)
@@ -47,10 +62,17 @@ def terms(net: Network, result: Forward) -> Terms:
         if net.W_ho is not None and net.b_o is not None:
             W_ho_h = result.H @ net.W_ho.T
             O_pre = W_ho_h + net.b_o
+        W_hh_h_prev = H_prev @ cell.W_hh.T
+        gated: dict[str, FloatArray] = {}
+        plain = slice(None)  # the gates whose z is W_xh x + b_xh + W_hh h + b_hh
+        if net.gates:
+            gated = _gated_terms(net, result, H_prev, W_hh_h_prev, c0)
+            if isinstance(cell, GruCell):
+                plain = slice(0, 2 * cell.cell_size)  # r and z
         return Terms(
             H_prev=H_prev,
             W_xh_x=result.X @ cell.W_xh.T,
-            W_hh_h_prev=H_prev @ cell.W_hh.T,
+            W_hh_h_prev=W_hh_h_prev,
             b_xh=cell.b_xh,
             b_hh=cell.b_hh,
             Z=result.Z,
@@ -58,9 +80,40 @@ def terms(net: Network, result: Forward) -> Terms:
             b_o=net.b_o,
             O_pre=O_pre,
             formulation_2_difference=_largest_difference(
-                _formulation_2(net, result.X, H_prev), result.Z
+                _formulation_2(net, result.X, H_prev)[:, plain], result.Z[:, plain]
             ),
+            **gated,
         )
+
+
+def _gated_terms(
+    net: Network,
+    result: Forward,
+    H_prev: FloatArray,
+    W_hh_h_prev: FloatArray,
+    c0: FloatArray | None,
+) -> dict[str, FloatArray]:
+    """An LSTM's or a GRU's own terms (see the module's docstring); W_hh_h_prev's n
+    columns become W_hh^n (r ⊙ h_{t-1}) for a GRU whose reset comes first."""
+    cell = net.cell
+    values = gate_values(net, result)
+    G = np.hstack([values[gate] for gate in net.gates])  # T x G·H
+    if isinstance(cell, LstmCell):
+        c_0 = net.c0 if c0 is None else np.asarray(c0, dtype=result.H.dtype)
+        assert c_0 is not None and result.C is not None
+        C_prev = np.vstack([c_0.reshape(1, -1), result.C[:-1]])
+        state_act = cell.state_activation or cell.activation
+        return {"G": G, "C_prev": C_prev, "C_act": state_act(result.C)}
+    assert isinstance(cell, GruCell)
+    H = cell.cell_size
+    n_ = slice(2 * H, 3 * H)
+    r, b_hh_n = values["r"], cell.b_hh[n_]
+    if cell.reset_after:  # r ⊙ (W_hh^n h_{t-1} + b_hh^n)
+        recurrent_n = r * (W_hh_h_prev[:, n_] + b_hh_n)
+    else:  # W_hh^n (r ⊙ h_{t-1}) + b_hh^n
+        W_hh_h_prev[:, n_] = (r * H_prev) @ cell.W_hh[n_].T
+        recurrent_n = W_hh_h_prev[:, n_] + b_hh_n
+    return {"G": G, "recurrent_n": recurrent_n}
 
 
 def _previous_states(result: Forward) -> FloatArray:

@@ -15,17 +15,66 @@ For step t, each term by its key (machine formats) and its row (the explain tabl
     o_pre         W_ho h_t + b_o           "W_ho h_t + b_o"
 
 h_t and o_t themselves are every output's `h` and `o`.
+
+An LSTM's and a GRU's terms are each gate's own, the gate's name after the key
+(W_xh_x_i is W_xh^i x_t), then how the gates make the state:
+
+    h_prev, c_prev (lstm)           h_{t-1}, c_{t-1} (h_0, c_0 at t = 1)
+    W_xh_x_<g>, b_xh_<g>,           gate g's W_xh^g x_t, b_xh^g, W_hh^g h_{t-1}, b_hh^g
+    W_hh_h_prev_<g>, b_hh_<g>         (a GRU's n with reset_after false: W_hh^n (r ⊙ h_{t-1}))
+    recurrent_n (gru)               n's recurrent part: r ⊙ (W_hh^n h_{t-1} + b_hh^n), or
+                                      W_hh^n (r ⊙ h_{t-1}) + b_hh^n with reset_after false
+    z_<g>                           gate g's pre-activation (z_z: the update gate's)
+    f_c_prev, i_g, act_c (lstm)     f ⊙ c_{t-1}, i ⊙ g (their sum is c_t), state_act(c_t)
+    one_minus_z_n, z_h_prev (gru)   (1 - z) ⊙ n, z ⊙ h_{t-1} (their sum is h_t)
+
+and the gates' values after their activation, by gate (JSON's "gates"; csv's gate_i1..).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
 from rnncli.activations import FloatArray
 from rnncli.explain import Terms
+from rnncli.network import GATES
 
 #: The hidden layer's terms, H values each, in the order every output gives them.
 HIDDEN_TERMS = ("h_prev", "W_xh_x", "b_xh", "W_xh_x_b_xh", "W_hh_h_prev", "b_hh", "z")
+#: The terms of each gate of an LSTM (i, f, g, o) and of a GRU's r and z: the key then
+#: "_" and the gate's name.
+GATE_TERMS = ("W_xh_x", "b_xh", "W_hh_h_prev", "b_hh", "z")
+#: The prefix of the gates' values in csv and tsv (gate_i1..gate_iH): o1 is an output.
+GATE_COLUMN = "gate_"
+
+
+def hidden_terms(kind: str) -> tuple[str, ...]:
+    """The hidden layer's terms of a cell of `kind`, H values each, in the order every
+    output gives them."""
+    if kind == "rnn":
+        return HIDDEN_TERMS
+    gates = GATES[kind]
+
+    def of(gate: str) -> list[str]:
+        keys = [f"{key}_{gate}" for key in GATE_TERMS]
+        return [*keys[:-1], "recurrent_n", keys[-1]] if (kind, gate) == ("gru", "n") else keys
+
+    per_gate = [key for gate in gates for key in of(gate)]
+    if kind == "lstm":
+        return ("h_prev", "c_prev", *per_gate, "f_c_prev", "i_g", "act_c")
+    return ("h_prev", *per_gate, "one_minus_z_n", "z_h_prev")
+
+
+def gate_arrays(explained: Terms) -> dict[str, FloatArray]:
+    """Each gate's values after its activation (T x H), by name; none for the rnn cell."""
+    if explained.G is None:
+        return {}
+    gates = GATES["lstm" if explained.C_prev is not None else "gru"]
+    return dict(zip(gates, np.hsplit(explained.G, len(gates)), strict=True))
+
+
 #: The output layer's terms, O values each, where the step makes an output.
 OUTPUT_TERMS = ("W_ho_h", "b_o", "o_pre")
 
@@ -51,18 +100,54 @@ def term_arrays(explained: Terms) -> dict[str, FloatArray]:
         repeated: FloatArray = np.broadcast_to(bias, (T, len(bias)))
         return repeated
 
+    gates = gate_arrays(explained)
     with np.errstate(all="ignore"):  # a term may overflow: it is shown as it is
-        arrays = {
-            "h_prev": explained.H_prev,
-            "W_xh_x": explained.W_xh_x,
-            "b_xh": every_step(explained.b_xh),
-            "W_xh_x_b_xh": explained.W_xh_x + explained.b_xh,
-            "W_hh_h_prev": explained.W_hh_h_prev,
-            "b_hh": every_step(explained.b_hh),
-            "z": explained.Z,
-        }
+        arrays = (
+            _gated_terms(explained, gates, every_step)
+            if gates
+            else {
+                "h_prev": explained.H_prev,
+                "W_xh_x": explained.W_xh_x,
+                "b_xh": every_step(explained.b_xh),
+                "W_xh_x_b_xh": explained.W_xh_x + explained.b_xh,
+                "W_hh_h_prev": explained.W_hh_h_prev,
+                "b_hh": every_step(explained.b_hh),
+                "z": explained.Z,
+            }
+        )
     if explained.W_ho_h is not None and explained.b_o is not None and explained.O_pre is not None:
         arrays["W_ho_h"] = explained.W_ho_h
         arrays["b_o"] = every_step(explained.b_o)
         arrays["o_pre"] = explained.O_pre
+    return arrays
+
+
+def _gated_terms(
+    explained: Terms, gates: dict[str, FloatArray], every_step: Callable[[FloatArray], FloatArray]
+) -> dict[str, FloatArray]:
+    """An LSTM's or a GRU's hidden terms by key (see hidden_terms)."""
+    arrays = {"h_prev": explained.H_prev}
+    if explained.C_prev is not None:
+        arrays["c_prev"] = explained.C_prev
+    stacked = {
+        "W_xh_x": explained.W_xh_x,
+        "b_xh": every_step(explained.b_xh),
+        "W_hh_h_prev": explained.W_hh_h_prev,
+        "b_hh": every_step(explained.b_hh),
+        "z": explained.Z,
+    }
+    assert explained.G is not None
+    H = explained.G.shape[1] // len(gates)
+    for k, gate in enumerate(gates):
+        for key, array in stacked.items():
+            if key == "z" and explained.recurrent_n is not None and gate == "n":
+                arrays["recurrent_n"] = explained.recurrent_n
+            arrays[f"{key}_{gate}"] = array[:, k * H : (k + 1) * H]
+    if explained.C_prev is not None and explained.C_act is not None:
+        arrays["f_c_prev"] = gates["f"] * explained.C_prev
+        arrays["i_g"] = gates["i"] * gates["g"]
+        arrays["act_c"] = explained.C_act
+    else:
+        arrays["one_minus_z_n"] = (1 - gates["z"]) * gates["n"]
+        arrays["z_h_prev"] = gates["z"] * explained.H_prev
     return arrays

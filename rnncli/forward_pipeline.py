@@ -112,7 +112,7 @@ def run_forward(
                 shown_id = sequence.id if batch.batched else None
                 if shown_id not in warned and _warn_if_not_finite(result, shown_id, warn, t):
                     warned.add(shown_id)
-                terms = None if explained_net is None else _terms(explained_net, result)
+                terms = None if explained_net is None else _terms(explained_net, result, c)
                 run = Run(result, shown_id, terms, t, sequence.columns, sequence.kept)
                 runs.append(output_steps_only(run) if request.last else run)
             if checker is not None:
@@ -215,10 +215,10 @@ def _write(
     console.print(view)
 
 
-def _terms(net: Network, result: Forward) -> Terms:
+def _terms(net: Network, result: Forward, c0: FloatArray | None) -> Terms:
     from rnncli.explain import terms
 
-    return terms(net, result)
+    return terms(net, result, c0)
 
 
 class _Beyond:

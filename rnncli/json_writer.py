@@ -46,7 +46,7 @@ def write_jsonl(runs: list[Run], out: TextIO, batched: bool = False) -> None:
 def step_object(step: Step) -> dict[str, Any]:
     """A JSON step: t, the kept cells as "keep" (by name), x, h, an LSTM's c, o where the
     mode makes an output, then every layer's state (stacked layers) and any explained
-    terms."""
+    terms (an LSTM's or GRU's gates last)."""
     obj: dict[str, Any] = {"t": step.t}
     if step.keep is not None:
         obj["keep"] = step.keep
@@ -59,6 +59,8 @@ def step_object(step: Step) -> dict[str, Any]:
         obj["layers"] = step.layers
     if step.terms is not None:
         obj.update(step.terms)
+    if step.gates is not None:
+        obj["gates"] = step.gates
     return obj
 
 

@@ -7,8 +7,9 @@ from rich.text import Text
 
 from rnncli.activations import FloatArray
 from rnncli.explain import Terms
-from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, term_arrays
+from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, gate_arrays, term_arrays
 from rnncli.forward import Forward
+from rnncli.gated_rows import SATURATION_NOTE, gated_rows, saturation_marks, state_by_hand
 from rnncli.network import Network
 from rnncli.table_blocks import UnitColumns
 from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
@@ -29,18 +30,28 @@ def explain_view(
     """A table of terms per step, the first step's products, and the Formulation 2 check."""
     parts: list[RenderableType] = [Text(title(net, result, sequence_id), style="bold")]
     terms = term_arrays(explained)
+    terms.update({f"gate {gate}": values for gate, values in gate_arrays(explained).items()})
+    marked = False
     for k in shown_steps(len(result.X), elide):
         if k is None:
             hidden = len(result.X) - 2 * ROWS_EACH_END
             parts.append(Text(f"⋮  {hidden:,} steps hidden; --all shows every step", style="dim"))
             continue
         parts.append(step_table(result, net, terms, k, precision))
-    parts.append(first_step_by_hand(result, net, precision))
+        marked = marked or any(saturation_marks(net, terms, k))
+    if marked:
+        parts.append(Text(SATURATION_NOTE, style="dim"))
+    parts.append(first_step_by_hand(result, net, precision, terms))
     difference = explained.formulation_2_difference
+    checked = {
+        "rnn": "z_t",
+        "lstm": "pre-activations of i, f, g and o",
+        "gru": "pre-activations of r and z",
+    }
     parts.append(
         Text(
-            "Formulation 2: [W_xh W_hh]·[x_t; h_{t-1}] + b_xh + b_hh gives the same z_t "
-            f"(largest difference {difference:.3g})."
+            "Formulation 2: [W_xh W_hh]·[x_t; h_{t-1}] + b_xh + b_hh gives the same "
+            f"{checked[net.cell_kind]} (largest difference {difference:.3g})."
         )
     )
     return Group(*parts)
@@ -52,21 +63,26 @@ def step_table(
     """Step t = k + 1: one row per term (`terms` as term_arrays gives them), one column
     per unit (in blocks of units where they do not fit the width); with an output layer,
     where the step makes an output, a second table."""
-    f = net.activation.name
-    rows = [(name, terms[key][k]) for name, key in HIDDEN_ROWS]
-    rows.append((f"h_t = {f}(z_t)", result.H[k]))
-    hidden = UnitColumns(
-        f"t = {k + 1}",
-        "term",
-        "unit",
-        [
-            (
-                Text(name, style="bold" if name.startswith(("= z_t", "h_t")) else ""),
-                [fixed(v, precision) for v in values.tolist()],
-            )
-            for name, values in rows
-        ],
-    )
+    if net.gates:
+        hidden = UnitColumns(
+            f"t = {k + 1}", "term", "unit", gated_rows(result, net, terms, k, precision)
+        )
+    else:
+        f = net.activation.name
+        rows = [(name, terms[key][k]) for name, key in HIDDEN_ROWS]
+        rows.append((f"h_t = {f}(z_t)", result.H[k]))
+        hidden = UnitColumns(
+            f"t = {k + 1}",
+            "term",
+            "unit",
+            [
+                (
+                    Text(name, style="bold" if name.startswith(("= z_t", "h_t")) else ""),
+                    [fixed(v, precision) for v in values.tolist()],
+                )
+                for name, values in rows
+            ],
+        )
     output_row = result.output_row(k)
     if "o_pre" not in terms or output_row is None:
         return hidden
@@ -82,7 +98,9 @@ def step_table(
     return Group(hidden, outputs)
 
 
-def first_step_by_hand(result: Forward, net: Network, precision: int) -> Text:
+def first_step_by_hand(
+    result: Forward, net: Network, precision: int, terms: dict[str, FloatArray] | None = None
+) -> Text:
     """W_xh x_1 and W_hh h_0 written out, one row of the matrix per line."""
     if net.input_size > WRITTEN_OUT_MAX_INPUTS or net.hidden_size > WRITTEN_OUT_MAX_UNITS:
         return Text(
@@ -93,14 +111,19 @@ def first_step_by_hand(result: Forward, net: Network, precision: int) -> Text:
         )
     lines = ["t = 1 by hand, one row of each matrix at a time:"]
     x_1, h_0 = result.X[0], result.h0[0]
-    for name, matrix, vector in (("W_xh x_1", net.W_xh, x_1), ("W_hh h_0", net.W_hh, h_0)):
-        for unit, row in enumerate(matrix):
+    H = net.cell_size
+    for name, matrix, vector in (("W_xh", net.W_xh, x_1), ("W_hh", net.W_hh, h_0)):
+        for k, row in enumerate(matrix):
+            gate = f"^{net.gates[k // H]}" if net.gates else ""
             products = " + ".join(
                 f"{_signed(w, precision)}·{_trimmed(fixed(v, precision))}"
                 for w, v in zip(row.tolist(), vector.tolist(), strict=True)
             )
             total = float(row @ vector)
-            lines.append(f"  {name}, unit {unit + 1}: {products} = {fixed(total, precision)}")
+            term = f"{name}{gate} {'x_1' if name == 'W_xh' else 'h_0'}"
+            lines.append(f"  {term}, unit {k % H + 1}: {products} = {fixed(total, precision)}")
+    if net.gates:
+        lines += state_by_hand(result, net, terms, precision)
     return Text("\n".join(lines))
 
 

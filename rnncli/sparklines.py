@@ -49,9 +49,11 @@ def sample(values: FloatArray, width: int = 48) -> FloatArray:
 
 
 def unit_sparklines(result: Forward, net: Network, precision: int = 4) -> UnitSparklines:
-    """One line per hidden unit (and per output): its name, its course over the steps and
-    the range of the values drawn."""
+    """One line per hidden unit (an LSTM's c too, and per output): its name, its course
+    over the steps and the range of the values drawn."""
     series = [(f"h{k + 1}", result.H[:, k]) for k in range(net.state_size)]
+    if result.C is not None:  # an LSTM's cell state, unit by unit
+        series += [(f"c{k + 1}", result.C[:, k]) for k in range(result.C.shape[1])]
     if net.has_output_layer and len(result.O) > 1:
         series += [(f"o{k + 1}", result.O[:, k]) for k in range(net.output_size)]
     return UnitSparklines(series, precision)

@@ -17,7 +17,7 @@ import numpy as np
 from rnncli.activations import FloatArray
 from rnncli.column_choice import Kept
 from rnncli.explain import Terms
-from rnncli.explained_terms import OUTPUT_TERMS, term_arrays
+from rnncli.explained_terms import OUTPUT_TERMS, gate_arrays, term_arrays
 from rnncli.forward import Forward
 
 
@@ -32,6 +32,7 @@ class Step(NamedTuple):
     layers: list[list[float]] | None = None  # every layer's state, with stacked layers
     c: list[float] | None = None  # an LSTM's c_t (the top layer's)
     keep: dict[str, str] | None = None  # the --keep columns' cells, by name
+    gates: dict[str, list[float]] | None = None  # explained: an LSTM's or GRU's gate values
 
 
 def steps(
@@ -45,9 +46,10 @@ def steps(
     )
     outputs = dict(zip(result.output_steps, result.O.tolist(), strict=True))
     shift = first_t - 1
-    per_step = None
+    per_step = per_gate = None
     if explained is not None:
         per_step = {key: array.tolist() for key, array in term_arrays(explained).items()}
+        per_gate = {gate: array.tolist() for gate, array in gate_arrays(explained).items()}
     layers = result.layers.tolist() if result.layers.shape[1] > 1 else None
     cells = None if result.C is None else result.C.tolist()
     for t, (x, h) in enumerate(zip(result.X.tolist(), result.H.tolist(), strict=True), start=1):
@@ -60,7 +62,8 @@ def steps(
         layer_states = None if layers is None else layers[t - 1]
         c = None if cells is None else cells[t - 1]
         keep = kept_rows[t - 1] if t <= len(kept_rows) else None
-        yield Step(t=t + shift, x=x, h=h, o=o, terms=terms, layers=layer_states, c=c, keep=keep)
+        gates = {gate: values[t - 1] for gate, values in per_gate.items()} if per_gate else None
+        yield Step(t + shift, x, h, o, terms, layer_states, c, keep=keep, gates=gates)
 
 
 def number_text(value: float) -> str:

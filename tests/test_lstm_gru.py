@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnncli.activations import SIGMOID, Activation, FloatArray, sigmoid
+from rnncli.activations import SIGMOID, Activation, FloatArray, sigmoid, sigmoid_into
 from rnncli.batching import forward, forward_batch
 from rnncli.forward import gate_values, reference_feedback, reference_run
 from rnncli.gru_cell import GruCell
@@ -273,6 +273,28 @@ def test_sigmoid_is_within_a_few_ulp_and_exact_at_the_ends() -> None:
         values = sigmoid(special)
     np.testing.assert_array_equal(values, [0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0, np.nan])
     assert sigmoid(np.array([-30.0], dtype=np.float32)).dtype == np.float32
+
+
+def test_sigmoid_into_a_strided_column_reads_the_column() -> None:
+    """A gate of one unit (H = 1) in a batch is a strided column of the gates' array, in
+    and out; in float32 the result is each row's own sigmoid (numpy 2.4's np.negative
+    with out= read such a column as contiguous values: rows 1, 2 got their neighbours')."""
+    for dtype in (np.float32, np.float64):
+        z = np.arange(-6, 6, dtype=dtype).reshape(3, 4) / 4
+        gates = np.zeros((3, 4), dtype=dtype)
+        sigmoid_into(z[:, 2:3], gates[:, 2:3])
+        expected = [1 / (1 + np.exp(-v)) for v in (-1.0, 0.0, 1.0)]  # z[:, 2] = -1, 0, 1
+        np.testing.assert_allclose(gates[:, 2], expected, rtol=1e-6)
+        assert not gates[:, [0, 1, 3]].any()
+
+
+@pytest.mark.parametrize("options", [{"peepholes": True}, {"clip": 0.5, "peepholes": True}])
+def test_float32_batch_of_one_unit_lstm_follows_float64(options: Options) -> None:
+    rng = np.random.default_rng(5)
+    net = random_network(rng, "lstm", options, layers=1, H=1)
+    sequences = [rng.normal(0, 1, (T, 3)) for T in (5, 2, 4)]
+    for X, result in zip(sequences, forward_batch(net, sequences, dtype="float32"), strict=True):
+        np.testing.assert_allclose(result.H, reference_run(net, X).H, rtol=0, atol=2e-6)
 
 
 def _exact_sigmoid(z: float) -> float:

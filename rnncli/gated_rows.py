@@ -1,0 +1,157 @@
+"""The explain view's rows of an LSTM's or a GRU's step: each gate taken apart, then how
+the gates make the state; and the first step's state written out by hand.
+
+Per gate g (its terms' keys in rnncli.explained_terms, its value under "gate g"):
+
+    g: W_xh x_t        W_xh^g x_t
+       + b_xh          b_xh^g
+       + W_hh h_{t-1}  W_hh^g h_{t-1}
+       + b_hh          b_hh^g
+       = z^g           the pre-activation
+    g = σ(z^g)         the gate's value (act for the LSTM's g and the GRU's n)
+
+a GRU's n adds its reset: r ⊙ (W_hh h_{t-1} + b_hh) (reset after), or W_hh (r ⊙ h_{t-1})
++ b_hh. Then an LSTM's c_t = f ⊙ c_{t-1} + i ⊙ g and h_t = o ⊙ state_act(c_t), a GRU's
+h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}. A σ gate within SATURATED of 0 or 1 is marked *.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from rnncli.activations import FloatArray
+from rnncli.forward import Forward
+from rnncli.gru_cell import GruCell
+from rnncli.lstm_cell import LstmCell
+from rnncli.network import Network
+from rnncli.table_text import fixed
+
+#: A gate this close to 0 or 1 is saturated: it passes (almost) all or nothing.
+SATURATED = 1e-2
+SATURATION_NOTE = (
+    "* a gate within 0.01 of 0 or 1: saturated, it lets (almost) all or nothing through, "
+    "and the gradient through its activation (almost) vanishes"
+)
+
+
+def _sigma_gates(net: Network) -> tuple[str, ...]:
+    """The gates of the recurrent activation σ: i, f, o or r, z."""
+    return ("i", "f", "o") if net.cell_kind == "lstm" else ("r", "z")
+
+
+def saturation_marks(net: Network, terms: dict[str, FloatArray], k: int) -> list[bool]:
+    """Step k's σ gate values, unit by unit: whether each is saturated (none for rnn)."""
+    if not net.gates:
+        return []
+    return [
+        bool(v < SATURATED or v > 1 - SATURATED)
+        for gate in _sigma_gates(net)
+        for v in terms[f"gate {gate}"][k].tolist()
+    ]
+
+
+def gated_rows(
+    result: Forward, net: Network, terms: dict[str, FloatArray], k: int, precision: int
+) -> list[tuple[Text, list[str]]]:
+    """Step t = k + 1 of an LSTM or GRU as the explain table's rows (see the module)."""
+    cell = net.cell
+    σ = cell.recurrent_activation.name if isinstance(cell, LstmCell | GruCell) else "σ"
+    act = net.activation.name
+    marked = any(saturation_marks(net, terms, k))
+    sigma_gates = _sigma_gates(net)
+
+    def texts(values: FloatArray, gate: str | None = None) -> list[str]:
+        if not marked:
+            return [fixed(v, precision) for v in values.tolist()]
+        marks = [
+            "*" if gate in sigma_gates and (v < SATURATED or v > 1 - SATURATED) else " "
+            for v in values.tolist()
+        ]
+        return [fixed(v, precision) + m for v, m in zip(values.tolist(), marks, strict=True)]
+
+    rows: list[tuple[Text, list[str]]] = []
+    for gate in net.gates:
+        labels = [
+            (f"{gate}: W_xh x_t", "W_xh_x"),
+            ("   + b_xh", "b_xh"),
+            ("   + W_hh h_{t-1}", "W_hh_h_prev"),
+            ("   + b_hh", "b_hh"),
+        ]
+        if gate == "n" and isinstance(cell, GruCell):
+            if cell.reset_after:
+                labels[2:] = [("   W_hh h_{t-1}", "W_hh_h_prev"), ("   b_hh", "b_hh")]
+                labels.append(("   + r ⊙ (W_hh h_{t-1} + b_hh)", "recurrent_n"))
+            else:
+                labels[2:] = [("   W_hh (r ⊙ h_{t-1})", "W_hh_h_prev"), ("   b_hh", "b_hh")]
+                labels.append(("   + W_hh (r ⊙ h_{t-1}) + b_hh", "recurrent_n"))
+        labels.append((f"   = z^{gate}", "z"))
+        for label, key in labels:
+            full = key if key == "recurrent_n" else f"{key}_{gate}"
+            rows.append((Text(label), texts(terms[full][k])))
+        f = σ if gate in sigma_gates else act
+        value = f"{gate} = {f}(z^{gate})"
+        if gate == "f" and isinstance(cell, LstmCell) and cell.input_forget:
+            value = "f = 1 - i"
+        rows.append((Text(value, style="bold"), texts(terms[f"gate {gate}"][k], gate)))
+    if net.cell_kind == "lstm" and result.C is not None:
+        state_act = _state_activation(net)
+        rows += [
+            (Text("f ⊙ c_{t-1}"), texts(terms["f_c_prev"][k])),
+            (Text("+ i ⊙ g"), texts(terms["i_g"][k])),
+            (Text("= c_t", style="bold"), texts(result.C[k])),
+            (Text(f"{state_act}(c_t)"), texts(terms["act_c"][k])),
+        ]
+        rows.append((Text(f"h_t = o ⊙ {state_act}(c_t)", style="bold"), texts(result.H[k])))
+    else:
+        rows += [
+            (Text("(1 - z) ⊙ n"), texts(terms["one_minus_z_n"][k])),
+            (Text("+ z ⊙ h_{t-1}"), texts(terms["z_h_prev"][k])),
+            (Text("= h_t", style="bold"), texts(result.H[k])),
+        ]
+    return rows
+
+
+def _state_activation(net: Network) -> str:
+    cell = net.cell
+    if isinstance(cell, LstmCell) and cell.state_activation is not None:
+        return cell.state_activation.name
+    return net.activation.name
+
+
+def state_by_hand(
+    result: Forward, net: Network, terms: dict[str, FloatArray] | None, precision: int
+) -> list[str]:
+    """The first step's c_1 and h_1 (an LSTM's) or h_1 (a GRU's), unit by unit, from the
+    gates' values."""
+    if terms is None:
+        return []
+    lines = []
+
+    def v(key: str, unit: int) -> str:
+        return _factor(float(terms[key][0][unit]), precision)
+
+    for unit in range(net.cell_size):
+        h_1 = fixed(float(result.H[0][unit]), precision)
+        if net.cell_kind == "lstm" and result.C is not None:
+            c_prev, c_1 = v("c_prev", unit), fixed(float(result.C[0][unit]), precision)
+            lines.append(
+                f"  c_1, unit {unit + 1}: f·c_0 + i·g = {v('gate f', unit)}·{c_prev}"
+                f" + {v('gate i', unit)}·{v('gate g', unit)} = {c_1}"
+            )
+            lines.append(
+                f"  h_1, unit {unit + 1}: o·{_state_activation(net)}(c_1) = "
+                f"{v('gate o', unit)}·{_state_activation(net)}({c_1}) = {h_1}"
+            )
+        else:
+            z = float(terms["gate z"][0][unit])
+            lines.append(
+                f"  h_1, unit {unit + 1}: (1 - z)·n + z·h_0 = {_factor(1 - z, precision)}·"
+                f"{v('gate n', unit)} + {v('gate z', unit)}·{v('h_prev', unit)} = {h_1}"
+            )
+    return lines
+
+
+def _factor(value: float, precision: int) -> str:
+    """A factor in a written-out sum: negatives in parentheses, as on paper."""
+    text = fixed(value, precision)
+    return f"({text})" if text.startswith("-") else text
