@@ -36,7 +36,7 @@ def state_dict_bytes(form: ModelForm) -> bytes:
     if form.direction is Direction.REVERSE:
         raise RnnCliError(f"PyTorch's {module} cannot run reverse only; export to ONNX instead")
     if form.clip is not None:
-        raise RnnCliError(f"PyTorch's {module} has no clip; export to ONNX instead")
+        raise RnnCliError(f"PyTorch's {module} cannot run a clip; export to ONNX instead")
     if form.cell == "rnn" and form.activation.name not in ("tanh", "relu"):
         raise RnnCliError(
             f"PyTorch's nn.RNN runs tanh or relu, not {form.activation}; export to ONNX instead"
@@ -86,12 +86,12 @@ def _check_gated(form: ModelForm, module: str) -> None:
     if form.state_activation is not None and form.state_activation.name != "tanh":
         refused.append(f"the state_activation {form.state_activation} (it runs tanh)")
     if form.input_forget:
-        refused.append("input_forget")
+        refused.append("input_forget (f = 1 - i)")
     if any(c.peepholes is not None for cells in form.layers for c in cells):
         refused.append("peepholes")
     if form.cell == "gru" and not form.reset_after:
-        refused.append("reset_after: false (its GRU resets after W_hh^n)")
+        refused.append("reset_after: false (it resets after W_hh^n)")
     if refused:
         raise RnnCliError(
-            f"PyTorch's {module} has no {', no '.join(refused)}; export to ONNX instead"
+            f"PyTorch's {module} cannot run {'; '.join(refused)}; export to ONNX instead"
         )
