@@ -68,6 +68,12 @@ class ModelForm:
         return RnnCliError(f"{self.source}: {message}")
 
 
+def reordered(array: FloatArray, order: list[int], axis: int) -> FloatArray:
+    """`array`'s len(order) blocks along `axis` taken in `order`."""
+    blocks = np.split(array, len(order), axis=axis)
+    return np.concatenate([blocks[i] for i in order], axis=axis)
+
+
 def checked_array(form_source: str, name: str, value: object) -> FloatArray:
     """`value` as a float64 array: a float dtype, every value finite, else an error."""
     array = np.asarray(value)

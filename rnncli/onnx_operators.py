@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rnncli.activations import SIGMOID, TANH, Activation, FloatArray
-from rnncli.model_form import DirectionWeights
+from rnncli.model_form import DirectionWeights, reordered
 from rnncli.option_values import ACTIVATION_NAMES, ACTIVATIONS, canonical_activation
 
 #: Per operator: rnncli's cell, the ONNX block of each of rnncli's gates, the default
@@ -51,12 +51,6 @@ class CellOptions(NamedTuple):
     state_activation: Activation | None = None
     reset_after: bool = True
     input_forget: bool = False
-
-
-def reordered(array: FloatArray, order: list[int], axis: int) -> FloatArray:
-    """`array`'s len(order) blocks along `axis` taken in `order`."""
-    blocks = np.split(array, len(order), axis=axis)
-    return np.concatenate([blocks[i] for i in order], axis=axis)
 
 
 def operator_cells(

@@ -20,8 +20,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
-from rnncli.model_form import ModelForm
-from rnncli.onnx_operators import OPERATORS, reordered
+from rnncli.model_form import ModelForm, reordered
+from rnncli.onnx_operators import OPERATORS
 from rnncli.option_values import Direction
 
 #: rnncli's activations as ONNX names them: inside the RNN operator ...
