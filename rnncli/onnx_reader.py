@@ -67,6 +67,7 @@ class _Walk:
         self.graph, self.source = graph, source
         self.values = constants(graph, source)
         self.consumers: dict[str, list[onnx.NodeProto]] = {}
+        self.producers = {output: node for node in graph.node for output in node.output}
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
@@ -249,10 +250,18 @@ class _Walk:
         self, node: onnx.NodeProto, index: int, name: str, D: int, H: int, before: Any
     ) -> FloatArray:
         """`before` (the layers' states so far) with this operator's D rows appended."""
-        if len(node.input) <= index or not node.input[index]:
+        given = node.input[index] if len(node.input) > index else ""
+        expanded = self.producers.get(given)
+        if (
+            expanded is not None
+            and expanded.op_type == "Expand"
+            and expanded.input[0] in self.values
+        ):
+            given = expanded.input[0]  # D x 1 x H repeated over the batch: the same rows
+        if not given:
             state: FloatArray = np.zeros((D, H))
-        elif node.input[index] in self.values:
-            value = checked_array(self.source, name, self.values[node.input[index]])
+        elif given in self.values:
+            value = checked_array(self.source, name, self.values[given])
             if value.shape[0] != D or value.shape[-1] != H or value.ndim != 3:
                 raise self.error(node, f"{name} is {value.shape}, expected ({D}, N, {H})")
             if np.any(value != value[:, :1, :]):
