@@ -151,6 +151,7 @@ def keras_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
             warnings.simplefilter("ignore")
             model.save(folder / f"{stem}.h5")
         np.save(folder / f"{stem}.npy", model.predict(X[None].astype(np.float32), verbose=0)[0])
+    keras.backend.clear_session()  # layer names such as "dense" start again for other tests
     return folder
 
 
