@@ -255,7 +255,7 @@ class _Walk:
         if (
             expanded is not None
             and expanded.op_type == "Expand"
-            and np.shape(self.values.get(expanded.input[0])) == (D, 1, H)
+            and np.shape(self.values.get(expanded.input[0], ())) == (D, 1, H)
         ):
             given = expanded.input[0]  # D x 1 x H repeated over the batch: the same rows
         if not given:
