@@ -2,7 +2,8 @@
 
     python bench/run.py            # the full sizes of docs/performance.md
     python bench/run.py --quick    # small sizes, for a smoke test (the test suite runs it)
-    python bench/run.py --only 2,6 # some targets only, by number (1..8: 7 backward, 8 gated)
+    python bench/run.py --only 2,6 # some targets only, by number (1..9: 7 backward, 8 gated,
+                                   # 9 model files)
 
 Each target is timed against its baseline in the same run (best of a few repeats) and
 reported as a ratio; peak memory is the child process's maximum resident set. torch
@@ -472,6 +473,73 @@ def backward(T: int, repeats: int, judged: bool) -> list[Row]:
     return rows
 
 
+def model_file_loaders(kind: str, H: int, folder: Path) -> dict[str, Callable[[], Any]]:
+    """A 2-layer bidirectional nn.LSTM or nn.GRU (I = 8, H) saved as .pt, .safetensors
+    and .onnx, and for each the framework's own loading of it into a runnable form."""
+    import warnings
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            module = getattr(torch.nn, kind.upper())
+            self.rnn = module(8, H, num_layers=2, bidirectional=True, batch_first=True)
+
+        def forward(self, x: Any) -> Any:
+            return self.rnn(x)[0]
+
+    stem = folder / f"{kind}{H}"
+    torch.save(Model().state_dict(), f"{stem}.pt")
+    save_file(Model().state_dict(), f"{stem}.safetensors")
+    loaders: dict[str, Callable[[], Any]] = {
+        ".pt": lambda: Model().load_state_dict(torch.load(f"{stem}.pt")),
+        ".safetensors": lambda: Model().load_state_dict(load_file(f"{stem}.safetensors")),
+    }
+    try:
+        import onnxruntime
+    except ImportError:
+        return loaders
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Model(), (torch.zeros(1, 5, 8),), f"{stem}.onnx", dynamo=False)
+    loaders[".onnx"] = lambda: onnxruntime.InferenceSession(f"{stem}.onnx")
+    return loaders
+
+
+def model_files(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
+    """Loading a model file into a runnable network (rnncli.model_files: the file read,
+    checked and made a Network), against the framework loading the same file into its
+    runnable form: torch.load or safetensors' load_file, then load_state_dict into a new
+    module; an ONNX Runtime session."""
+    if not has_torch():
+        return []
+    import torch
+
+    from rnncli.model_files import load_model_network
+
+    torch.set_num_threads(1)
+    rows = []
+    for kind in ("lstm", "gru"):
+        for extension, theirs in model_file_loaders(kind, H, folder).items():
+            path = str(folder / f"{kind}{H}{extension}")
+            ours, baseline = best_of(repeats, lambda path=path: load_model_network(path), theirs)
+            ratio = baseline / ours
+            rows.append(
+                Row(
+                    "9 model file",
+                    f"{kind} H={H} 2 layers bidirectional {extension}",
+                    ours,
+                    baseline,
+                    ratio,
+                    ">= 0.5",
+                    ratio >= 0.5 if judged else None,
+                )
+            )
+    return rows
+
+
 def report(rows: list[Row]) -> str:
     lines = [f"{'target':<13} {'case':<44} {'rnncli':>11} {'baseline':>11} {'ratio':>7}  goal"]
     for row in rows:
@@ -489,13 +557,13 @@ def report(rows: list[Row]) -> str:
 
 
 def targets(text: str) -> set[int]:
-    """--only's value: target numbers from 1 to 8, separated by commas."""
+    """--only's value: target numbers from 1 to 9, separated by commas."""
     try:
         numbers = {int(n) for n in text.split(",")}
     except ValueError:
         numbers = set()
-    if not numbers or not numbers <= set(range(1, 9)):
-        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 8, like 2,6; not {text!r}")
+    if not numbers or not numbers <= set(range(1, 10)):
+        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 9, like 2,6; not {text!r}")
     return numbers
 
 
@@ -508,10 +576,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         type=targets,
-        default=set(range(1, 9)),
+        default=set(range(1, 10)),
         metavar="N,N",
         help="run only these targets, by number (1 start-up ... 6 batches, 7 backward, "
-        "8 lstm and gru)",
+        "8 lstm and gru, 9 model files)",
     )
     arguments = parser.parse_args(argv)
     quick, only = arguments.quick, arguments.only
@@ -551,6 +619,10 @@ def main(argv: list[str] | None = None) -> int:
                 batch_T=20 if quick else 100,
                 repeats=1 if quick else 3,
                 judged=judged,
+            )
+        if 9 in only:
+            rows += model_files(
+                H=16 if quick else 256, folder=folder, repeats=1 if quick else 5, judged=judged
             )
     print(report(rows))
     machine = {

@@ -2,11 +2,16 @@
 
 The layers are read from the file's JSON (config.json in a `.keras` zip, the
 `model_config` attribute of an `.h5`), never deserialised: a layer that is not one of
-InputLayer, SimpleRNN, Bidirectional(SimpleRNN), Dropout and Dense is refused by name.
-A Keras kernel is input x units, the transpose of rnncli's W_xh; a SimpleRNN has one
-bias, b_h:
+InputLayer, SimpleRNN, LSTM, GRU, Bidirectional of one of them, Dropout and Dense is
+refused by name. A Keras kernel is input x units, the transpose of rnncli's W_xh; a
+SimpleRNN and an LSTM have one bias, b_h:
 
     W_xh = kernel^T    W_hh = recurrent_kernel^T    b_h = bias      W_ho = Dense kernel^T
+
+An LSTM's gate blocks i, f, c, o are PyTorch's i, f, g, o already; a GRU's z, r, h are
+reordered to r, z, n. A GRU with reset_after (Keras 3's default) has a bias of 2 x 3H,
+its rows b_xh and b_hh; without, one bias of 3H, b_h (added with the input's terms, as
+rnncli's one bias is).
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ import numpy as np
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES
-from rnncli.model_form import DirectionWeights, ModelForm, checked_array
+from rnncli.model_form import DirectionWeights, ModelForm, checked_array, reordered
 from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
 from rnncli.zip_members import BoundedZip
 
-RECURRENT = {"SimpleRNN"}
+#: Each recurrent layer: rnncli's cell, and Keras's gate blocks in rnncli's order.
+RECURRENT = {"SimpleRNN": ("rnn", [0]), "LSTM": ("lstm", [0, 1, 2, 3]), "GRU": ("gru", [1, 0, 2])}
 IGNORED = {"InputLayer", "Dropout"}
 
 
@@ -58,7 +64,9 @@ def _json(text: Any, source: str) -> Any:
 
 
 def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower().replace("simple_r_n_n", "simple_rnn")
+    """Keras's to_snake_case: SimpleRNN -> simple_rnn, LSTM -> lstm."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class _KerasWeights:
@@ -108,6 +116,7 @@ class _Reader:
         self.source, self.config, self.weights = source, config, weights
         self.model = ModelForm(source, "Keras", [])
         self.returned_sequences = True  # whether the last layer read returns every step
+        self.settings: tuple[Any, ...] = ()  # the first recurrent layer's, for the others
 
     def error(self, message: str) -> RnnCliError:
         return RnnCliError(f"{self.source}: {message}")
@@ -130,7 +139,7 @@ class _Reader:
                 "Dense",
             ):
                 raise self.error(
-                    f"layer {name!r} ({kind}) is not read: only SimpleRNN, "
+                    f"layer {name!r} ({kind}) is not read: only SimpleRNN, LSTM, GRU, "
                     "Bidirectional and Dense layers are"
                 )
             if kind in IGNORED:
@@ -156,20 +165,32 @@ class _Reader:
                 if isinstance(self.weights, _LegacyWeights):
                     self.weights.bidirectional = name
                 cells = [
-                    self.cell(layer, inner["config"], part, name)
+                    self.cell(layer, inner["class_name"], part, name)
                     for part in ("forward_layer", "backward_layer")
                 ]
-                self.add(cells, Direction.BIDIRECTIONAL, inner["config"], name)
+                self.add(cells, Direction.BIDIRECTIONAL, inner, name)
             else:
                 if config.get("go_backwards"):
                     raise self.error(
                         f"layer {name!r} has go_backwards outside a Bidirectional: its output is "
                         "in reversed time order, which rnncli does not write"
                     )
-                self.add([self.cell(layer, config, None, name)], Direction.FORWARD, config, name)
+                self.add([self.cell(layer, kind, None, name)], Direction.FORWARD, layer, name)
         if not model.layers:
-            raise self.error("has no SimpleRNN layer")
-        model.notes.append("Keras kernels transposed into W_xh and W_hh; the one bias is b_h")
+            raise self.error("has no SimpleRNN, LSTM or GRU layer")
+        model.notes.append("Keras kernels transposed into W_xh and W_hh")
+        model.notes.append(
+            {
+                "rnn": "Keras SimpleRNN: the one bias is b_h",
+                "lstm": "Keras LSTM: gate blocks i,f,c,o kept as i,f,g,o; the one bias is b_h",
+                "gru": "Keras GRU: gate blocks reordered from z,r,h to r,z,n; "
+                + (
+                    "the bias's two rows are b_xh, b_hh"
+                    if model.reset_after
+                    else "the one bias is b_h"
+                ),
+            }[model.cell]
+        )
         return model
 
     def arrays(self, layer: dict[str, Any], part: str | None, name: str) -> list[Any]:
@@ -180,32 +201,58 @@ class _Reader:
         return [checked_array(self.source, f"layer {name!r}", a) for a in found]
 
     def cell(
-        self, layer: dict[str, Any], config: dict[str, Any], part: str | None, name: str
+        self, layer: dict[str, Any], kind: str, part: str | None, name: str
     ) -> DirectionWeights:
+        """One direction of the recurrent layer `kind`, its gate blocks in rnncli's order."""
         arrays = self.arrays(layer, part, name)
+        _, order = RECURRENT[kind]
         if len(arrays) not in (2, 3):
             raise self.error(f"layer {name!r} holds {len(arrays)} arrays, expected 2 or 3")
         kernel, recurrent = arrays[0], arrays[1]
+        G = len(order)
         H = recurrent.shape[0]
-        if kernel.ndim != 2 or kernel.shape[1] != H or recurrent.shape != (H, H):
+        if kernel.ndim != 2 or kernel.shape[1] != G * H or recurrent.shape != (H, G * H):
             raise self.error(f"layer {name!r}: kernel and recurrent_kernel do not fit")
-        bias = arrays[2] if len(arrays) == 3 else np.zeros(H)
+        W_x, W_h = reordered(kernel.T, order, 0), reordered(recurrent.T, order, 0)
+        bias = arrays[2] if len(arrays) == 3 else np.zeros(G * H)
+        if bias.shape == (2, G * H):  # a reset_after GRU's: input bias, recurrent bias
+            return DirectionWeights(
+                W_x, W_h, reordered(bias[0], order, 0), reordered(bias[1], order, 0), "two"
+            )
+        if bias.shape != (G * H,):
+            raise self.error(f"layer {name!r}: the bias is {bias.shape}, expected ({G * H},)")
         return DirectionWeights(
-            kernel.T, recurrent.T, bias, np.zeros(H), "one" if len(arrays) == 3 else "none"
+            W_x,
+            W_h,
+            reordered(bias, order, 0),
+            np.zeros(G * H),
+            "one" if len(arrays) == 3 else "none",
         )
 
     def add(
-        self, cells: list[DirectionWeights], direction: Direction, config: dict[str, Any], name: str
+        self, cells: list[DirectionWeights], direction: Direction, layer: dict[str, Any], name: str
     ) -> None:
-        model = self.model
-        activation = self.activation(config.get("activation", "tanh"), name)
-        if model.layers and (direction is not model.direction or activation != model.activation):
+        """A layer of `cells`; `layer` the recurrent layer (inside a Bidirectional)."""
+        model, config = self.model, layer.get("config", {})
+        cell, _ = RECURRENT[layer["class_name"]]
+        settings = (
+            cell,
+            direction,
+            self.activation(config.get("activation", "tanh"), name),
+            self.activation(config.get("recurrent_activation", "sigmoid"), name),
+            bool(config.get("reset_after", True)),
+        )
+        if model.layers and settings != self.settings:
             raise self.error(
-                f"layer {name!r}: every layer must have the same direction and activation"
+                f"layer {name!r}: every layer must be of one kind, direction and activations"
             )
         if model.layers and not self.returned_sequences:
             raise self.error(f"layer {name!r} reads a layer that returns its last step only")
-        model.direction, model.activation = direction, activation
+        self.settings = settings
+        model.cell, model.direction, model.activation = settings[:3]
+        if cell != "rnn":
+            model.recurrent_activation = settings[3]
+        model.reset_after = settings[4] if cell == "gru" else True
         self.returned_sequences = bool(config.get("return_sequences", False))
         model.layers.append(cells)
 

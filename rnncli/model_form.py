@@ -6,7 +6,9 @@ layer and direction the stacked weights in PyTorch's orientation and gate order,
     W_x: G*H x I_k   (torch weight_ih_l{k})     b_x: G*H   (bias_ih_l{k})
     W_h: G*H x H     (torch weight_hh_l{k})     b_h: G*H   (bias_hh_l{k})
 
-with G = 1 for the Elman cell, the activations, the direction, an output layer
+with G = 1 for the Elman cell, 4 for an LSTM (gates i, f, g, o) and 3 for a GRU (r, z,
+n); an LSTM's projection W_hr (P x H; then W_h is 4H x P) and peepholes (3 x H, rows
+p_i, p_o, p_f); the activations, the direction, an output layer
 o_t = g(W_o h_t + b_o) (W_o: O x D*H) and h_0; `notes` name every conversion made on the
 way (gate blocks reordered, kernels transposed, biases split), for `import`'s header.
 """
@@ -17,10 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnncli.activations import TANH, Activation, FloatArray
-from rnncli.cell import ElmanCell
+from rnncli.activations import SIGMOID, TANH, Activation, FloatArray
+from rnncli.cell import ElmanCell, RecurrentCell
 from rnncli.errors import RnnCliError
-from rnncli.network import Network
+from rnncli.gru_cell import GruCell
+from rnncli.lstm_cell import LstmCell
+from rnncli.network import GATES, Network
 from rnncli.option_values import ACTIVATION_NAMES, Direction
 
 
@@ -33,6 +37,8 @@ class DirectionWeights:
     b_x: FloatArray
     b_h: FloatArray
     bias: str = "two"  # as the file gives them: "two", "one" (a single bias) or "none"
+    W_hr: FloatArray | None = None  # lstm: P x H projection
+    peepholes: FloatArray | None = None  # lstm: 3 x H, rows p_i, p_o, p_f
 
 
 @dataclass
@@ -44,16 +50,28 @@ class ModelForm:
     layers: list[list[DirectionWeights]]  # layers[k][d], d = 0 forward, 1 reverse
     direction: Direction = Direction.FORWARD
     activation: Activation = TANH
+    cell: str = "rnn"  # "rnn", "lstm" or "gru"
+    recurrent_activation: Activation = SIGMOID  # lstm, gru: σ of the gates
+    state_activation: Activation | None = None  # lstm: h_t = o ⊙ state_act(c_t)
+    reset_after: bool = True  # gru
+    input_forget: bool = False  # lstm: f = 1 - i
     W_o: FloatArray | None = None  # O x D*H
     b_o: FloatArray | None = None  # O
     output_activation: Activation | None = None
-    h0: FloatArray | None = None  # L*D x H; zeros when None
+    h0: FloatArray | None = None  # L*D x H (P with a projection); zeros when None
+    c0: FloatArray | None = None  # lstm: L*D x H; zeros when None
     clip: float | None = None
     name: str | None = None
     notes: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> RnnCliError:
         return RnnCliError(f"{self.source}: {message}")
+
+
+def reordered(array: FloatArray, order: list[int], axis: int) -> FloatArray:
+    """`array`'s len(order) blocks along `axis` taken in `order`."""
+    blocks = np.split(array, len(order), axis=axis)
+    return np.concatenate([blocks[i] for i in order], axis=axis)
 
 
 def checked_array(form_source: str, name: str, value: object) -> FloatArray:
@@ -73,19 +91,26 @@ def to_network(form: ModelForm) -> Network:
     if form.activation.name not in ACTIVATION_NAMES:
         raise form.error(f"{form.activation.name} cannot be the hidden activation")
     D = 2 if form.direction is Direction.BIDIRECTIONAL else 1
-    H = form.layers[0][0].W_h.shape[0] if form.layers and form.layers[0] else 0
+    G = len(GATES.get(form.cell, "h"))  # stacked gate blocks: 1, 4 (lstm) or 3 (gru)
+    first = form.layers[0][0] if form.layers and form.layers[0] else None
+    H = first.W_h.shape[0] // G if first is not None else 0  # units of each gate
+    P = first.W_h.shape[1] if first is not None and first.W_h.ndim == 2 else H  # size of h
     for k, cells in enumerate(form.layers):
         if len(cells) != D:
             raise form.error(f"layer {k + 1} has {len(cells)} directions, expected {D}")
         for d, w in enumerate(cells):
-            inputs = form.layers[0][0].W_x.shape[1] if k == 0 else D * H
+            inputs = form.layers[0][0].W_x.shape[1] if k == 0 else D * P
             where = f"layer {k + 1}{' reverse' if d else ''}"
             expected = {
-                "W_x": (H, inputs),
-                "W_h": (H, H),
-                "b_x": (H,),
-                "b_h": (H,),
+                "W_x": (G * H, inputs),
+                "W_h": (G * H, P),
+                "b_x": (G * H,),
+                "b_h": (G * H,),
             }
+            if w.W_hr is not None:
+                expected["W_hr"] = (P, H)
+            if w.peepholes is not None:
+                expected["peepholes"] = (3, H)
             for key, shape in expected.items():
                 actual = getattr(w, key).shape
                 if actual != shape:
@@ -93,18 +118,21 @@ def to_network(form: ModelForm) -> Network:
                         f"{where}: {key} is {'x'.join(map(str, actual))}, expected "
                         f"{'x'.join(map(str, shape))} (H = {H} from the first layer)"
                     )
-    layers = tuple(
-        tuple(ElmanCell(w.W_x, w.W_h, w.b_x, w.b_h, w.bias) for w in cells) for cells in form.layers
-    )
-    h0 = np.zeros((len(layers) * D, H)) if form.h0 is None else form.h0
-    if h0.shape != (len(layers) * D, H):
-        raise form.error(f"the initial state is {h0.shape}, expected {(len(layers) * D, H)}")
+            if w.W_hr is None and P != H:
+                raise form.error(f"{where}: W_hh has {P} columns, expected {H}")
+    layers = tuple(tuple(_cell(form, w) for w in cells) for cells in form.layers)
+    h0 = np.zeros((len(layers) * D, P)) if form.h0 is None else form.h0
+    if h0.shape != (len(layers) * D, P):
+        raise form.error(f"the initial state is {h0.shape}, expected {(len(layers) * D, P)}")
+    c0 = form.c0
+    if c0 is not None and c0.shape != (len(layers) * D, H):
+        raise form.error(f"the initial cell state is {c0.shape}, expected {(len(layers) * D, H)}")
     W_o, b_o = form.W_o, form.b_o
     if W_o is not None:
-        if W_o.ndim != 2 or W_o.shape[1] != D * H:
+        if W_o.ndim != 2 or W_o.shape[1] != D * P:
             raise form.error(
                 f"the output layer's weight is {'x'.join(map(str, W_o.shape))}, "
-                f"expected O x {D * H}"
+                f"expected O x {D * P}"
             )
         if b_o is None:
             b_o = np.zeros(W_o.shape[0])
@@ -125,16 +153,61 @@ def to_network(form: ModelForm) -> Network:
         direction=form.direction,
         clip=form.clip,
         name=form.name,
+        c0=c0 if form.cell == "lstm" else None,
     )
+
+
+def _cell(form: ModelForm, w: DirectionWeights) -> RecurrentCell:
+    """The cell of one layer and direction, of the form's kind."""
+    if form.cell == "lstm":
+        return LstmCell(
+            w.W_x,
+            w.W_h,
+            w.b_x,
+            w.b_h,
+            w.bias,
+            activation=form.activation,
+            recurrent_activation=form.recurrent_activation,
+            state_activation=form.state_activation,
+            clip=form.clip,
+            W_hr=w.W_hr,
+            peepholes=w.peepholes,
+            input_forget=form.input_forget,
+        )
+    if form.cell == "gru":
+        return GruCell(
+            w.W_x,
+            w.W_h,
+            w.b_x,
+            w.b_h,
+            w.bias,
+            activation=form.activation,
+            recurrent_activation=form.recurrent_activation,
+            clip=form.clip,
+            reset_after=form.reset_after,
+        )
+    return ElmanCell(w.W_x, w.W_h, w.b_x, w.b_h, w.bias)
 
 
 def from_network(net: Network, source: str) -> ModelForm:
     """The form of a Network, for the writers."""
     layers = [
-        [DirectionWeights(c.W_xh, c.W_hh, c.b_xh, c.b_hh, c.bias) for c in cells]
+        [
+            DirectionWeights(
+                c.W_xh,
+                c.W_hh,
+                c.b_xh,
+                c.b_hh,
+                c.bias,
+                W_hr=getattr(c, "W_hr", None),
+                peepholes=getattr(c, "peepholes", None),
+            )
+            for c in cells
+        ]
         for cells in net.layers
     ]
-    return ModelForm(
+    cell = net.cell
+    form = ModelForm(
         source=source,
         format="rnncli config",
         layers=layers,
@@ -146,4 +219,13 @@ def from_network(net: Network, source: str) -> ModelForm:
         h0=net.h0,
         clip=net.clip,
         name=net.name,
+        cell=net.cell_kind,
+        c0=net.c0 if net.c0 is not None and np.any(net.c0) else None,
     )
+    if isinstance(cell, LstmCell | GruCell):
+        form.recurrent_activation = cell.recurrent_activation
+    if isinstance(cell, LstmCell):
+        form.state_activation, form.input_forget = cell.state_activation, cell.input_forget
+    if isinstance(cell, GruCell):
+        form.reset_after = cell.reset_after
+    return form

@@ -7,8 +7,9 @@ the tensor holds (T time, N batch, D direction, H units, F features, O outputs):
       -> Squeeze(D) | Transpose + Reshape (D, H -> F)  -> the next RNN ...
       -> [Transpose] -> [MatMul(W) + Add(b) | Gemm] -> [activation] -> y
 
-Weights come from onnx_graph.constants; the ONNX RNN's W [D, H, I], R [D, H, H] and
-B [D, 2H] = [Wb, Rb] are rnncli's W_xh, W_hh, b_xh, b_hh as they stand. Any other node
+Weights come from onnx_graph.constants; onnx_operators turns each RNN, LSTM or GRU
+operator's W, R, B (and an LSTM's P) into rnncli's W_xh, W_hh, b_xh, b_hh, its gate
+blocks reordered, and its attributes into the cell's options. Any other node
 on the path, and a recurrence unrolled into Loop or Scan, is refused by name.
 """
 
@@ -21,9 +22,10 @@ import onnx
 
 from rnncli.activations import Activation, FloatArray
 from rnncli.errors import RnnCliError
-from rnncli.model_form import DirectionWeights, ModelForm, checked_array
+from rnncli.model_form import ModelForm, checked_array
 from rnncli.onnx_graph import constants, node_name
-from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
+from rnncli.onnx_operators import OPERATORS, CellOptions, cell_options, operator_cells
+from rnncli.option_values import Direction, canonical_activation
 
 PASS_THROUGH = {"Identity", "Dropout", "Cast"}
 HEAD_ACTIVATIONS = {
@@ -65,6 +67,7 @@ class _Walk:
         self.graph, self.source = graph, source
         self.values = constants(graph, source)
         self.consumers: dict[str, list[onnx.NodeProto]] = {}
+        self.producers = {output: node for node in graph.node for output in node.output}
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
@@ -73,6 +76,7 @@ class _Walk:
             raise RnnCliError(f"{source}: expected one graph input, found {len(inputs)}")
         self.input = inputs[0]
         self.model = ModelForm(source, "ONNX", [])
+        self.options = CellOptions()  # the first operator's, which every other must match
 
     def error(self, node: onnx.NodeProto, message: str) -> RnnCliError:
         return RnnCliError(f"{self.source}: {node_name(node)}: {message}")
@@ -184,10 +188,9 @@ class _Walk:
         return (*axes[:-1], "O")
 
     def recurrent(self, node: onnx.NodeProto, axes: tuple[str, ...]) -> tuple[str, ...]:
-        """One RNN operator: its weights appended as a layer; the axes of its Y."""
-        form, a = self.model, _attributes(node)
-        if node.op_type != "RNN":
-            raise self.error(node, f"{node.op_type} is not read yet")
+        """One RNN, LSTM or GRU operator: its weights appended as a layer; the axes of Y."""
+        form, a, op = self.model, _attributes(node), node.op_type
+        cell, order, _, note = OPERATORS[op]
         layout = int(a.get("layout", 0))
         if axes[-1] != "F" or len(axes) != 3:
             raise self.error(node, "its input X is not a sequence of feature vectors")
@@ -198,76 +201,78 @@ class _Walk:
         if axes != (("T", "N", "F") if layout == 0 else ("N", "T", "F")):
             raise self.error(node, f"its input is laid out {axes}, not as layout {layout} reads")
         direction = Direction(a.get("direction", "forward"))
-        if form.layers and direction is not form.direction:
-            raise self.error(node, "every layer must run in the same direction")
-        form.direction = direction
-        D = 2 if direction is Direction.BIDIRECTIONAL else 1
+        if form.layers and (direction is not form.direction or cell != form.cell):
+            raise self.error(node, "every layer must be of one operator and run one direction")
+        form.direction, form.cell = direction, cell
+        D, G = 2 if direction is Direction.BIDIRECTIONAL else 1, len(order)
         W = checked_array(self.source, f"{node.input[1]} (W)", self.const(node, 1))
         R = checked_array(self.source, f"{node.input[2]} (R)", self.const(node, 2))
         B = self.const(node, 3)
         H = int(a.get("hidden_size") or R.shape[-1])
-        if W.ndim != 3 or W.shape[:2] != (D, H) or R.shape != (D, H, H):
-            raise self.error(node, f"W or R has the wrong shape for {D} x {H} units")
+        if W.ndim != 3 or W.shape[:2] != (D, G * H) or R.shape != (D, G * H, H):
+            raise self.error(node, f"W or R has the wrong shape for {D} x {G} x {H} units")
         if B is not None:
             B = checked_array(self.source, f"{node.input[3]} (B)", B)
-            if B.shape != (D, 2 * H):
-                raise self.error(node, f"B is {B.shape}, expected ({D}, {2 * H})")
-        zeros = np.zeros(H)
-        form.layers.append(
-            [
-                DirectionWeights(
-                    W[d],
-                    R[d],
-                    zeros if B is None else B[d, :H],
-                    zeros if B is None else B[d, H:],
-                    "none" if B is None else "two",
-                )
-                for d in range(D)
-            ]
-        )
-        self.read_activations(node, a, D)
+            if B.shape != (D, 2 * G * H):
+                raise self.error(node, f"B is {B.shape}, expected ({D}, {2 * G * H})")
+        P = self.const(node, 7) if op == "LSTM" else None
+        if P is not None:
+            P = checked_array(self.source, f"{node.input[7]} (P)", P)
+            if P.shape != (D, 3 * H):
+                raise self.error(node, f"P is {P.shape}, expected ({D}, {3 * H})")
+        form.layers.append(operator_cells(op, W, R, B, P))
+        options = cell_options(op, a, D)
+        if isinstance(options, str):
+            raise self.error(node, options)
+        if len(form.layers) > 1 and options != self.options:
+            raise self.error(node, "every layer must use the same activations and options")
+        self.options = options
+        form.activation = options.activation
+        form.recurrent_activation = options.recurrent_activation
+        form.state_activation = options.state_activation
+        form.reset_after, form.input_forget = options.reset_after, options.input_forget
+        if note and note not in form.notes:
+            form.notes.append(note)
         if len(node.input) > 4 and node.input[4]:
             form.notes.append(f"ONNX: {node_name(node)}'s sequence_lens ignored")
-        self.initial_state(node, D, H)
+        form.h0 = self.initial_state(node, 5, "initial_h", D, H, form.h0)
+        if op == "LSTM":
+            form.c0 = self.initial_state(node, 6, "initial_c", D, H, form.c0)
         if a.get("clip") is not None:
+            if form.layers[:-1] and form.clip != float(a["clip"]):
+                raise self.error(node, "every layer must use the same clip")
             form.clip = float(a["clip"])
+        elif form.layers[:-1] and form.clip is not None:
+            raise self.error(node, "every layer must use the same clip")
         return ("T", "D", "N", "H") if layout == 0 else ("N", "T", "D", "H")
 
-    def read_activations(self, node: onnx.NodeProto, a: dict[str, Any], D: int) -> None:
-        names = list(a.get("activations", [])) or ["Tanh"] * D
-        alphas, betas = list(a.get("activation_alpha", [])), list(a.get("activation_beta", []))
-        found = []
-        for name in names[:D]:
-            canonical = canonical_activation(name)
-            if canonical not in ACTIVATIONS:
-                raise self.error(node, f"the activation {name} is not one rnncli knows")
-            takes = ACTIVATIONS[canonical]  # ORT consumes alpha/beta only where they apply
-            alpha = alphas.pop(0) if "alpha" in takes and alphas else None
-            beta = betas.pop(0) if "beta" in takes and betas else None
-            found.append(Activation.named(canonical, alpha, beta))
-        if len(set(found)) != 1 or (
-            len(self.model.layers) > 1 and found[0] != self.model.activation
+    def initial_state(
+        self, node: onnx.NodeProto, index: int, name: str, D: int, H: int, before: Any
+    ) -> FloatArray:
+        """`before` (the layers' states so far) with this operator's D rows appended."""
+        given = node.input[index] if len(node.input) > index else ""
+        expanded = self.producers.get(given)
+        if (
+            expanded is not None
+            and expanded.op_type == "Expand"
+            and np.shape(self.values.get(expanded.input[0], ())) == (D, 1, H)
         ):
-            raise self.error(node, "every layer and direction must use the same activation")
-        self.model.activation = found[0]
-
-    def initial_state(self, node: onnx.NodeProto, D: int, H: int) -> None:
-        if len(node.input) <= 5 or not node.input[5]:
+            given = expanded.input[0]  # D x 1 x H repeated over the batch: the same rows
+        if not given:
             state: FloatArray = np.zeros((D, H))
-        elif node.input[5] in self.values:
-            value = checked_array(self.source, "initial_h", self.values[node.input[5]])
+        elif given in self.values:
+            value = checked_array(self.source, name, self.values[given])
             if value.shape[0] != D or value.shape[-1] != H or value.ndim != 3:
-                raise self.error(node, f"initial_h is {value.shape}, expected ({D}, N, {H})")
+                raise self.error(node, f"{name} is {value.shape}, expected ({D}, N, {H})")
             if np.any(value != value[:, :1, :]):
-                raise self.error(node, "initial_h differs between batch rows")
+                raise self.error(node, f"{name} differs between batch rows")
             state = np.array(value[:, 0, :])
         else:
             self.model.notes.append(
-                f"ONNX: {node_name(node)}'s initial_h is computed at run time; zeros assumed"
+                f"ONNX: {node_name(node)}'s {name} is computed at run time; zeros assumed"
             )
             state = np.zeros((D, H))
-        h0 = self.model.h0
-        self.model.h0 = state if h0 is None else np.concatenate([h0, state])
+        return state if before is None else np.concatenate([before, state])
 
 
 def _attributes(node: onnx.NodeProto) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """A ModelForm as an ONNX model that ONNX Runtime runs to rnncli's numbers.
 
-    x [N, T, I] -> Transpose -> RNN (layout 0) -> Transpose + Reshape -> ... each layer
-      -> Transpose -> [MatMul(W_ho^T) + Add(b_o) -> activation] -> y [N, T, O]
-    the layers' Y_h, concatenated -> h_n [L*D, N, H]
+    x [N, T, I] -> Transpose -> RNN | LSTM | GRU (layout 0) -> Transpose + Reshape -> ...
+      each layer -> Transpose -> [MatMul(W_ho^T) + Add(b_o) -> activation] -> y [N, T, O]
+    the layers' Y_h, concatenated -> h_n [L*D, N, H]; an LSTM's Y_c -> c_n [L*D, N, H]
 
-ONNX's RNN holds W [D, H, I], R [D, H, H], B [D, 2H] = [b_xh, b_hh]: rnncli's arrays as
-they stand, directions stacked on a new first axis. Weights are float32, as ONNX Runtime
-runs the RNN operator in float32 only.
+ONNX's operators hold W [D, G*H, I], R [D, G*H, H], B [D, 2*G*H] = [b_xh, b_hh]: rnncli's
+arrays, directions stacked on a new first axis, an LSTM's and a GRU's gate blocks put back
+in ONNX's order (onnx_operators); an LSTM's peepholes are P [D, 3H] as they stand.
+Weights are float32, as ONNX Runtime runs these operators in float32 only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
-from rnncli.model_form import ModelForm
+from rnncli.model_form import ModelForm, reordered
+from rnncli.onnx_operators import OPERATORS
 from rnncli.option_values import Direction
 
 #: rnncli's activations as ONNX names them: inside the RNN operator ...
@@ -66,42 +68,62 @@ def onnx_bytes(form: ModelForm, opset: int = 17) -> bytes:
         return name
 
     D = 2 if form.direction is Direction.BIDIRECTIONAL else 1
-    H = form.layers[0][0].W_h.shape[0]
-    f = form.activation
-    name = RNN_ACTIVATIONS[f.name]
-    attributes: dict[str, Any] = {"activations": [name] * D}
-    if f.name == "identity":
-        attributes |= {"activation_alpha": [1.0] * D, "activation_beta": [0.0] * D}
-    elif f.parameters:
-        for key, value in f.parameters.items():
-            attributes[f"activation_{key}"] = [value] * D
-    if form.clip is not None:
-        attributes["clip"] = form.clip
+    op = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[form.cell]
+    # ONNX's block j is rnncli's block onnx_order[j] (the inverse of the reader's order)
+    onnx_order = [int(j) for j in np.argsort(OPERATORS[op][1])]
+    G = len(onnx_order)
+    H = form.layers[0][0].W_h.shape[0] // G
+    if any(c.W_hr is not None for cells in form.layers for c in cells):
+        raise RnnCliError("ONNX's LSTM has no projection (W_hr); it cannot be exported to ONNX")
+    attributes = _attributes(form, op, D)
     h0 = np.zeros((len(form.layers) * D, H)) if form.h0 is None else form.h0
+    c0 = form.c0 if form.cell == "lstm" and form.c0 is not None and np.any(form.c0) else None
     nodes.append(helper.make_node("Transpose", ["x"], ["x_tni"], perm=[1, 0, 2]))
-    if np.any(h0):  # initial_h is D x N x H: h0 repeated over the batch
+    if np.any(h0) or c0 is not None:  # initial_h is D x N x H: h0 repeated over the batch
         nodes.append(helper.make_node("Shape", ["x"], ["x_n"], start=0, end=1))
         shape = ["h_D", "x_n", "h_H"]
         constant("h_D", np.array([D], dtype=np.int64))
         constant("h_H", np.array([H], dtype=np.int64))
         nodes.append(helper.make_node("Concat", shape, ["h_shape"], axis=0))
-    X, states = "x_tni", []
+
+    def initial(state: np.ndarray | None, k: int, tag: str) -> str:
+        if state is None or not np.any(state):
+            return ""
+        rows = state[k * D : (k + 1) * D].reshape(D, 1, H).astype(np.float32)
+        constant(f"{tag}0_{k}", rows)
+        nodes.append(helper.make_node("Expand", [f"{tag}0_{k}", "h_shape"], [f"initial_{tag}_{k}"]))
+        return f"initial_{tag}_{k}"
+
+    X, states, cells_n = "x_tni", [], []
     for k, cells in enumerate(form.layers):
-        W = np.stack([c.W_x for c in cells]).astype(np.float32)
-        R = np.stack([c.W_h for c in cells]).astype(np.float32)
-        B = np.stack([np.concatenate([c.b_x, c.b_h]) for c in cells]).astype(np.float32)
+        W = np.stack([reordered(c.W_x, onnx_order, 0) for c in cells]).astype(np.float32)
+        R = np.stack([reordered(c.W_h, onnx_order, 0) for c in cells]).astype(np.float32)
+        B = np.stack(
+            [
+                np.concatenate([reordered(c.b_x, onnx_order, 0), reordered(c.b_h, onnx_order, 0)])
+                for c in cells
+            ]
+        ).astype(np.float32)
         inputs = [X, constant(f"W_{k}", W), constant(f"R_{k}", R), constant(f"B_{k}", B), ""]
-        if np.any(h0):
-            rows = h0[k * D : (k + 1) * D].reshape(D, 1, H).astype(np.float32)
-            constant(f"h0_{k}", rows)
-            nodes.append(helper.make_node("Expand", [f"h0_{k}", "h_shape"], [f"initial_h_{k}"]))
-            inputs.append(f"initial_h_{k}")
+        inputs.append(initial(h0, k, "h"))
+        outputs = [f"Y_{k}", f"Y_h_{k}"]
+        if op == "LSTM":
+            inputs.append(initial(c0, k, "c"))
+            if any(c.peepholes is not None for c in cells):
+                P = np.stack(
+                    [np.zeros(3 * H) if c.peepholes is None else c.peepholes.ravel() for c in cells]
+                )
+                inputs.append(constant(f"P_{k}", P.astype(np.float32)))
+            outputs.append(f"Y_c_{k}")
+            cells_n.append(f"Y_c_{k}")
+        while inputs[-1] == "":
+            inputs.pop()
         nodes.append(
             helper.make_node(
-                "RNN",
+                op,
                 inputs,
-                [f"Y_{k}", f"Y_h_{k}"],
-                name=f"rnn_layer_{k + 1}",
+                outputs,
+                name=f"{form.cell}_layer_{k + 1}",
                 hidden_size=H,
                 direction=str(form.direction),
                 **attributes,
@@ -126,6 +148,8 @@ def onnx_bytes(form: ModelForm, opset: int = 17) -> bytes:
         if g.name != "identity":
             nodes.append(_output_activation(g))
     nodes.append(helper.make_node("Concat", states, ["h_n"], axis=0))
+    if cells_n:
+        nodes.append(helper.make_node("Concat", cells_n, ["c_n"], axis=0))
     O = form.W_o.shape[0] if form.W_o is not None else D * H
     I = form.layers[0][0].W_x.shape[1]
     graph = helper.make_graph(
@@ -135,6 +159,10 @@ def onnx_bytes(form: ModelForm, opset: int = 17) -> bytes:
         [
             helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", "T", O]),
             helper.make_tensor_value_info("h_n", TensorProto.FLOAT, [len(form.layers) * D, "N", H]),
+        ]
+        + [
+            helper.make_tensor_value_info("c_n", TensorProto.FLOAT, [len(form.layers) * D, "N", H])
+            for _ in cells_n[:1]
         ],
         weights,
     )
@@ -143,6 +171,38 @@ def onnx_bytes(form: ModelForm, opset: int = 17) -> bytes:
     model.producer_name = "rnncli"
     onnx.checker.check_model(model)
     return bytes(model.SerializeToString())
+
+
+def _attributes(form: ModelForm, op: str, D: int) -> dict[str, Any]:
+    """The operator's activations (per direction: RNN f; LSTM f, g, h; GRU f, g), their
+    alpha and beta in order, and its options."""
+    chosen = {
+        "RNN": [form.activation],
+        "LSTM": [
+            form.recurrent_activation,
+            form.activation,
+            form.state_activation or form.activation,
+        ],
+        "GRU": [form.recurrent_activation, form.activation],
+    }[op] * D
+    attributes: dict[str, Any] = {"activations": [RNN_ACTIVATIONS[f.name] for f in chosen]}
+    alphas: list[float] = []
+    betas: list[float] = []
+    for f in chosen:
+        parameters = {"alpha": 1.0, "beta": 0.0} if f.name == "identity" else f.parameters
+        alphas += [parameters["alpha"]] if "alpha" in parameters else []
+        betas += [parameters["beta"]] if "beta" in parameters else []
+    if alphas:
+        attributes["activation_alpha"] = alphas
+    if betas:
+        attributes["activation_beta"] = betas
+    if form.clip is not None:
+        attributes["clip"] = form.clip
+    if op == "LSTM" and form.input_forget:
+        attributes["input_forget"] = 1
+    if op == "GRU":
+        attributes["linear_before_reset"] = int(form.reset_after)
+    return attributes
 
 
 def _output_activation(g: Activation) -> onnx.NodeProto:

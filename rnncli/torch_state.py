@@ -3,9 +3,14 @@
 nn.RNN's parameters are `{prefix}weight_ih_l{k}{sfx}`, `weight_hh_l{k}{sfx}`,
 `bias_ih_l{k}{sfx}` and `bias_hh_l{k}{sfx}` (sfx `_reverse` for the second direction),
 already in rnncli's orientation: W_xh = weight_ih (H x I), W_hh = weight_hh (H x H).
-The prefix is the module's path (`rnn.`, `module.rnn.`, or none). An nn.Linear after it,
-`{head}.weight` (O x D*H) and `{head}.bias`, is found by its shape or named by the user.
-What torch cannot hold (the activation, the output activation, h0) is read from
+nn.LSTM and nn.GRU hold the same names with their gates' blocks stacked in the order
+rnncli keeps (lstm i, f, g, o: 4H rows; gru r, z, n: 3H rows), and an LSTM with
+proj_size P adds `weight_hr_l{k}` (P x H; then weight_hh is 4H x P). The kind is told
+by the rows of weight_hh over H (1, 3 or 4), H being weight_hh's columns, or weight_hr's
+when there is one. The prefix is the module's path (`rnn.`, `module.rnn.`, or none).
+An nn.Linear after it, `{head}.weight` (O x D*H) and `{head}.bias`, is found by its
+shape or named by the user. What torch cannot hold (the activation, the output
+activation, h0, c0) is read from
 rnncli's own safetensors metadata, under `rnncli.`-prefixed names.
 """
 
@@ -67,6 +72,7 @@ def state_dict_form(
     L = max(k for k, _ in slots) + 1
     D = 2 if any(d for _, d in slots) else 1
     layers: list[list[DirectionWeights]] = []
+    kinds: list[str] = []
     for k in range(L):
         cells = []
         for d in range(D):
@@ -74,22 +80,19 @@ def state_dict_form(
             slot = slots.get((k, d), {})
             if "weight_ih" not in slot or "weight_hh" not in slot:
                 raise RnnCliError(f"{source}: {where}: weight_ih and weight_hh are missing")
-            if "weight_hr" in slot:
-                raise RnnCliError(f"{source}: {where}: weight_hr (an LSTM projection) is not read")
-            W_x, W_h = slot["weight_ih"], slot["weight_hh"]
-            if W_x.ndim != 2 or W_h.ndim != 2 or W_h.shape[0] != W_h.shape[1]:
-                G = W_h.shape[0] // W_h.shape[1] if W_h.ndim == 2 and W_h.shape[1] else 0
-                kind = {3: "an nn.GRU", 4: "an nn.LSTM"}.get(G)
+            W_x, W_h, W_hr = slot["weight_ih"], slot["weight_hh"], slot.get("weight_hr")
+            kind = _cell_kind(source, where, W_x, W_h, W_hr)
+            if kinds and kind != kinds[0]:
                 raise RnnCliError(
-                    f"{source}: {where}: weight_hh is {'x'.join(map(str, W_h.shape))}; "
-                    + (f"{kind} is not read yet" if kind else "expected H x H (an nn.RNN)")
+                    f"{source}: {where}: is an {kind}, the layer before an {kinds[0]}"
                 )
-            H = W_h.shape[0]
+            kinds.append(kind)
+            H = W_h.shape[0]  # G*H rows
             has_bias = "bias_ih" in slot or "bias_hh" in slot
             b_x = slot.get("bias_ih", np.zeros(H))
             b_h = slot.get("bias_hh", np.zeros(H))
             bias = metadata.get(META + "bias", "two") if has_bias else "none"
-            cells.append(DirectionWeights(W_x, W_h, b_x, b_h, bias))
+            cells.append(DirectionWeights(W_x, W_h, b_x, b_h, bias, W_hr=W_hr))
         layers.append(cells)
     form = ModelForm(
         source=source,
@@ -98,17 +101,37 @@ def state_dict_form(
         direction=Direction.BIDIRECTIONAL if D == 2 else Direction.FORWARD,
         activation=activation or _metadata_activation(metadata, "activation") or Activation("tanh"),
         name=metadata.get(META + "name"),
+        cell=kinds[0],
         notes=[
             f"{file_format}: the {prefix.rstrip('.') or 'top-level'} module's weight_ih, "
-            "weight_hh, bias_ih, bias_hh taken as W_xh, W_hh, b_xh, b_hh (same orientation)"
+            "weight_hh, bias_ih, bias_hh taken as W_xh, W_hh, b_xh, b_hh (same orientation"
+            + {"rnn": ")", "lstm": ", gates i, f, g, o)", "gru": ", gates r, z, n)"}[kinds[0]]
         ],
     )
-    _read_head(form, tensors, prefix, output_layer, D * layers[0][0].W_h.shape[0])
+    if layers[0][0].W_hr is not None:
+        form.notes.append(f"{file_format}: nn.LSTM's weight_hr (proj_size) taken as W_hr")
+    _read_head(form, tensors, prefix, output_layer, D * layers[0][0].W_h.shape[1])
     if form.W_o is not None:
         form.output_activation = _metadata_activation(metadata, "output_activation")
-    if META + "h0" in metadata:
-        form.h0 = checked_array(source, "h0", json.loads(metadata[META + "h0"]))
+    for key in ("h0", "c0"):
+        if META + key in metadata:
+            setattr(form, key, checked_array(source, key, json.loads(metadata[META + key])))
     return form
+
+
+def _cell_kind(source: str, where: str, W_x: Any, W_h: Any, W_hr: Any | None) -> str:
+    """rnn, gru or lstm: weight_hh's rows are G*H, G = 1, 3 or 4 (see the module)."""
+    if W_x.ndim != 2 or W_h.ndim != 2 or (W_hr is not None and W_hr.ndim != 2):
+        raise RnnCliError(f"{source}: {where}: weight_ih and weight_hh must be matrices")
+    H = W_hr.shape[1] if W_hr is not None else W_h.shape[1]
+    G = W_h.shape[0] // H if H and W_h.shape[0] % H == 0 else 0
+    kind = {1: "rnn", 3: "gru", 4: "lstm"}.get(G)
+    if kind is None or (W_hr is not None and kind != "lstm"):
+        raise RnnCliError(
+            f"{source}: {where}: weight_hh is {'x'.join(map(str, W_h.shape))}; expected "
+            "H x H (an nn.RNN), 3H x H (an nn.GRU) or 4H x H (an nn.LSTM)"
+        )
+    return kind
 
 
 def _metadata_activation(metadata: dict[str, str], key: str) -> Activation | None:
