@@ -45,7 +45,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray, softmax
-from rnncli.cell import RecurrentCell
+from rnncli.cell import RecurrentCell, State
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
 from rnncli.slopes import output_vjp, slope
@@ -262,7 +262,7 @@ def bptt(
     from_future, dZ = np.zeros_like(H), np.zeros_like(Z)
     dC = None if len(states) < 2 else np.zeros_like(states[1])  # dL/dc_t, an LSTM's
     # What step t + 1 sends back to the state at t: W_hh^T dL/dz_{t+1} (and f ⊙ dL/dc_{t+1})
-    sent_back = tuple(np.zeros(s.shape[1]) for s in states)
+    sent_back: State = tuple(np.zeros(s.shape[1]) for s in states)
     for t in range(T, 0, -1):
         if truncate is not None and t % truncate == 0:
             sent_back = tuple(np.zeros_like(d) for d in sent_back)  # a chunk's end: detach
