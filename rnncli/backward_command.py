@@ -114,6 +114,17 @@ def backward(
             "--explain", help="The backward equations with their numbers.", rich_help_panel=EXPLAIN
         ),
     ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Another config (e.g. an rnn beside an lstm): its gradient flow for the "
+            "same sequence, side by side.",
+            metavar="CONFIG",
+            show_default=False,
+            rich_help_panel=EXPLAIN,
+        ),
+    ] = None,
     output_format: FormatOption = OutputFormat.AUTO,
     no_header: NoHeaderOption = False,
     input_format: InputFormatOption = None,
@@ -146,5 +157,6 @@ def backward(
         output=output,
         h0=h0,
         precision=precision,
+        compare=compare,
     )
     run_backward(request, sys.stdout.isatty())
