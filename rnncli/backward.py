@@ -209,7 +209,7 @@ def has_step_back(cell: RecurrentCell) -> bool:
     -> (dL/dz_t, dL/dstate_t, dL/dstate_{t-1}) with slopes and parameter_gradients; an
     LSTM's without peepholes or a projection (they are not written yet)."""
     extras = (getattr(cell, "peepholes", None), getattr(cell, "W_hr", None))
-    return callable(getattr(cell, "step_back", None)) and extras == (None, None)
+    return callable(getattr(cell, "step_back", None)) and all(e is None for e in extras)
 
 
 def bptt(

@@ -13,31 +13,12 @@ import pytest
 
 from rnncli.backward import Targets, bptt, clip_norm, clip_value, gate_blocks
 from rnncli.gradient_flow import state_flow
-from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
+from tests.test_backward_cells import gated_network
 
 torch = pytest.importorskip("torch")
-
-
-def gated_network(
-    rng: np.random.Generator,
-    kind: str,
-    inputs: int,
-    units: int,
-    outputs: int | None = None,
-    **options: Any,
-) -> Network:
-    """A random one-layer lstm or gru (weights ~ N(0, 0.7²)), random h0 (and c0)."""
-    G = 4 if kind == "lstm" else 3
-    W_xh, W_hh = rng.normal(0, 0.7, (G * units, inputs)), rng.normal(0, 0.7, (G * units, units))
-    b_xh, b_hh = rng.normal(0, 0.5, G * units), rng.normal(0, 0.5, G * units)
-    cell: Any = (LstmCell if kind == "lstm" else GruCell)(W_xh, W_hh, b_xh, b_hh, **options)
-    W_ho = None if outputs is None else rng.normal(0, 0.7, (outputs, units))
-    b_o = None if outputs is None else rng.normal(0, 0.5, outputs)
-    c0 = rng.normal(0, 0.5, (1, units)) if kind == "lstm" else None
-    return Network(((cell,),), rng.normal(0, 0.5, (1, units)), W_ho, b_o, c0=c0)
 
 
 def torch_step(cell: Any, p: dict[str, Any], x: Any, h: Any, c: Any) -> tuple[Any, Any]:
