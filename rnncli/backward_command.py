@@ -25,6 +25,8 @@ EPILOG = examples(
     "rnncli backward samples/sample.csv",
     "rnncli backward samples/sample.csv --targets samples/sample-target.csv",
     "rnncli backward samples/sample.csv --targets samples/sample-target.csv -f json",
+    "rnncli backward samples/lesson.csv -c configs/lesson-rnn.yaml"
+    " --compare configs/lesson-lstm.yaml",
 )
 SHORT_HELP = "Backpropagation through time: every gradient, and the gradient flow."
 
