@@ -31,7 +31,11 @@ and is held to the reference by the tests. Shapes: X is T x I; Y is T x O (mse) 
 class indices (cross-entropy); S is a boolean mask of T.
 
 Each kind of cell brings its own step back (its `step_back`): the Elman cell's is the
-two lines dL/dz_t = f'(z_t) ⊙ dL/dh_t and dL/dh_{t-1} = W_hh^T dL/dz_t.
+two lines dL/dz_t = f'(z_t) ⊙ dL/dh_t and dL/dh_{t-1} = W_hh^T dL/dz_t; an LSTM's and
+a GRU's go through their gates (rnncli.lstm_cell, rnncli.gru_cell), an LSTM's carrying
+dL/dc_t back beside dL/dh_t. Z, dL/dz_t and W_xh, W_hh then hold every gate's rows,
+stacked in PyTorch's order, and the gradients of their weights are each cell's
+`parameter_gradients`.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray, softmax
-from rnncli.cell import RecurrentCell
+from rnncli.cell import RecurrentCell, State
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
 from rnncli.slopes import output_vjp, slope
@@ -127,16 +131,48 @@ def reference_bptt(
 
 
 def _named(net: Network, grads: dict[str, Any]) -> Gradients:
-    """The gradients under the config's names: b_xh and b_hh, b_h, or no bias."""
+    """The gradients under the config's names: b_xh and b_hh, b_h (the config's one bias
+    is b_xh, b_hh = 0), or no bias; a gated cell's hold its gates stacked (gate_blocks
+    splits them). grads has "b" for both biases, or "b_xh" and "b_hh"."""
     named: Gradients = {"W_xh": grads["W_xh"], "W_hh": grads["W_hh"]}
+    b_xh = grads["b_xh"] if "b_xh" in grads else grads["b"]
+    b_hh = grads["b_hh"] if "b_hh" in grads else grads["b"].copy()
     if net.cell.bias == "two":
-        named["b_xh"], named["b_hh"] = grads["b"], grads["b"].copy()
+        named["b_xh"], named["b_hh"] = b_xh, b_hh
     elif net.cell.bias == "one":
-        named["b_h"] = grads["b"]
+        named["b_h"] = b_xh
     if net.W_ho is not None:
         named["W_ho"], named["b_o"] = grads["W_ho"], grads["b_o"]
     named["h0"] = grads["h0"]
+    if "c0" in grads:
+        named["c0"] = grads["c0"]
     return named
+
+
+#: The gradients of states, not parameters: clipping and the norm leave them out.
+STATES = ("h0", "c0")
+
+
+def gate_blocks(net: Network, gradients: Gradients) -> dict[str, Any]:
+    """The gradients as the config gives a gated cell's weights: each gate's W_xh, W_hh
+    and biases under its letter ({"i": {"W_xh": ...}, ...}), then W_ho, b_o, h0 (c0).
+    An Elman cell's stay as they are."""
+    gates = net.gates
+    if not gates:
+        return dict(gradients)
+    H = net.cell_size
+    blocks: dict[str, Any] = {}
+    for k, gate in enumerate(gates):
+        rows = slice(k * H, (k + 1) * H)
+        blocks[gate] = {
+            name: gradients[name][rows]
+            for name in ("W_xh", "W_hh", "b_xh", "b_hh", "b_h")
+            if name in gradients
+        }
+    for name in ("W_ho", "b_o", "h0", "c0"):
+        if name in gradients:
+            blocks[name] = gradients[name]
+    return blocks
 
 
 # -- the same with arrays -------------------------------------------------------------
@@ -163,11 +199,17 @@ class Backward(NamedTuple):
     dZ: FloatArray  # T x H         dL/dz_t
     gradients: Gradients
     S: np.ndarray[Any, np.dtype[np.bool_]]
+    states: tuple[FloatArray, ...] = ()  # h_t (and an LSTM's c_t), T x H each
+    before: tuple[FloatArray, ...] = ()  # the state before step t: h_{t-1} (and c_{t-1})
+    dC: FloatArray | None = None  # T x H  dL/dc_t, an LSTM's (future and h_t's parts)
 
 
 def has_step_back(cell: RecurrentCell) -> bool:
-    """Whether the cell can step back: step_back(f'(z_t), dL/dh_t) -> (dL/dz_t, dL/dh_{t-1})."""
-    return callable(getattr(cell, "step_back", None))
+    """Whether bptt takes the cell apart: step_back(z_t, state_{t-1}, state_t, dL/dstate_t)
+    -> (dL/dz_t, dL/dstate_t, dL/dstate_{t-1}) with slopes and parameter_gradients; an
+    LSTM's without peepholes or a projection (they are not written yet)."""
+    extras = (getattr(cell, "peepholes", None), getattr(cell, "W_hr", None))
+    return callable(getattr(cell, "step_back", None)) and all(e is None for e in extras)
 
 
 def bptt(
@@ -179,14 +221,19 @@ def bptt(
     truncate: int | None = None,
 ) -> Backward:
     """reference_bptt's numbers with every step kept, for a one-layer forward network."""
-    cell, f, g = net.cell, net.activation, net.output_activation
-    step_back = getattr(cell, "step_back")  # noqa: B009 (the cell's own; see has_step_back)
+    cell, g = net.cell, net.output_activation
+    step_back = cell.step_back
     Y, S = targets
     T = len(X)
-    # Forward, the cell's own fast run: Z and H are T x H.
-    Z3, (H3, *_), _ = cell.run(X[:, np.newaxis, :], np.array([T]), cell.initial_state(net.h0[:1]))
-    Z, H = Z3[:, 0], H3[:, 0]
-    H_prev = np.vstack([net.h0[:1], H[:-1]])  # h_{t-1}, T x H
+    # Forward, the cell's own fast run: Z is T x GH (G gates, 1 for Elman), each state
+    # array (h; and c for an LSTM) T x H; `before` holds each step's state before it.
+    c_0 = None if net.c0 is None else net.c0[:1]
+    start = cell.initial_state(net.h0[:1], c_0)
+    Z3, states3, _ = cell.run(X[:, np.newaxis, :], np.array([T]), start)
+    Z = Z3[:, 0]
+    states = tuple(array[:, 0] for array in states3)  # h_t (and c_t), row t - 1
+    before = tuple(np.vstack([s0, s[:-1]]) for s0, s in zip(start, states, strict=True))
+    H, H_prev = states[0], before[0]  # h_t and h_{t-1}, T x H
     A = H if net.W_ho is None or net.b_o is None else H @ net.W_ho.T + net.b_o  # T x O
     O = np.array(net.output(H))  # o_t = g(a_t)
     c = scale(loss, reduction, int(S.sum()), A.shape[1])
@@ -209,18 +256,28 @@ def bptt(
         dO[rows] = c * P[rows]
         dO[rows, classes[rows]] -= c
         dA = dO.copy()
-    # Backward: only dL/dz_t is a loop.
-    F = slope(f, Z)
+    # Backward: only dL/dz_t is a loop; each cell steps back its own way (step_back).
+    F = cell.slopes(Z)
     from_output = dA if net.W_ho is None else dA @ net.W_ho  # rows: W_ho^T dL/da_t
-    from_future, dZ = np.zeros_like(H), np.zeros_like(H)
-    sent_back: FloatArray = np.zeros(H.shape[1])  # W_hh^T dL/dz_{t+1}
+    from_future, dZ = np.zeros_like(H), np.zeros_like(Z)
+    dC = None if len(states) < 2 else np.zeros_like(states[1])  # dL/dc_t, an LSTM's
+    # What step t + 1 sends back to the state at t: W_hh^T dL/dz_{t+1} (and f ⊙ dL/dc_{t+1})
+    sent_back: State = tuple(np.zeros(s.shape[1]) for s in states)
     for t in range(T, 0, -1):
         if truncate is not None and t % truncate == 0:
-            sent_back = np.zeros_like(sent_back)  # the end of a chunk: h_t.detach()
-        from_future[t - 1] = sent_back
-        dZ[t - 1], sent_back = step_back(F[t - 1], from_output[t - 1] + sent_back)
-    b = dZ.sum(axis=0)
-    grads: dict[str, Any] = {"W_xh": dZ.T @ X, "W_hh": dZ.T @ H_prev, "b": b, "h0": sent_back}
+            sent_back = tuple(np.zeros_like(d) for d in sent_back)  # a chunk's end: detach
+        from_future[t - 1] = sent_back[0]
+        dstate_t = (from_output[t - 1] + sent_back[0], *sent_back[1:])
+        state_prev = tuple(s[t - 1] for s in before)
+        state_t = tuple(s[t - 1] for s in states)
+        dZ[t - 1], complete, sent_back = step_back(Z[t - 1], state_prev, state_t, dstate_t)
+        if dC is not None:
+            dC[t - 1] = complete[1]
+    W_xh, W_hh, b_xh, b_hh = cell.parameter_gradients(X, Z, H_prev, dZ)
+    grads: dict[str, Any] = {"W_xh": W_xh, "W_hh": W_hh, "b_xh": b_xh, "b_hh": b_hh}
+    grads["h0"] = sent_back[0]
+    if dC is not None:
+        grads["c0"] = sent_back[1]
     if net.W_ho is not None:
         grads["W_ho"], grads["b_o"] = dA.T @ H, dA.sum(axis=0)
     return Backward(
@@ -242,6 +299,9 @@ def bptt(
         dZ=dZ,
         gradients=_named(net, grads),
         S=S,
+        states=states,
+        before=before,
+        dC=dC,
     )
 
 
@@ -249,17 +309,20 @@ def bptt(
 
 
 def parameter_norm(gradients: Gradients) -> float:
-    """The one L2 norm over every parameter's gradient (h_0 is a state, not a parameter)."""
-    squares = sum(float(np.sum(g**2)) for name, g in gradients.items() if name != "h0")
+    """The one L2 norm over every parameter's gradient (h_0 and c_0 are states, not
+    parameters)."""
+    squares = sum(float(np.sum(g**2)) for name, g in gradients.items() if name not in STATES)
     return float(np.sqrt(squares))
 
 
 def clip_norm(gradients: Gradients, max_norm: float) -> Gradients:
     """clip_grad_norm_: every parameter's gradient times min(1, C / (||g|| + 1e-6))."""
     factor = min(1.0, max_norm / (parameter_norm(gradients) + 1e-6))
-    return {name: g if name == "h0" else g * factor for name, g in gradients.items()}
+    return {name: g if name in STATES else g * factor for name, g in gradients.items()}
 
 
 def clip_value(gradients: Gradients, limit: float) -> Gradients:
     """clip_grad_value_: every element of every parameter's gradient into [-C, C]."""
-    return {name: g if name == "h0" else np.clip(g, -limit, limit) for name, g in gradients.items()}
+    return {
+        name: g if name in STATES else np.clip(g, -limit, limit) for name, g in gradients.items()
+    }

@@ -25,6 +25,8 @@ EPILOG = examples(
     "rnncli backward samples/sample.csv",
     "rnncli backward samples/sample.csv --targets samples/sample-target.csv",
     "rnncli backward samples/sample.csv --targets samples/sample-target.csv -f json",
+    "rnncli backward samples/lesson.csv -c configs/lesson-rnn.yaml"
+    " --compare configs/lesson-lstm.yaml",
 )
 SHORT_HELP = "Backpropagation through time: every gradient, and the gradient flow."
 
@@ -114,6 +116,17 @@ def backward(
             "--explain", help="The backward equations with their numbers.", rich_help_panel=EXPLAIN
         ),
     ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Another config (e.g. an rnn beside an lstm): its gradient flow for the "
+            "same sequence, side by side.",
+            metavar="CONFIG",
+            show_default=False,
+            rich_help_panel=EXPLAIN,
+        ),
+    ] = None,
     output_format: FormatOption = OutputFormat.AUTO,
     no_header: NoHeaderOption = False,
     input_format: InputFormatOption = None,
@@ -146,5 +159,6 @@ def backward(
         output=output,
         h0=h0,
         precision=precision,
+        compare=compare,
     )
     run_backward(request, sys.stdout.isatty())

@@ -20,6 +20,14 @@ class Clipping(NamedTuple):
     norm_before: float
 
 
+class FlowComparison(NamedTuple):
+    """--compare CONFIG: the same sequence through another network, its gradient flow."""
+
+    net: Network
+    flow: GradientFlow
+    note: str
+
+
 class BackwardReport(NamedTuple):
     """One backward run: the network, its BPTT (without targets only the forward part is
     read), the gradient flow and the options that shaped the gradients."""
@@ -41,3 +49,4 @@ class BackwardReport(NamedTuple):
     clipping: Clipping | None = None
     check: dict[str, float] | None = None  # --check: the largest relative error each
     explain: list[str] | None = None  # --explain: the equations with their numbers
+    compare: FlowComparison | None = None  # --compare: another network's flow beside

@@ -10,7 +10,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnncli.activations import FloatArray
 from rnncli.backward import (
+    Backward,
     Targets,
     bptt,
     clip_norm,
@@ -18,12 +20,12 @@ from rnncli.backward import (
     has_step_back,
     parameter_norm,
 )
-from rnncli.backward_report import BackwardReport, Clipping
+from rnncli.backward_report import BackwardReport, Clipping, FlowComparison
 from rnncli.config import default_network, load_config
 from rnncli.errors import RnnCliError
 from rnncli.files import check_output, output_stream, source_name
 from rnncli.forward_request import usage_error
-from rnncli.gradient_flow import flow_note, gradient_flow
+from rnncli.gradient_flow import GradientFlow, flow_note, gated_note, gradient_flow, state_flow
 from rnncli.network import Network
 from rnncli.option_values import InputFormat, LossName, Mode, OutputFormat, Reduction
 from rnncli.sequence import read_sequence
@@ -52,6 +54,7 @@ class BackwardRequest(NamedTuple):
     output: str | None = None
     h0: str | None = None
     precision: int = 4
+    compare: str | None = None
 
 
 def check_options(request: BackwardRequest) -> None:
@@ -83,7 +86,8 @@ def check_options(request: BackwardRequest) -> None:
         raise usage_error(
             "--mode", f"backward takes many-to-many or many-to-one, not {request.mode}"
         )
-    stdin_users = [p for p in (request.sequence, request.config, request.targets) if p == "-"]
+    paths = (request.sequence, request.config, request.targets, request.compare)
+    stdin_users = [p for p in paths if p == "-"]
     if len(stdin_users) > 1:
         raise RnnCliError("only one of the sequence, the config and the targets can be stdin (-)")
 
@@ -97,7 +101,32 @@ def check_network(net: Network) -> None:
     if net.clip is not None:
         raise usage_error("backward", "takes networks without a clip (its slope is 0 or 1)")
     if not has_step_back(net.cell):
-        raise usage_error("backward", "takes the rnn cell only, for now")
+        raise usage_error(
+            "backward", "takes rnn, gru and lstm cells; an lstm without peepholes or W_hr (not yet)"
+        )
+
+
+def network_flow(net: Network, result: Backward) -> tuple[GradientFlow, str]:
+    """The gradient flow and its sentence: through W_hh for rnn, the state for lstm, gru."""
+    if net.cell_kind == "rnn":
+        flow = gradient_flow(net.W_hh, result.F)
+        return flow, flow_note(flow, steepest(net.activation))
+    flow = state_flow(net.cell, result)
+    return flow, gated_note(flow)
+
+
+def compared_flow(config: str, X: FloatArray) -> FlowComparison:
+    """--compare CONFIG: the same inputs through another one-layer network, its flow."""
+    net = load_config(config)
+    check_network(net)
+    if net.input_size != X.shape[1]:
+        raise usage_error(
+            "--compare", f"{source_name(config)} takes {net.input_size} inputs, not {X.shape[1]}"
+        )
+    T = len(X)
+    empty = Targets(np.full((T, net.output_size), np.nan), np.zeros(T, dtype=bool))
+    flow, note = network_flow(net, bptt(net, X, empty, LossName.MSE))
+    return FlowComparison(net, flow, note)
 
 
 def backward_report(request: BackwardRequest) -> BackwardReport:
@@ -107,11 +136,13 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
     check_options(request)
     net = default_network() if request.config is None else load_config(request.config)
     check_network(net)
-    h0, _, state_scale = initial_state(request.h0, net)  # backward runs the Elman cell: no c0
+    if request.explain and net.cell_kind != "rnn":
+        raise usage_error("--explain", "writes the rnn cell's equations (lstm and gru: not yet)")
+    h0, c0, state_scale = initial_state(request.h0, net)
     if h0 is not None:
         from dataclasses import replace
 
-        net = replace(net, h0=h0)
+        net = replace(net, h0=h0, c0=net.c0 if c0 is None else c0)
     sequence = read_sequence(request.sequence, request.input_format)
     check_fits(sequence, net, None if request.config is None else source_name(request.config))
     # The inputs as forward reads them: through the config's or the state file's scale.
@@ -136,7 +167,7 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
         clipping = Clipping(kind, limit, gradients, parameter_norm(gradients))
         clip = clip_norm if kind == "norm" else clip_value
         gradients = clip(gradients, limit)
-    flow = gradient_flow(net.W_hh, result.F)
+    flow, note = network_flow(net, result)
     gamma = steepest(net.activation)
     check = None
     if request.check:
@@ -148,7 +179,7 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
         result=result,
         flow=flow,
         gamma=gamma,
-        note=flow_note(flow, gamma),
+        note=note,
         has_targets=request.targets is not None,
         Y=targets.Y,
         mode=mode,
@@ -160,6 +191,7 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
         full_gradients=full,
         clipping=clipping,
         check=check,
+        compare=None if request.compare is None else compared_flow(request.compare, X),
     )
     if request.explain:
         from rnncli.backward_explain import explain_lines

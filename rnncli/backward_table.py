@@ -37,8 +37,10 @@ def steps_table(report: BackwardReport, precision: int) -> Table:
     """One row per step t: the forward values, the loss, and each derivative back."""
     r = report.result
     table = Table(title=_title(report, str(report.mode)), title_justify="left")
-    names = ["t", "z_t", "h_t", "f'(z_t)", "o_t", "y_t", "loss", "∂L/∂o_t"]
-    names += ["from the output", "from the future", "∂L/∂h_t", "∂L/∂z_t"]
+    lstm = r.dC is not None
+    names = ["t", "z_t", "h_t", *(["c_t"] if lstm else []), "f'(z_t)", "o_t", "y_t", "loss"]
+    names += ["∂L/∂o_t", "from the output", "from the future", "∂L/∂h_t"]
+    names += [*(["∂L/∂c_t"] if lstm else []), "∂L/∂z_t"]
     for name in names:
         table.add_column(name, justify="right")
     for k in range(len(r.X)):
@@ -46,10 +48,13 @@ def steps_table(report: BackwardReport, precision: int) -> Table:
         y = ""
         if carries:
             y = str(int(report.Y[k, 0])) if r.P is not None else _vector(report.Y[k], precision)
+        c_t = [_vector(r.states[1][k], precision)] if r.dC is not None else []
+        dc_t = [_vector(r.dC[k], precision)] if r.dC is not None else []
         table.add_row(
             str(k + 1),
             _vector(r.Z[k], precision),
             _vector(r.H[k], precision),
+            *c_t,
             _vector(r.F[k], precision),
             _vector(r.O[k], precision),
             y,
@@ -58,6 +63,7 @@ def steps_table(report: BackwardReport, precision: int) -> Table:
             _vector(r.from_output[k], precision),
             _vector(r.from_future[k], precision),
             _vector(r.dH[k], precision),
+            *dc_t,
             _vector(r.dZ[k], precision),
         )
     return table
@@ -65,7 +71,10 @@ def steps_table(report: BackwardReport, precision: int) -> Table:
 
 def gradients_table(report: BackwardReport, precision: int) -> Table:
     """Every gradient; beside it the one before clipping or truncation, and --check."""
-    table = Table(title="gradients", title_justify="left")
+    title = "gradients"
+    if report.net.gates:
+        title += f" (gates {', '.join(report.net.gates)} stacked: {report.net.cell_size} rows each)"
+    table = Table(title=title, title_justify="left")
     table.add_column("", style="bold cyan")
     table.add_column("shape", justify="right")
     table.add_column("∂L/∂…", justify="right")
@@ -89,20 +98,35 @@ def gradients_table(report: BackwardReport, precision: int) -> Table:
 
 
 def flow_table(report: BackwardReport, precision: int) -> Table:
-    """k = 0..T-1: how h_T depends on h_k, its bound, and the step factor J_{k+1}."""
-    flow = report.flow
+    """k = 0..T-1: how h_T depends on h_k, its bound, and the step factor J_{k+1}; an
+    LSTM's c_T on c_k and the forget gates' product; --compare's norms beside."""
+    flow, gated = report.flow, bool(report.net.gates)
     T = len(flow.norm)
     table = Table(title=_title(report, f"gradient flow back from h_{T}"), title_justify="left")
-    for name in ("k", f"‖∂h_{T}/∂h_k‖₂", "bound Π max|f'|·σ_max", "max|f'(z_k+1)|", "‖J_k+1‖₂"):
+    columns: list[tuple[str, list[str]]] = [
+        ("k", [str(k) for k in range(T)]),
+        (f"‖∂h_{T}/∂h_k‖₂", [f"{v:.{precision}e}" for v in flow.norm]),
+    ]
+    if flow.cell_norm is not None and flow.forget_product is not None:
+        columns.append((f"‖∂c_{T}/∂c_k‖₂", [f"{v:.{precision}e}" for v in flow.cell_norm]))
+        columns.append(("max Π f", [f"{v:.{precision}e}" for v in flow.forget_product]))
+    if not gated:
+        columns.append(("bound Π max|f'|·σ_max", [f"{v:.{precision}e}" for v in flow.bound]))
+        columns.append(("max|f'(z_k+1)|", [fixed(float(v), precision) for v in flow.max_slope]))
+    columns.append(("‖J_k+1‖₂", [fixed(float(v), precision) for v in flow.jacobian_norm]))
+    if report.compare is not None:
+        other = report.compare
+        label = other.net.name or other.net.cell_kind
+        columns.append(
+            (f"{label}: ‖∂h_{T}/∂h_k‖₂", [f"{v:.{precision}e}" for v in other.flow.norm])
+        )
+        if other.flow.cell_norm is not None:
+            values = [f"{v:.{precision}e}" for v in other.flow.cell_norm]
+            columns.append((f"{label}: ‖∂c_{T}/∂c_k‖₂", values))
+    for name, _ in columns:
         table.add_column(name, justify="right")
     for k in range(T):
-        table.add_row(
-            str(k),
-            f"{flow.norm[k]:.{precision}e}",
-            f"{flow.bound[k]:.{precision}e}",
-            fixed(float(flow.max_slope[k]), precision),
-            fixed(float(flow.jacobian_norm[k]), precision),
-        )
+        table.add_row(*(values[k] for _, values in columns))
     return table
 
 
@@ -111,6 +135,20 @@ def flow_lines(report: BackwardReport, precision: int) -> list[RenderableType]:
     flow, net = report.flow, report.net
     with np.errstate(divide="ignore"):
         logs = np.log10(flow.norm)
+    if net.gates:
+        state = "(h_t, c_t)" if flow.cell_norm is not None else "h_t"
+        gated: list[RenderableType] = [
+            Text(f"J_t = ∂{state}/∂{state.replace('t', 't-1')}, from the cell's step back"),
+            Text(report.note),
+        ]
+        if report.compare is not None:
+            gated.append(Text(f"{report.compare.net.name or 'compared'}: {report.compare.note}"))
+        if len(logs):
+            gated.append(Text(f"log ‖∂h_T/∂h_k‖, k = 0..{len(logs) - 1}:  {sparkline(logs)}"))
+        if flow.cell_norm is not None and len(logs):
+            with np.errstate(divide="ignore"):
+                gated.append(Text(f"log ‖∂c_T/∂c_k‖:  {sparkline(np.log10(flow.cell_norm))}"))
+        return gated
     lines: list[RenderableType] = [
         Text(
             f"J_t = diag(f'(z_t)) W_hh;  ∂h_T/∂h_k = J_T ··· J_k+1;  γ = sup|f'| = "
@@ -122,6 +160,8 @@ def flow_lines(report: BackwardReport, precision: int) -> list[RenderableType]:
         ),
         Text(report.note),
     ]
+    if report.compare is not None:
+        lines.append(Text(f"{report.compare.net.name or 'compared'}: {report.compare.note}"))
     if len(logs):
         lines.append(Text(f"log ‖∂h_T/∂h_k‖, k = 0..{len(logs) - 1}:  {sparkline(logs)}"))
     return lines

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from rnncli.activations import FloatArray
-from rnncli.backward import Gradients
+from rnncli.backward import Gradients, gate_blocks
 from rnncli.backward_report import BackwardReport
+from rnncli.gradient_flow import GradientFlow
 from rnncli.json_writer import json_text
 from rnncli.network_facts import network_facts
 from rnncli.option_values import LossName, OutputFormat
@@ -20,31 +21,57 @@ from rnncli.step_values import number_text
 DELIMITERS = {OutputFormat.CSV: ",", OutputFormat.TSV: "\t"}
 
 
-def _lists(gradients: Gradients) -> dict[str, Any]:
-    return {name: g.tolist() for name, g in gradients.items()}
+def _lists(report: BackwardReport, gradients: Gradients) -> dict[str, Any]:
+    """The gradients as lists; a gated cell's by gate ({"i": {"W_xh": ...}, ...})."""
+
+    def listed(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {name: listed(inner) for name, inner in value.items()}
+        return value.tolist()
+
+    return {name: listed(value) for name, value in gate_blocks(report.net, gradients).items()}
+
+
+def _flow_rows(flow: GradientFlow, gated: bool) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for k in range(len(flow.norm)):
+        row: dict[str, Any] = {"k": k, "norm": float(flow.norm[k])}
+        if flow.cell_norm is not None and flow.forget_product is not None:
+            row["cell_norm"] = float(flow.cell_norm[k])
+            row["forget_product"] = float(flow.forget_product[k])
+        if not gated:
+            row["bound"] = float(flow.bound[k])
+            row["max_f_prime"] = float(flow.max_slope[k])
+        row["jacobian_norm"] = float(flow.jacobian_norm[k])
+        rows.append(row)
+    return rows
 
 
 def flow_rows(report: BackwardReport) -> list[dict[str, Any]]:
-    """gradient_flow: one object per k = 0..T-1; max_f_prime and jacobian_norm are of
-    the step factor J_{k+1} = diag(f'(z_{k+1})) W_hh."""
-    flow = report.flow
-    return [
-        {
-            "k": k,
-            "norm": float(flow.norm[k]),
-            "bound": float(flow.bound[k]),
-            "max_f_prime": float(flow.max_slope[k]),
-            "jacobian_norm": float(flow.jacobian_norm[k]),
-        }
-        for k in range(len(flow.norm))
-    ]
+    """gradient_flow: one object per k = 0..T-1. rnn: max_f_prime and jacobian_norm are of
+    the step factor J_{k+1} = diag(f'(z_{k+1})) W_hh. lstm and gru: norm is ||dh_T/dh_k||,
+    lstm's cell_norm ||dc_T/dc_k|| and forget_product the forget gates' product (largest
+    over the units), jacobian_norm the whole state's J_{k+1}. With --compare, the other
+    network's norm (and cell_norm) as compare_norm (compare_cell_norm)."""
+    rows = _flow_rows(report.flow, bool(report.net.gates))
+    if report.compare is not None:
+        other = report.compare.flow
+        for k, row in enumerate(rows):
+            if k < len(other.norm):
+                row["compare_norm"] = float(other.norm[k])
+                if other.cell_norm is not None:
+                    row["compare_cell_norm"] = float(other.cell_norm[k])
+    return rows
 
 
 def step_objects(report: BackwardReport) -> list[dict[str, Any]]:
     """One object per step t: x, z, h, f'(z), o, and with targets y, the loss and every
     derivative of the backward pass."""
     r = report.result
-    columns: dict[str, FloatArray] = {"x": r.X, "z": r.Z, "h": r.H, "f_prime": r.F, "o": r.O}
+    columns: dict[str, FloatArray] = {"x": r.X, "z": r.Z, "h": r.H}
+    if r.dC is not None:
+        columns["c"] = r.states[1]
+    columns |= {"f_prime": r.F, "o": r.O}
     if report.has_targets:
         if r.P is not None:
             columns["p"] = r.P
@@ -54,6 +81,7 @@ def step_objects(report: BackwardReport) -> list[dict[str, Any]]:
             "dL_dh_from_output": r.from_output,
             "dL_dh_from_future": r.from_future,
             "dL_dh": r.dH,
+            **({} if r.dC is None else {"dL_dc": r.dC}),
             "dL_dz": r.dZ,
         }
         if report.loss is LossName.CROSS_ENTROPY or _same(r.dO, r.dA):
@@ -98,13 +126,13 @@ def backward_document(report: BackwardReport) -> dict[str, Any]:
         }
     document["steps"] = step_objects(report)
     if report.has_targets:
-        document["gradients"] = _lists(report.gradients)
+        document["gradients"] = _lists(report, report.gradients)
         document["gradient_norm"] = report.gradient_norm
         if report.truncate is not None and report.full_gradients is not None:
             document["truncation"] = {
                 "K": report.truncate,
                 "kind": "chunked: h detached at every K steps, as PyTorch's h.detach()",
-                "full_gradients": _lists(report.full_gradients),
+                "full_gradients": _lists(report, report.full_gradients),
             }
         if report.clipping is not None:
             clipping = report.clipping
@@ -112,12 +140,21 @@ def backward_document(report: BackwardReport) -> dict[str, Any]:
                 "kind": clipping.kind,
                 "limit": clipping.limit,
                 "gradient_norm_before": clipping.norm_before,
-                "gradients_before": _lists(clipping.before),
+                "gradients_before": _lists(report, clipping.before),
             }
-    document["gradient_flow"] = flow_rows(report)
-    document["spectral_radius"] = flow.spectral_radius
-    document["largest_singular_value"] = flow.largest_singular_value
-    document["gamma"] = report.gamma
+    document["gradient_flow"] = _flow_rows(flow, bool(report.net.gates))
+    if not report.net.gates:
+        document["spectral_radius"] = flow.spectral_radius
+        document["largest_singular_value"] = flow.largest_singular_value
+        document["gamma"] = report.gamma
+    document["note"] = report.note
+    if report.compare is not None:
+        other = report.compare
+        document["compare"] = {
+            "network": network_facts(other.net),
+            "gradient_flow": _flow_rows(other.flow, bool(other.net.gates)),
+            "note": other.note,
+        }
     if report.check is not None:
         document["check"] = report.check
     if report.explain is not None:

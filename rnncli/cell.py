@@ -29,7 +29,10 @@ cell is one more class: ElmanCell here, LstmCell (rnncli.lstm_cell) and GruCell
   batch (T x B x I) in one go, as fast as numpy allows: every step's pre-activations,
   its state arrays at every step ((H,) or (H, C)) and the final state; tests hold it
   to `step`;
-- `gate_values(Z)`: each gate's value after its activation, from the pre-activations.
+- `gate_values(Z)`: each gate's value after its activation, from the pre-activations;
+- for backpropagation through time (rnncli.backward): `slopes(Z)`, each pre-activation's
+  activation slope; `step_back(z_t, state_{t-1}, state_t, dL/dstate_t)`, one step back;
+  `parameter_gradients(X, Z, H_prev, dZ)`, the sums over steps for W_xh, W_hh and biases.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rnncli.activations import TANH, Activation, FloatArray
+from rnncli.slopes import slope
 
 #: A cell's state at one step: (h,) for an Elman cell; h is B x H in a batch, else H.
 State = tuple[FloatArray, ...]
@@ -131,11 +135,29 @@ class ElmanCell:
 
     # -- one step back (rnncli.backward) -----------------------------------------------
 
-    def step_back(self, f_prime_t: FloatArray, dh_t: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Backpropagation through one step: dL/dz_t = f'(z_t) ⊙ dL/dh_t, and what it sends
-        back to h_{t-1}: W_hh^T dL/dz_t."""
-        dz_t = f_prime_t * dh_t
-        return dz_t, self.W_hh.T @ dz_t
+    def slopes(self, Z: FloatArray) -> FloatArray:
+        """f'(z_t), elementwise, for pre-activations Z (... x H)."""
+        return slope(self.activation, Z)
+
+    def step_back(
+        self, z_t: FloatArray, state_prev: State, state_t: State, dstate_t: State
+    ) -> tuple[FloatArray, State, State]:
+        """Backpropagation through one step, from dL/dh_t (its "from the output" and "from
+        the future" parts added): dL/dz_t = f'(z_t) ⊙ dL/dh_t, and what it sends back to
+        h_{t-1}: W_hh^T dL/dz_t. Returns (dL/dz_t, (dL/dh_t,), (dL/dh_{t-1},)); dL/dh_t
+        may hold many rows (n x H), one backward pass each (the gradient flow's)."""
+        (dh_t,) = dstate_t
+        dz_t = self.slopes(z_t) * dh_t
+        return dz_t, (dh_t,), (dz_t @ self.W_hh,)  # rows: (W_hh^T dz_t)^T
+
+    def parameter_gradients(
+        self, X: FloatArray, Z: FloatArray, H_prev: FloatArray, dZ: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """dL/dW_xh = sum_t dL/dz_t x_t^T, dL/dW_hh = sum_t dL/dz_t h_{t-1}^T and
+        dL/db_xh = dL/db_hh = sum_t dL/dz_t (the two biases are redundant), from the rows
+        of X, Z, H_prev and dZ (T x ...)."""
+        b = dZ.sum(axis=0)
+        return dZ.T @ X, dZ.T @ H_prev, b, b.copy()
 
     # -- what the network asks of every cell ------------------------------------------
 
@@ -228,6 +250,13 @@ class RecurrentCell(Protocol):
     def step(self, x_t: FloatArray, state: State) -> State: ...
     def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]: ...
     def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]: ...
+    def slopes(self, Z: FloatArray) -> FloatArray: ...
+    def step_back(
+        self, z_t: FloatArray, state_prev: State, state_t: State, dstate_t: State
+    ) -> tuple[FloatArray, State, State]: ...
+    def parameter_gradients(
+        self, X: FloatArray, Z: FloatArray, H_prev: FloatArray, dZ: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]: ...
     def run(
         self, inputs: FloatArray, lengths: npt.NDArray[np.int_], state: State
     ) -> tuple[FloatArray, State, State]: ...

@@ -33,6 +33,8 @@ def with_parameter(net: Network, name: str, value: FloatArray) -> Network:
         return replace(net, layers=((replace(cell, b_xh=value),),))  # type: ignore[type-var]
     if name == "h0":
         return replace(net, h0=value[np.newaxis, :])
+    if name == "c0":
+        return replace(net, c0=value[np.newaxis, :])
     if name == "W_ho":
         return replace(net, W_ho=value)
     return replace(net, b_o=value)
@@ -52,6 +54,7 @@ def numerical_gradients(
         "W_ho": net.W_ho,
         "b_o": net.b_o,
         "h0": net.h0[0],
+        "c0": None if net.c0 is None else net.c0[0],
     }
     numerical: Gradients = {}
     for name in exact:

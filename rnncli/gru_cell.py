@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from rnncli.activations import SIGMOID, TANH, Activation, FloatArray
 from rnncli.cell import State, cast_arrays, ragged_mask
+from rnncli.slopes import slope
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,69 @@ class GruCell:
             if one:
                 h = h[np.newaxis]
         return Z, (Hs,), (h,)
+
+    # -- one step back (rnncli.backward) -----------------------------------------------
+
+    def slopes(self, Z: FloatArray) -> FloatArray:
+        """Each gate's activation slope at its pre-activation: σ'(a_r), σ'(a_z), act'(a_n),
+        stacked as Z (... x 3H)."""
+        H, σ = self.cell_size, self.recurrent_activation
+        a_rz, a_n = Z[..., : 2 * H], Z[..., 2 * H :]
+        return np.concatenate([slope(σ, a_rz), slope(self.activation, a_n)], axis=-1)
+
+    def step_back(
+        self, z_t: FloatArray, state_prev: State, state_t: State, dstate_t: State
+    ) -> tuple[FloatArray, State, State]:
+        """Backpropagation through one step, from dL/dh_t (from the output and the future);
+        a_r, a_z, a_n are the gates' pre-activations (z_t):
+
+            dL/dn = (1 - z) ⊙ dL/dh_t          dL/dz = (h_{t-1} - n) ⊙ dL/dh_t
+            dL/da_n = act'(a_n) ⊙ dL/dn
+            reset_after:  u = W_hh^n h_{t-1} + b_hh^n     dL/dr = dL/da_n ⊙ u
+                          dL/dh_{t-1} gets W_hh^n^T (r ⊙ dL/da_n)
+            reset before: dL/d(r ⊙ h_{t-1}) = W_hh^n^T dL/da_n =: v
+                          dL/dr = v ⊙ h_{t-1}    dL/dh_{t-1} gets r ⊙ v
+            dL/da_r = σ'(a_r) ⊙ dL/dr          dL/da_z = σ'(a_z) ⊙ dL/dz
+            dL/dh_{t-1} += z ⊙ dL/dh_t + W_hh^r^T dL/da_r + W_hh^z^T dL/da_z
+
+        Returns (dL/da_t, (dL/dh_t,), (dL/dh_{t-1},)); the gradients may hold many rows
+        (n x H), one backward pass each."""
+        ((h_prev,), (dh_t,)) = state_prev, dstate_t
+        H = self.cell_size
+        gate = self.gate_values(z_t)
+        r, z, n = gate["r"], gate["z"], gate["n"]
+        slopes = self.slopes(z_t)
+        W_rz, W_n = self.W_hh[: 2 * H], self.W_hh[2 * H :]
+        da_n = slopes[2 * H :] * (1 - z) * dh_t
+        if self.reset_after:
+            u = W_n @ h_prev + self.b_hh[2 * H :]  # W_hh^n h_{t-1} + b_hh^n
+            d_r = da_n * u
+            dh_prev = (r * da_n) @ W_n
+        else:
+            v = da_n @ W_n  # dL/d(r ⊙ h_{t-1})
+            d_r = v * h_prev
+            dh_prev = r * v
+        da_rz = slopes[: 2 * H] * np.concatenate([d_r, (h_prev - n) * dh_t], axis=-1)
+        dh_prev = dh_prev + z * dh_t + da_rz @ W_rz
+        return np.concatenate([da_rz, da_n], axis=-1), (dh_t,), (dh_prev,)
+
+    def parameter_gradients(
+        self, X: FloatArray, Z: FloatArray, H_prev: FloatArray, dZ: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """dL/dW_xh = sum_t dL/da_t x_t^T and dL/db_xh = sum_t dL/da_t for all three gates;
+        r and z read h_{t-1} as the Elman cell does (dL/db_hh = dL/db_xh there), but n's
+        recurrent part is reset: reset_after, r ⊙ (W_hh^n h_{t-1} + b_hh^n), so its
+        gradients take r ⊙ dL/da_n; reset before, W_hh^n (r ⊙ h_{t-1}) + b_hh^n, so
+        dL/dW_hh^n reads r ⊙ h_{t-1}."""
+        H = self.cell_size
+        R = self.gate_values(Z)["r"]  # T x H
+        dZ_hh = dZ.copy()  # the gradient of each gate's recurrent part, W_hh h + b_hh
+        if self.reset_after:
+            dZ_hh[:, 2 * H :] *= R
+            W_hh = dZ_hh.T @ H_prev
+        else:
+            W_hh = np.vstack([dZ[:, : 2 * H].T @ H_prev, dZ[:, 2 * H :].T @ (R * H_prev)])
+        return dZ.T @ X, W_hh, dZ.sum(axis=0), dZ_hh.sum(axis=0)
 
     # -- what the network asks of every cell ------------------------------------------
 

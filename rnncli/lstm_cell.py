@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from rnncli.activations import SIGMOID, TANH, Activation, FloatArray
 from rnncli.cell import State, cast_arrays, ragged_mask
+from rnncli.slopes import slope
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,54 @@ class LstmCell:
             # Back to PyTorch's order i, f, g, o: three block copies
             Z = np.concatenate([Z[..., : 2 * H], Z[..., 3 * H :], Z[..., 2 * H : 3 * H]], axis=-1)
         return Z, (Hs, Cs), (h, c)
+
+    # -- one step back (rnncli.backward; no peepholes, no projection) -----------------
+
+    def slopes(self, Z: FloatArray) -> FloatArray:
+        """Each gate's activation slope at its pre-activation: σ'(z^i), σ'(z^f), act'(z^g),
+        σ'(z^o), stacked as Z (... x 4H)."""
+        H, σ = self.cell_size, self.recurrent_activation
+        z_i, z_f, z_g, z_o = (Z[..., k * H : (k + 1) * H] for k in range(4))
+        act = self.activation
+        return np.concatenate([slope(σ, z_i), slope(σ, z_f), slope(act, z_g), slope(σ, z_o)], -1)
+
+    def step_back(
+        self, z_t: FloatArray, state_prev: State, state_t: State, dstate_t: State
+    ) -> tuple[FloatArray, State, State]:
+        """Backpropagation through one step, from dL/dh_t (from the output and from the
+        future) and dL/dc_t from the future (f_{t+1} ⊙ dL/dc_{t+1}):
+
+            dL/do   = dL/dh_t ⊙ state_act(c_t)
+            dL/dc_t = dL/dc_t (future) + dL/dh_t ⊙ o ⊙ state_act'(c_t)
+            dL/df   = dL/dc_t ⊙ c_{t-1}    dL/di = dL/dc_t ⊙ g    dL/dg = dL/dc_t ⊙ i
+            dL/dz^gate = dL/dgate ⊙ (the gate's activation)'(z^gate)
+            dL/dc_{t-1} = f ⊙ dL/dc_t                      (the forget gate's path)
+            dL/dh_{t-1} = W_hh^T dL/dz_t                  (all four gates at once)
+
+        With input_forget (f = 1 - i) dL/df goes to i with a minus sign. Returns
+        (dL/dz_t, (dL/dh_t, dL/dc_t), (dL/dh_{t-1}, dL/dc_{t-1})); the gradients may hold
+        many rows (n x H), one backward pass each."""
+        (_, c_prev), (_, c_t) = state_prev, state_t
+        dh_t, dc_future = dstate_t
+        gate = self.gate_values(z_t)
+        i, f, g, o = gate["i"], gate["f"], gate["g"], gate["o"]
+        state_act = self.state_activation or self.activation
+        d_o = dh_t * state_act(c_t)
+        dc_t = dc_future + dh_t * o * slope(state_act, c_t)
+        d_f, d_i, d_g = dc_t * c_prev, dc_t * g, dc_t * i
+        if self.input_forget:
+            d_i, d_f = d_i - d_f, 0 * d_f  # f = 1 - i: z^f is not used
+        slopes = np.broadcast_to(self.slopes(z_t), (*d_o.shape[:-1], z_t.shape[-1]))
+        dz_t = np.concatenate([d_i, d_f, d_g, d_o], axis=-1) * slopes
+        return dz_t, (dh_t, dc_t), (dz_t @ self.W_hh, f * dc_t)
+
+    def parameter_gradients(
+        self, X: FloatArray, Z: FloatArray, H_prev: FloatArray, dZ: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """As the Elman cell's, for all four gates at once: dL/dW_xh = sum_t dL/dz_t x_t^T,
+        dL/dW_hh = sum_t dL/dz_t h_{t-1}^T, dL/db_xh = dL/db_hh = sum_t dL/dz_t."""
+        b = dZ.sum(axis=0)
+        return dZ.T @ X, dZ.T @ H_prev, b, b.copy()
 
     # -- what the network asks of every cell ------------------------------------------
 

@@ -121,7 +121,13 @@ def test_samples_prints_a_sample_and_copies_them_all(tmp_path: Path) -> None:
     assert rnncli("samples", "sample.csv") == (ROOT / "samples" / "sample.csv").read_text()
     paths = rnncli("samples").splitlines()
     names = [Path(p).name for p in paths]
-    assert names[:4] == ["sample-target.csv", "sample.csv", "sample.json", "weather.csv"]
+    assert names[:5] == [
+        "lesson.csv",
+        "sample-target.csv",
+        "sample.csv",
+        "sample.json",
+        "weather.csv",
+    ]
     rnncli("samples", "--copy", cwd=tmp_path)
     copied = (tmp_path / "configs" / "weather.yaml").read_text()
     assert copied == (ROOT / "configs" / "weather.yaml").read_text()

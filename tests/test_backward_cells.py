@@ -1,0 +1,132 @@
+"""rnncli backward for LSTM and GRU cells, numpy only: central differences, the command
+line's JSON (gradients by gate, dL/dc_t), the chapter's lesson with --compare, and what
+it refuses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from rnncli.backward import Targets
+from rnncli.finite_differences import check
+from rnncli.gru_cell import GruCell
+from rnncli.lstm_cell import LstmCell
+from rnncli.network import Network
+from rnncli.option_values import LossName, Reduction
+from tests.conftest import RNNCLI
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON = [str(ROOT / "samples" / "lesson.csv"), "-c", str(ROOT / "configs" / "lesson-rnn.yaml")]
+LSTM_LESSON = str(ROOT / "configs" / "lesson-lstm.yaml")
+
+
+def gated_network(
+    rng: np.random.Generator,
+    kind: str,
+    inputs: int,
+    units: int,
+    outputs: int | None = None,
+    **options: Any,
+) -> Network:
+    """A random one-layer lstm or gru (weights ~ N(0, 0.7²)), random h0 (and c0)."""
+    G = 4 if kind == "lstm" else 3
+    W_xh, W_hh = rng.normal(0, 0.7, (G * units, inputs)), rng.normal(0, 0.7, (G * units, units))
+    b_xh, b_hh = rng.normal(0, 0.5, G * units), rng.normal(0, 0.5, G * units)
+    cell: Any = (LstmCell if kind == "lstm" else GruCell)(W_xh, W_hh, b_xh, b_hh, **options)
+    W_ho = None if outputs is None else rng.normal(0, 0.7, (outputs, units))
+    b_o = None if outputs is None else rng.normal(0, 0.5, outputs)
+    c0 = rng.normal(0, 0.5, (1, units)) if kind == "lstm" else None
+    return Network(((cell,),), rng.normal(0, 0.5, (1, units)), W_ho, b_o, c0=c0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("lstm", {}),
+        ("lstm", {"input_forget": True}),
+        ("gru", {"reset_after": True}),
+        ("gru", {"reset_after": False}),
+    ],
+)
+@pytest.mark.parametrize("loss", [LossName.MSE, LossName.CROSS_ENTROPY])
+def test_gradients_equal_central_differences(
+    kind: str, options: dict[str, Any], loss: LossName
+) -> None:
+    rng = np.random.default_rng(len(kind) + len(options) + len(loss))
+    net = gated_network(rng, kind, 2, 3, 3, **options)
+    T = 5
+    Y = rng.normal(size=(T, 3)) if loss is LossName.MSE else rng.integers(0, 3, (T, 1)) * 1.0
+    errors = check(
+        net, rng.normal(size=(T, 2)), Targets(Y, np.ones(T, dtype=bool)), loss, Reduction.MEAN
+    )
+    assert set(errors) >= {"W_xh", "W_hh", "b_xh", "b_hh", "W_ho", "b_o", "h0"}
+    assert ("c0" in errors) == (kind == "lstm")
+    assert max(errors.values()) < 1e-6, errors
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*RNNCLI, "backward", *args], capture_output=True, text=True)
+
+
+def test_json_holds_each_gates_gradients(tmp_path: Path) -> None:
+    targets = tmp_path / "y.csv"
+    targets.write_text("0.5,-0.5\n")
+    done = _run(
+        str(ROOT / "samples" / "lesson.csv"),
+        "-c",
+        LSTM_LESSON,
+        "--targets",
+        str(targets),
+        "-f",
+        "json",
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    gradients = document["gradients"]
+    assert list(gradients) == ["i", "f", "g", "o", "h0", "c0"]
+    for gate in "ifgo":
+        assert list(gradients[gate]) == ["W_xh", "W_hh", "b_xh", "b_hh"]
+        assert np.shape(gradients[gate]["W_hh"]) == (2, 2)
+        # b_xh and b_hh are added inside each gate: one gradient for both
+        assert gradients[gate]["b_xh"] == gradients[gate]["b_hh"]
+    step = document["steps"][-1]
+    assert len(step["c"]) == 2 and len(step["dL_dc"]) == 2
+    # many-to-one, no output layer: dL/dh_T = 2 (h_T - y), and nothing from the future
+    np.testing.assert_allclose(step["dL_dh"], 2 * (np.array(step["h"]) - [0.5, -0.5]), atol=1e-15)
+    assert step["dL_dh_from_future"] == [0.0, 0.0]
+    # the loss at t = 20 still reaches c_1, through the forget gates
+    assert min(abs(v) for v in document["steps"][0]["dL_dc"]) > 1e-3
+    assert document["gradient_flow"][0]["cell_norm"] > 1.0
+
+
+def test_compare_shows_the_chapters_lesson() -> None:
+    """The same sequence through an rnn and an lstm of the same size: 20 steps back,
+    the rnn's gradient has vanished (below 1e-6), the lstm's c_T still depends on c_0."""
+    done = _run(*LESSON, "--compare", LSTM_LESSON, "-f", "json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    rnn, lstm = document["gradient_flow"], document["compare"]["gradient_flow"]
+    assert len(rnn) == len(lstm) == 20
+    assert rnn[0]["norm"] < 1e-6
+    assert lstm[0]["cell_norm"] > 1.0
+    assert 0.3 < lstm[0]["forget_product"] < 1.0
+    assert document["compare"]["network"]["cell"] == "lstm"
+    table = _run(*LESSON, "--compare", LSTM_LESSON, "-f", "table")
+    assert table.returncode == 0, table.stderr
+    assert "lstm: ‖∂c_20/∂c_k‖₂" in table.stdout and "forget gates" in table.stdout
+
+
+def test_refuses_what_it_does_not_take_apart(tmp_path: Path) -> None:
+    config = tmp_path / "peep.yaml"
+    text = (ROOT / "configs" / "lesson-lstm.yaml").read_text()
+    config.write_text(text + "  peepholes: {i: [0.1, 0.1], o: [0.1, 0.1], f: [0.1, 0.1]}\n")
+    done = _run(str(ROOT / "samples" / "lesson.csv"), "-c", str(config))
+    assert done.returncode == 2
+    assert "rnn, gru and lstm cells; an lstm without peepholes or W_hr" in done.stderr
+    done = _run(*LESSON, "--compare", str(tmp_path / "missing.yaml"))
+    assert done.returncode != 0
