@@ -25,9 +25,13 @@ def explain_view(
     precision: int = 4,
     elide: bool = False,
     sequence_id: str | int | None = None,
+    hand_step: int = 1,
+    titled: bool = True,
 ) -> Group:
-    """A table of terms per step, the first step's products, and the Formulation 2 check."""
-    parts: list[RenderableType] = [Text(title(net, result, sequence_id), style="bold")]
+    """A table of terms per step, step `hand_step`'s products, and the Formulation 2 check."""
+    parts: list[RenderableType] = []
+    if titled:
+        parts.append(Text(title(net, result, sequence_id), style="bold"))
     terms = term_arrays(explained)
     for k in shown_steps(len(result.X), elide):
         if k is None:
@@ -35,7 +39,7 @@ def explain_view(
             parts.append(Text(f"⋮  {hidden:,} steps hidden; --all shows every step", style="dim"))
             continue
         parts.append(step_table(result, net, terms, k, precision))
-    parts.append(first_step_by_hand(result, net, precision))
+    parts.append(first_step_by_hand(result, net, precision, hand_step))
     difference = explained.formulation_2_difference
     parts.append(
         Text(
@@ -82,8 +86,8 @@ def step_table(
     return Group(hidden, outputs)
 
 
-def first_step_by_hand(result: Forward, net: Network, precision: int) -> Text:
-    """W_xh x_1 and W_hh h_0 written out, one row of the matrix per line."""
+def first_step_by_hand(result: Forward, net: Network, precision: int, t: int = 1) -> Text:
+    """W_xh x_t and W_hh h_{t-1} written out (step 1 unless `t`), one row per line."""
     if net.input_size > WRITTEN_OUT_MAX_INPUTS or net.hidden_size > WRITTEN_OUT_MAX_UNITS:
         return Text(
             "The first step is written out by hand for up to "
@@ -91,9 +95,13 @@ def first_step_by_hand(result: Forward, net: Network, precision: int) -> Text:
             "`-f json --explain` gives every term of every step.",
             style="dim",
         )
-    lines = ["t = 1 by hand, one row of each matrix at a time:"]
-    x_1, h_0 = result.X[0], result.h0[0]
-    for name, matrix, vector in (("W_xh x_1", net.W_xh, x_1), ("W_hh h_0", net.W_hh, h_0)):
+    lines = [f"t = {t} by hand, one row of each matrix at a time:"]
+    x_t = result.X[t - 1]
+    h_prev = result.h0[0] if t == 1 else result.H[t - 2]  # h_{t-1}
+    for name, matrix, vector in (
+        (f"W_xh x_{t}", net.W_xh, x_t),
+        (f"W_hh h_{t - 1}", net.W_hh, h_prev),
+    ):
         for unit, row in enumerate(matrix):
             products = " + ".join(
                 f"{_signed(w, precision)}·{_trimmed(fixed(v, precision))}"
