@@ -54,8 +54,10 @@ def figure(title: str, columns: list[tuple[str | int | None, list[Panel]]]) -> F
 
 def _draw(fig: Figure, ax: object, panel: Panel) -> None:
     from matplotlib.axes import Axes
+    from matplotlib.ticker import MaxNLocator
 
     assert isinstance(ax, Axes)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     steps, values = panel.steps, panel.values
     axis = "k" if panel.log else "t"
     ax.set_xlabel(axis)
