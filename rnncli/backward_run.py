@@ -27,7 +27,14 @@ from rnncli.files import check_output, output_stream, source_name
 from rnncli.forward_request import usage_error
 from rnncli.gradient_flow import GradientFlow, flow_note, gated_note, gradient_flow, state_flow
 from rnncli.network import Network
-from rnncli.option_values import InputFormat, LossName, Mode, OutputFormat, Reduction
+from rnncli.option_values import (
+    DOCUMENT_FORMATS,
+    InputFormat,
+    LossName,
+    Mode,
+    OutputFormat,
+    Reduction,
+)
 from rnncli.sequence import read_sequence
 from rnncli.sequence_fit import check_fits
 from rnncli.slopes import steepest
@@ -212,7 +219,11 @@ def run_backward(request: BackwardRequest, stdout_is_terminal: bool) -> None:
                 raise usage_error(option, f"shows in the table and in json, not in {chosen}")
     report = backward_report(request)
     with output_stream(request.output) as out:
-        if chosen is OutputFormat.TABLE:
+        if chosen in DOCUMENT_FORMATS:
+            from rnncli.backward_document import write_backward_document
+
+            write_backward_document(report, chosen, out, request.precision)
+        elif chosen is OutputFormat.TABLE:
             from rich.console import Console
 
             from rnncli.backward_table import backward_view

@@ -174,14 +174,14 @@ def write_backward(
         out.write("".join(json_text(row) + "\n" for row in rows))
         return
     delimiter = DELIMITERS[output_format]
-    names = _columns(rows)
+    names = columns(rows)
     if header:
         out.write(delimiter.join(name for name, _ in names) + "\n")
     for row in rows:
         out.write(delimiter.join(_cell(row, key, index) for _, (key, index) in names) + "\n")
 
 
-def _columns(rows: list[dict[str, Any]]) -> list[tuple[str, tuple[str, int | None]]]:
+def columns(rows: list[dict[str, Any]]) -> list[tuple[str, tuple[str, int | None]]]:
     """Column names for the rows' keys: a key holding a list of N gives key1..keyN."""
     widths: dict[str, int | None] = {}
     for row in rows:

@@ -22,6 +22,7 @@ from rnncli import (
     init_weights_command,
     inspect_command,
     model_commands,
+    plot_command,
 )
 from rnncli.errors import EXIT_OK, RnnCliError
 from rnncli.help_format import PanelledCommand
@@ -110,6 +111,7 @@ _command(
     model_commands.IMPORT_SHORT_HELP,
     name="import",
 )
+_command(plot_command.plot, plot_command.EPILOG, plot_command.SHORT_HELP)
 _command(model_commands.export, model_commands.EXPORT_EPILOG, model_commands.EXPORT_SHORT_HELP)
 
 

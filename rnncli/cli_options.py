@@ -69,8 +69,8 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="auto, table, csv, tsv, json or jsonl; auto: the table on a terminal, "
-        "csv in a pipe or file.",
+        help="auto, table, csv, tsv, json or jsonl; markdown, latex, html or svg for notes "
+        "and slides; auto: the table on a terminal, csv in a pipe or file.",
         metavar="FORMAT",
         rich_help_panel=OUTPUT,
     ),

@@ -196,6 +196,33 @@ def forward(
             rich_help_panel=CHECK,
         ),
     ] = None,
+    hand_step: Annotated[
+        int | None,
+        typer.Option(
+            "--hand-step",
+            min=1,
+            help="The step --explain writes out by hand (1 without it; 2 shows W_hh h_1).",
+            metavar="T",
+            show_default=False,
+            rich_help_panel=EXPLAIN,
+        ),
+    ] = None,
+    no_title: Annotated[
+        bool,
+        typer.Option(
+            "--no-title",
+            help="Leave out the title line (table, markdown, latex, html, svg).",
+            rich_help_panel=OUTPUT,
+        ),
+    ] = False,
+    no_sparklines: Annotated[
+        bool,
+        typer.Option(
+            "--no-sparklines",
+            help="Leave out the sparklines (table, markdown, html, svg).",
+            rich_help_panel=OUTPUT,
+        ),
+    ] = False,
     rtol: Annotated[
         float | None,
         typer.Option(
@@ -248,5 +275,8 @@ def forward(
             option_names(drop),
             option_names(keep),
         ),
+        hand_step=hand_step,
+        no_title=no_title,
+        no_sparklines=no_sparklines,
     )
     run_forward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))

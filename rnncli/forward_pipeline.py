@@ -33,7 +33,7 @@ from rnncli.input_batch import Batch
 from rnncli.input_scale import fitted_scale, scale_line
 from rnncli.message_words import counted
 from rnncli.network import Network
-from rnncli.option_values import Direction, InputFormat, Mode, OutputFormat
+from rnncli.option_values import DOCUMENT_FORMATS, Direction, InputFormat, Mode, OutputFormat
 from rnncli.progress import progress_on_stderr
 from rnncli.run import Run
 from rnncli.run_views import output_steps_only, rounded_run
@@ -199,6 +199,17 @@ def _write(
     batched: bool,
 ) -> None:
     """One piece's runs in the chosen format (a header with the first piece only)."""
+    from rnncli.render import ViewParts
+
+    precision = TABLE_PRECISION if request.precision is None else request.precision
+    hand_step = 1 if request.hand_step is None else request.hand_step
+    parts = ViewParts(not request.no_title, not request.no_sparklines, hand_step)
+    if chosen in DOCUMENT_FORMATS:  # whole documents, long runs elided unless --all
+        _check_hand_step(hand_step, runs)
+        from rnncli.document_writer import write_document
+
+        write_document(runs, net, chosen, out, precision, not request.all_rows, parts)
+        return
     if chosen is not OutputFormat.TABLE:
         if request.precision is not None:  # given: machine formats are rounded too
             runs = [rounded_run(run, request.precision) for run in runs]
@@ -208,11 +219,18 @@ def _write(
 
     from rnncli.render import runs_view
 
-    precision = TABLE_PRECISION if request.precision is None else request.precision
-    view = runs_view(runs, net, precision, to_terminal and not request.all_rows)
+    _check_hand_step(hand_step, runs)
+    view = runs_view(runs, net, precision, to_terminal and not request.all_rows, parts)
     # On a terminal rich fits the table to the window; elsewhere nothing wraps.
     console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
     console.print(view)
+
+
+def _check_hand_step(t: int, runs: list[Run]) -> None:
+    """--hand-step names a step every explained run has."""
+    T = min((len(run.result.X) for run in runs if run.explained is not None), default=t)
+    if t > T:
+        raise usage_error("--hand-step", f"is {t}, but the run has {counted(T, 'step')}")
 
 
 def _terms(net: Network, result: Forward, c0: FloatArray | None) -> Terms:

@@ -37,6 +37,9 @@ class ForwardRequest(NamedTuple):
     atol: float | None = None
     rtol: float | None = None
     choice: ColumnChoice = ColumnChoice()  # --columns, --drop, --keep
+    hand_step: int | None = None  # the explain view's step written out by hand (1 if None)
+    no_title: bool = False
+    no_sparklines: bool = False
 
 
 def usage_error(option: str, message: str) -> RnnCliError:
@@ -56,6 +59,8 @@ def check_options(request: ForwardRequest) -> None:
         raise usage_error(
             "--last", "writes the steps that make an output; --explain takes apart every step"
         )
+    if request.hand_step is not None and not request.explain:
+        raise usage_error("--hand-step", "chooses the step --explain writes out by hand")
     for option, value in (("--atol", request.atol), ("--rtol", request.rtol)):
         if value is not None and request.expect is None:
             raise usage_error(option, "is the tolerance of --expect REF")

@@ -119,34 +119,38 @@ def _state_activation(net: Network) -> str:
 
 
 def state_by_hand(
-    result: Forward, net: Network, terms: dict[str, FloatArray] | None, precision: int
+    result: Forward,
+    net: Network,
+    terms: dict[str, FloatArray] | None,
+    precision: int,
+    t: int = 1,
 ) -> list[str]:
-    """The first step's c_1 and h_1 (an LSTM's) or h_1 (a GRU's), unit by unit, from the
-    gates' values."""
+    """Step t's c_t and h_t (an LSTM's) or h_t (a GRU's), unit by unit, from the gates'
+    values."""
     if terms is None:
         return []
-    lines = []
+    lines, k = [], t - 1  # row k holds step t
 
     def v(key: str, unit: int) -> str:
-        return _factor(float(terms[key][0][unit]), precision)
+        return _factor(float(terms[key][k][unit]), precision)
 
     for unit in range(net.cell_size):
-        h_1 = fixed(float(result.H[0][unit]), precision)
+        h_t = fixed(float(result.H[k][unit]), precision)
         if net.cell_kind == "lstm" and result.C is not None:
-            c_prev, c_1 = v("c_prev", unit), fixed(float(result.C[0][unit]), precision)
+            c_prev, c_t = v("c_prev", unit), fixed(float(result.C[k][unit]), precision)
             lines.append(
-                f"  c_1, unit {unit + 1}: f·c_0 + i·g = {v('gate f', unit)}·{c_prev}"
-                f" + {v('gate i', unit)}·{v('gate g', unit)} = {c_1}"
+                f"  c_{t}, unit {unit + 1}: f·c_{t - 1} + i·g = {v('gate f', unit)}·{c_prev}"
+                f" + {v('gate i', unit)}·{v('gate g', unit)} = {c_t}"
             )
             lines.append(
-                f"  h_1, unit {unit + 1}: o·{_state_activation(net)}(c_1) = "
-                f"{v('gate o', unit)}·{_state_activation(net)}({c_1}) = {h_1}"
+                f"  h_{t}, unit {unit + 1}: o·{_state_activation(net)}(c_{t}) = "
+                f"{v('gate o', unit)}·{_state_activation(net)}({c_t}) = {h_t}"
             )
         else:
-            z = float(terms["gate z"][0][unit])
+            z = float(terms["gate z"][k][unit])
             lines.append(
-                f"  h_1, unit {unit + 1}: (1 - z)·n + z·h_0 = {_factor(1 - z, precision)}·"
-                f"{v('gate n', unit)} + {v('gate z', unit)}·{v('h_prev', unit)} = {h_1}"
+                f"  h_{t}, unit {unit + 1}: (1 - z)·n + z·h_{t - 1} = {_factor(1 - z, precision)}·"
+                f"{v('gate n', unit)} + {v('gate z', unit)}·{v('h_prev', unit)} = {h_t}"
             )
     return lines
 

@@ -49,12 +49,20 @@ class OutputFormat(StrEnum):
     TSV = "tsv"
     JSON = "json"
     JSONL = "jsonl"
+    MARKDOWN = "markdown"  # views for notes and slides: forward's tables as documents
+    LATEX = "latex"
+    HTML = "html"
+    SVG = "svg"
 
     def resolved(self, to_terminal: bool) -> OutputFormat:
         """The format to write: auto becomes table on a terminal and csv in a pipe or file."""
         if self is not OutputFormat.AUTO:
             return self
         return OutputFormat.TABLE if to_terminal else OutputFormat.CSV
+
+
+#: The views for notes and slides (rnncli.document_writer writes them).
+DOCUMENT_FORMATS = (OutputFormat.MARKDOWN, OutputFormat.LATEX, OutputFormat.HTML, OutputFormat.SVG)
 
 
 class InspectFormat(StrEnum):

@@ -28,15 +28,35 @@ from rnncli.table_text import (
 )
 
 
-def runs_view(runs: list[Run], net: Network, precision: int = 4, elide: bool = False) -> Group:
+def runs_view(
+    runs: list[Run],
+    net: Network,
+    precision: int = 4,
+    elide: bool = False,
+    parts: ViewParts | None = None,
+) -> Group:
     """Every sequence in turn: its table (or explain view) and sparklines."""
+    parts = parts or ViewParts()
     views: list[RenderableType] = []
     for run in runs:
         if run.explained is not None:
-            views.append(explain_view(run.result, net, run.explained, precision, elide, run.id))
+            views.append(
+                explain_view(
+                    run.result, net, run.explained, precision, elide, run.id, parts.hand_step,
+                    parts.title,
+                )
+            )  # fmt: skip
         else:
-            views.append(forward_view(run.result, net, precision, elide, run.id, run))
+            views.append(forward_view(run.result, net, precision, elide, run.id, run, parts))
     return Group(*views)
+
+
+class ViewParts(NamedTuple):
+    """What a view for people holds beyond its numbers (a slide may want less)."""
+
+    title: bool = True
+    sparklines: bool = True
+    hand_step: int = 1  # the explain view's step written out by hand
 
 
 #: Diverging heat colours, mid-tones readable on dark and light terminals alike:
@@ -52,10 +72,17 @@ def forward_view(
     elide: bool = False,
     sequence_id: str | int | None = None,
     run: Run | None = None,
+    parts: ViewParts | None = None,
 ) -> Group:
-    """The table with, under it, a sparkline for every hidden unit and output; `run`
-    brings the first step's t, the input's column names and the kept columns."""
+    """The table with, under it, a sparkline for every hidden unit and output (each
+    left out where `parts` says); `run` brings the first step's t, the input's column
+    names and the kept columns."""
+    parts = parts or ViewParts()
     table = forward_table(result, net, precision, elide, sequence_id, run)
+    if not parts.title:
+        table.title = ""
+    if not parts.sparklines:
+        return Group(table)
     return Group(table, unit_sparklines(result, net, precision))
 
 
@@ -210,7 +237,8 @@ class ForwardTable:
             return
         units = self._units(True)
         owners = [(n, u) for n, group in enumerate(self.groups) for u in range(group.size)]
-        yield Text(self.title)
+        if self.title:
+            yield Text(self.title)
         for span in blocks(label_width, units, options.max_width):
             picked: dict[int, list[int]] = {}
             for n, u in (owners[i] for i in span):
@@ -230,7 +258,7 @@ class ForwardTable:
         """The table of the units `picked` of each group (group index -> units); the
         title and notes are its own unless `numbered` (a block of a wider table)."""
         table = Table(
-            title=None if numbered else Text(self.title),
+            title=None if numbered or not self.title else Text(self.title),
             title_justify="left",
             header_style="bold cyan",
         )

@@ -26,9 +26,13 @@ def explain_view(
     precision: int = 4,
     elide: bool = False,
     sequence_id: str | int | None = None,
+    hand_step: int = 1,
+    titled: bool = True,
 ) -> Group:
-    """A table of terms per step, the first step's products, and the Formulation 2 check."""
-    parts: list[RenderableType] = [Text(title(net, result, sequence_id), style="bold")]
+    """A table of terms per step, step `hand_step`'s products, and the Formulation 2 check."""
+    parts: list[RenderableType] = []
+    if titled:
+        parts.append(Text(title(net, result, sequence_id), style="bold"))
     terms = term_arrays(explained)
     terms.update({f"gate {gate}": values for gate, values in gate_arrays(explained).items()})
     marked = False
@@ -41,7 +45,7 @@ def explain_view(
         marked = marked or any(saturation_marks(net, terms, k))
     if marked:
         parts.append(Text(SATURATION_NOTE, style="dim"))
-    parts.append(first_step_by_hand(result, net, precision, terms))
+    parts.append(first_step_by_hand(result, net, precision, terms, hand_step))
     difference = explained.formulation_2_difference
     checked = {
         "rnn": "z_t",
@@ -99,9 +103,14 @@ def step_table(
 
 
 def first_step_by_hand(
-    result: Forward, net: Network, precision: int, terms: dict[str, FloatArray] | None = None
+    result: Forward,
+    net: Network,
+    precision: int,
+    terms: dict[str, FloatArray] | None = None,
+    t: int = 1,
 ) -> Text:
-    """W_xh x_1 and W_hh h_0 written out, one row of the matrix per line."""
+    """W_xh x_t and W_hh h_{t-1} written out (step 1 unless `t`), one row of the matrix
+    per line; an LSTM's or GRU's per gate, then its state from the gates."""
     if net.input_size > WRITTEN_OUT_MAX_INPUTS or net.hidden_size > WRITTEN_OUT_MAX_UNITS:
         return Text(
             "The first step is written out by hand for up to "
@@ -109,10 +118,11 @@ def first_step_by_hand(
             "`-f json --explain` gives every term of every step.",
             style="dim",
         )
-    lines = ["t = 1 by hand, one row of each matrix at a time:"]
-    x_1, h_0 = result.X[0], result.h0[0]
+    lines = [f"t = {t} by hand, one row of each matrix at a time:"]
+    x_t = result.X[t - 1]
+    h_prev = result.h0[0] if t == 1 else result.H[t - 2]  # h_{t-1}
     H = net.cell_size
-    for name, matrix, vector in (("W_xh", net.W_xh, x_1), ("W_hh", net.W_hh, h_0)):
+    for name, matrix, vector in (("W_xh", net.W_xh, x_t), ("W_hh", net.W_hh, h_prev)):
         for k, row in enumerate(matrix):
             gate = f"^{net.gates[k // H]}" if net.gates else ""
             products = " + ".join(
@@ -120,10 +130,10 @@ def first_step_by_hand(
                 for w, v in zip(row.tolist(), vector.tolist(), strict=True)
             )
             total = float(row @ vector)
-            term = f"{name}{gate} {'x_1' if name == 'W_xh' else 'h_0'}"
+            term = f"{name}{gate} {f'x_{t}' if name == 'W_xh' else f'h_{t - 1}'}"
             lines.append(f"  {term}, unit {k % H + 1}: {products} = {fixed(total, precision)}")
     if net.gates:
-        lines += state_by_hand(result, net, terms, precision)
+        lines += state_by_hand(result, net, terms, precision, t)
     return Text("\n".join(lines))
 
 

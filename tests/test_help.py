@@ -50,7 +50,7 @@ def test_forward_groups_its_options_into_panels() -> None:
     assert options_of(found["Check"]) == ["--expect", "--atol", "--rtol"]
     assert options_of(found["Network"]) == ["-c", "--h0", "--dtype"]
     assert options_of(found["Mode"]) == ["-m", "-n", "--feedback"]
-    assert options_of(found["Explain"]) == ["--explain"]
+    assert options_of(found["Explain"]) == ["--explain", "--hand-step"]
     assert help_text.splitlines()[0] == "Usage: rnncli forward [OPTIONS] SEQUENCE"
 
 

@@ -1,0 +1,90 @@
+"""The forward pass as views for notes and slides: `-f markdown`, `latex`, `html` and
+`svg`. Each is one document written whole; long runs keep their first and last rows
+unless `elide` is off (--all)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rnncli.document_tables import explain_tables, forward_table, sparkline_rows
+from rnncli.hand_step import hand_step
+from rnncli.network import Network
+from rnncli.option_values import OutputFormat
+from rnncli.render import ViewParts
+from rnncli.render_explain import WRITTEN_OUT_MAX_INPUTS, WRITTEN_OUT_MAX_UNITS
+from rnncli.run import Run
+from rnncli.table_text import shown_steps, title
+
+
+def write_document(
+    runs: list[Run],
+    net: Network,
+    output_format: OutputFormat,
+    out: TextIO,
+    precision: int,
+    elide: bool,
+    parts: ViewParts,
+) -> None:
+    """Every run in `output_format`, as one document."""
+    if output_format in (OutputFormat.HTML, OutputFormat.SVG):
+        from rnncli.page_export import image_svg, page_html
+        from rnncli.render import runs_view
+
+        view = runs_view(runs, net, precision, elide, parts)
+        name = title(net, runs[0].result) if runs else "rnncli"
+        export = page_html if output_format is OutputFormat.HTML else image_svg
+        out.write(export(view, name))
+        return
+    latex = output_format is OutputFormat.LATEX
+    for run in runs:
+        out.write(_latex(run, net, precision, elide, parts) if latex
+                  else _markdown(run, net, precision, elide, parts))  # fmt: skip
+
+
+def _markdown(run: Run, net: Network, precision: int, elide: bool, parts: ViewParts) -> str:
+    from rnncli.markdown_writer import hand_step_math, pipe_table, sparkline_list
+
+    result, heading = run.result, _heading(run, net, parts)
+    if run.explained is None:
+        text = pipe_table(forward_table(result, net, precision, elide, heading))
+        if parts.sparklines:
+            text += "\n" + sparkline_list(sparkline_rows(result, net, precision))
+        return text + "\n"
+    text = f"**{heading}**\n\n" if heading else ""
+    for k in shown_steps(len(result.X), elide):
+        if k is None:
+            text += "⋮ steps hidden; --all shows every step\n\n"
+            continue
+        tables = explain_tables(result, net, run.explained, precision, k)
+        text += "\n".join(pipe_table(table) for table in tables) + "\n"
+    if _written_out(net):
+        step = hand_step(net, result, run.explained, parts.hand_step)
+        text += hand_step_math(step, precision) + "\n"
+    return text
+
+
+def _latex(run: Run, net: Network, precision: int, elide: bool, parts: ViewParts) -> str:
+    from rnncli.latex_writer import escaped, hand_step_align, tabular
+
+    result, heading = run.result, _heading(run, net, parts)
+    if run.explained is None:
+        return tabular(forward_table(result, net, precision, elide, heading))
+    text = r"\noindent\textbf{" + escaped(heading) + "}\\par\\medskip\n\n" if heading else ""
+    for k in shown_steps(len(result.X), elide):
+        if k is None:
+            text += "\\noindent$\\vdots$ steps hidden\\par\\medskip\n\n"
+            continue
+        for table in explain_tables(result, net, run.explained, precision, k):
+            text += tabular(table) + "\\medskip\n\n"
+    if _written_out(net):
+        text += hand_step_align(hand_step(net, result, run.explained, parts.hand_step), precision)
+    return text
+
+
+def _heading(run: Run, net: Network, parts: ViewParts) -> str | None:
+    return title(net, run.result, run.id) if parts.title else None
+
+
+def _written_out(net: Network) -> bool:
+    """Whether a step is written out by hand: for up to 8 inputs and 8 hidden units."""
+    return net.input_size <= WRITTEN_OUT_MAX_INPUTS and net.hidden_size <= WRITTEN_OUT_MAX_UNITS
