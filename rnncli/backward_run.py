@@ -23,7 +23,7 @@ from rnncli.backward import (
 from rnncli.backward_report import BackwardReport, Clipping, FlowComparison
 from rnncli.config import default_network, load_config
 from rnncli.errors import RnnCliError
-from rnncli.files import check_output, output_stream, source_name
+from rnncli.files import source_name
 from rnncli.forward_request import usage_error
 from rnncli.gradient_flow import GradientFlow, flow_note, gated_note, gradient_flow, state_flow
 from rnncli.network import Network
@@ -35,6 +35,7 @@ from rnncli.option_values import (
     OutputFormat,
     Reduction,
 )
+from rnncli.output_files import check_output, output_stream
 from rnncli.sequence import read_sequence
 from rnncli.sequence_fit import check_fits
 from rnncli.slopes import steepest

@@ -14,7 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from rnncli.activations import FloatArray
-from rnncli.forward import Forward, feedback_run, run_together
+from rnncli.forward import feedback_run, run_together
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 from rnncli.option_values import Direction, Mode
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from rnncli.explain import Terms
 from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, term_arrays
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 from rnncli.sparklines import sample, sparkline
 from rnncli.table_text import ROWS_EACH_END, SATURATED, fixed, saturation_notes, shown_steps

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray
-from rnncli.forward import Forward, gate_values
+from rnncli.forward_result import Forward, gate_values
 from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network

@@ -16,12 +16,7 @@ from rnncli.batching import forward_batch
 from rnncli.config import default_network, load_config
 from rnncli.delimited_reader import read_chunks
 from rnncli.errors import RnnCliError
-from rnncli.files import (
-    check_output,
-    output_stream,
-    source_name,
-)
-from rnncli.forward import Forward, first_non_finite
+from rnncli.files import source_name
 from rnncli.forward_request import (
     ForwardRequest,
     check_network_options,
@@ -29,11 +24,13 @@ from rnncli.forward_request import (
     check_scale_sources,
     usage_error,
 )
+from rnncli.forward_result import Forward, first_non_finite
 from rnncli.input_batch import Batch
 from rnncli.input_scale import fitted_scale, scale_line
 from rnncli.message_words import counted
 from rnncli.network import Network
 from rnncli.option_values import DOCUMENT_FORMATS, Direction, InputFormat, Mode, OutputFormat
+from rnncli.output_files import check_output, output_stream
 from rnncli.progress import progress_on_stderr
 from rnncli.run import Run
 from rnncli.run_views import output_steps_only, rounded_run

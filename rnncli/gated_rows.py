@@ -20,7 +20,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from rnncli.activations import FloatArray
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from rnncli.explain import Terms
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 from rnncli.table_text import fixed
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from rnncli.errors import RnnCliError
-from rnncli.files import output_stream
 from rnncli.initialise import initial_network
 from rnncli.message_words import counted
 from rnncli.network_yaml import network_yaml
 from rnncli.option_values import BiasForm, CellKind, Scheme
+from rnncli.output_files import output_stream
 
 
 class InitRequest(NamedTuple):

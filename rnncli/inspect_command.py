@@ -35,8 +35,8 @@ def inspect(
     ] = InspectFormat.TABLE,
 ) -> None:
     """Show a network at a glance: sizes, activations, biases, parameters, spectral radius."""
-    from rnncli.files import output_stream
     from rnncli.inspect_view import inspect_network
+    from rnncli.output_files import output_stream
 
     with output_stream(None) as out:
         inspect_network(config, OutputFormat(output_format), out)

@@ -6,10 +6,11 @@ from pathlib import Path, PurePath
 
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
-from rnncli.files import output_stream, source_name
+from rnncli.files import source_name
 from rnncli.model_files import read_model
 from rnncli.model_form import from_network, to_network
 from rnncli.network_yaml import network_yaml
+from rnncli.output_files import output_stream
 
 EXPORT_EXTENSIONS = {"onnx": ".onnx", "safetensors": ".safetensors"}
 

@@ -11,11 +11,12 @@ import numpy as np
 from rnncli.batching import forward_batch
 from rnncli.config import default_network, load_config
 from rnncli.errors import EXIT_USAGE, RnnCliError
-from rnncli.files import check_output, source_name
-from rnncli.forward import Forward
+from rnncli.files import source_name
+from rnncli.forward_result import Forward
 from rnncli.gradient_flow import gradient_flow
 from rnncli.network import Network
 from rnncli.option_values import Mode
+from rnncli.output_files import check_output
 from rnncli.plot_figure import Panel, figure
 from rnncli.sequence import format_of, read_batch
 from rnncli.sequence_fit import check_fits

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnncli.activations import FloatArray
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 from rnncli.render_explain import explain_view
 from rnncli.run import Run

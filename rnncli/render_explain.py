@@ -8,7 +8,7 @@ from rich.text import Text
 from rnncli.activations import FloatArray
 from rnncli.explain import Terms
 from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, gate_arrays, term_arrays
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.gated_rows import SATURATION_NOTE, gated_rows, saturation_marks, state_by_hand
 from rnncli.network import Network
 from rnncli.table_blocks import UnitColumns

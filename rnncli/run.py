@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from rnncli.column_choice import Kept
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 
 if TYPE_CHECKING:
     from rnncli.explain import Terms

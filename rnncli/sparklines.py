@@ -8,7 +8,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 
 from rnncli.activations import FloatArray
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 
 BLOCKS = "▁▂▃▄▅▆▇█"

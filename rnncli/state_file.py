@@ -18,12 +18,13 @@ import numpy as np
 from rnncli.activations import FloatArray
 from rnncli.decimal_numbers import decimal
 from rnncli.errors import RnnCliError
-from rnncli.files import MAX_CONFIG_BYTES, decode_text, output_stream, read_bytes, source_name
-from rnncli.forward import Forward
+from rnncli.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
 from rnncli.forward_request import usage_error
+from rnncli.forward_result import Forward
 from rnncli.input_scale import Scale
 from rnncli.message_words import counted, shown
 from rnncli.network import Network
+from rnncli.output_files import output_stream
 
 
 class GivenState(NamedTuple):

@@ -18,7 +18,7 @@ from rnncli.activations import FloatArray
 from rnncli.column_choice import Kept
 from rnncli.explain import Terms
 from rnncli.explained_terms import OUTPUT_TERMS, gate_arrays, term_arrays
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 
 
 class Step(NamedTuple):

@@ -19,7 +19,7 @@ import numpy as np
 
 from rnncli.activations import FloatArray
 from rnncli.column_choice import Kept
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 from rnncli.run import Run
 from rnncli.sparklines import WIDEST, UnitSparklines, unit_sparklines

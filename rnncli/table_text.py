@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 
 #: Where a unit of a saturating activation is saturated (its gradient nearly 0): the

@@ -17,7 +17,8 @@ from rnncli.activations import Activation, FloatArray
 from rnncli.batching import forward, forward_batch
 from rnncli.cell import ElmanCell
 from rnncli.config import default_network
-from rnncli.forward import Forward, reference_feedback, reference_forward, reference_output
+from rnncli.forward import reference_feedback, reference_forward, reference_output
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 from rnncli.option_values import Direction, Mode
 from tests.conftest import textbook

@@ -28,7 +28,7 @@ from onnx.reference import ReferenceEvaluator
 
 from rnncli.activations import Activation, FloatArray
 from rnncli.batching import forward, forward_batch
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.network import Network
 from rnncli.option_values import Direction
 

@@ -16,7 +16,8 @@ import pytest
 
 from rnncli.activations import SIGMOID, Activation, FloatArray, sigmoid, sigmoid_into
 from rnncli.batching import forward, forward_batch
-from rnncli.forward import gate_values, reference_feedback, reference_run
+from rnncli.forward import reference_feedback, reference_run
+from rnncli.forward_result import gate_values
 from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import GATES, Network

@@ -12,7 +12,7 @@ import numpy as np
 from rnncli.batching import forward
 from rnncli.config import default_network
 from rnncli.delimited_writer import delimited_header
-from rnncli.forward import Forward
+from rnncli.forward_result import Forward
 from rnncli.network import Network, single_layer
 from rnncli.option_values import Mode, OutputFormat
 from rnncli.run import Run
