@@ -27,6 +27,7 @@ import numpy as np
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES
+from rnncli.keras_weights_tree import DEFAULTS_NOTE, weights_tree_config
 from rnncli.model_form import DirectionWeights, ModelForm, checked_array, reordered
 from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
 from rnncli.zip_members import BoundedZip
@@ -45,11 +46,10 @@ def keras_form(data: bytes, source: str, extension: str) -> ModelForm:
             weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
             return _Reader(source, config, _KerasWeights(weights)).form()
         weights = h5py.File(io.BytesIO(data), "r")
-        if "model_config" not in weights.attrs:
-            raise RnnCliError(
-                f"{source}: holds weights only (no model_config); read the .keras file "
-                "the model was saved to"
-            )
+        if "model_config" not in weights.attrs:  # model.save_weights's .weights.h5
+            reader = _Reader(source, weights_tree_config(weights, source), _KerasWeights(weights))
+            reader.model.notes.append(DEFAULTS_NOTE)
+            return reader.form()
         config = _json(weights.attrs["model_config"], source)
         return _Reader(source, config, _LegacyWeights(weights["model_weights"])).form()
     except OSError as error:
@@ -170,12 +170,22 @@ class _Reader:
                 ]
                 self.add(cells, Direction.BIDIRECTIONAL, inner, name)
             else:
+                direction = Direction.FORWARD
                 if config.get("go_backwards"):
-                    raise self.error(
-                        f"layer {name!r} has go_backwards outside a Bidirectional: its output is "
-                        "in reversed time order, which rnncli does not write"
+                    # Keras returns h in the order it ran, x_T first; rnncli's reverse
+                    # direction runs the same steps and writes h_t beside x_t.
+                    if model.layers:
+                        raise self.error(
+                            f"layer {name!r} has go_backwards after another recurrent layer; "
+                            "only a single go_backwards layer is read"
+                        )
+                    direction = Direction.REVERSE
+                    model.notes.append(
+                        f"Keras go_backwards layer {name!r} as direction reverse: its steps "
+                        "are written beside the x_t they read, where Keras returns them in "
+                        "reversed time order"
                     )
-                self.add([self.cell(layer, kind, None, name)], Direction.FORWARD, layer, name)
+                self.add([self.cell(layer, kind, None, name)], direction, layer, name)
         if not model.layers:
             raise self.error("has no SimpleRNN, LSTM or GRU layer")
         model.notes.append("Keras kernels transposed into W_xh and W_hh")

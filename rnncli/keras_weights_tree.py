@@ -1,0 +1,83 @@
+"""A Keras 3 `.weights.h5` (model.save_weights) as a model config, read from its groups.
+
+A weights file holds no config: only the tree `layers/<snake class>[_N]/...`, its
+datasets numbered `vars/0..2` (kernel, recurrent_kernel, bias). The class of each layer
+is read from its group's name (`lstm_1` is the second LSTM), the cell inside a
+Bidirectional from its vars' `name` attribute (`gru_cell`), a GRU's reset_after from its
+bias's shape (2 x 3H with, 3H without). What the file cannot say is taken as Keras's
+defaults: activation tanh, recurrent activation sigmoid, a Dense linear, a Bidirectional
+concatenating its directions; every recurrent layer before the Dense, in the order N.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import h5py  # type: ignore[import-untyped]
+
+from rnncli.errors import RnnCliError
+
+#: Group name (Keras's snake case class name) -> class name.
+CLASSES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+NAME = re.compile(r"^(simple_rnn|lstm|gru|bidirectional|dense|dropout)(?:_(\d+))?$")
+DEFAULTS_NOTE = (
+    "Keras weights only: layers read from the HDF5 groups; activations taken as Keras's "
+    "defaults (tanh, sigmoid; Dense linear)"
+)
+
+
+def weights_tree_config(file: h5py.File, source: str) -> dict[str, Any]:
+    """The config a Keras `.weights.h5` implies, as `config.json` would give it."""
+    group = file.get("layers")
+    if not isinstance(group, h5py.Group):
+        raise RnnCliError(
+            f"{source}: holds neither a model_config nor Keras 3's layers/ tree of weights"
+        )
+    found: dict[str, list[tuple[int, str]]] = {}
+    for key in group:
+        match = NAME.match(key)
+        if match is None:
+            raise RnnCliError(
+                f"{source}: layer group {key!r} is not read: only SimpleRNN, LSTM, GRU, "
+                "Bidirectional, Dropout and Dense layers are"
+            )
+        found.setdefault(match[1], []).append((int(match[2] or 0), key))
+    recurrent = [kind for kind in found if kind in (*CLASSES, "bidirectional")]
+    if len(recurrent) != 1:
+        raise RnnCliError(
+            f"{source}: a weights file must hold recurrent layers of one class to be read in "
+            f"order; it holds {', '.join(sorted(recurrent)) or 'none'}"
+        )
+    if len(found.get("dense", [])) > 1:
+        raise RnnCliError(f"{source}: holds more than one Dense layer; their order is unknown")
+    layers = [
+        _recurrent(group[key], recurrent[0], key, source)
+        for _, key in sorted(found[recurrent[0]])
+    ]
+    layers += [
+        {"class_name": "Dense", "config": {"name": key, "activation": "linear"}}
+        for _, key in found.get("dense", [])
+    ]
+    return {"class_name": "Sequential", "config": {"layers": layers}}
+
+
+def _recurrent(group: h5py.Group, kind: str, key: str, source: str) -> dict[str, Any]:
+    if kind != "bidirectional":
+        return _layer(CLASSES[kind], group.get("cell/vars"), key)
+    cell = group.get("forward_layer/cell/vars")
+    inner = str(cell.attrs.get("name", "")) if cell is not None else ""
+    inner = re.sub(r"(_cell)?(_\d+)?$", "", inner)
+    if inner not in CLASSES:
+        raise RnnCliError(f"{source}: layer group {key!r} wraps {inner or 'no'} cell, not read")
+    return {
+        "class_name": "Bidirectional",
+        "config": {"name": key, "layer": _layer(CLASSES[inner], cell, key), "merge_mode": "concat"},
+    }
+
+
+def _layer(kind: str, cell: h5py.Group | None, key: str) -> dict[str, Any]:
+    config: dict[str, Any] = {"name": key, "return_sequences": True}
+    if kind == "GRU" and cell is not None and "2" in cell:
+        config["reset_after"] = len(cell["2"].shape) == 2
+    return {"class_name": kind, "config": config}
