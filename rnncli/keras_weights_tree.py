@@ -52,8 +52,7 @@ def weights_tree_config(file: h5py.File, source: str) -> dict[str, Any]:
     if len(found.get("dense", [])) > 1:
         raise RnnCliError(f"{source}: holds more than one Dense layer; their order is unknown")
     layers = [
-        _recurrent(group[key], recurrent[0], key, source)
-        for _, key in sorted(found[recurrent[0]])
+        _recurrent(group[key], recurrent[0], key, source) for _, key in sorted(found[recurrent[0]])
     ]
     layers += [
         {"class_name": "Dense", "config": {"name": key, "activation": "linear"}}

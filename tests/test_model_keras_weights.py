@@ -66,10 +66,9 @@ def keras_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def forward(folder: Path, file: str) -> dict[str, Any]:
+    sequence, model = str(folder / "x.csv"), str(folder / file)
     result = runner.invoke(
-        app,
-        ["forward", str(folder / "x.csv"), "-c", str(folder / file), "-f", "json"]
-        + ["--dtype", "float32"],
+        app, ["forward", sequence, "-c", model, "-f", "json", "--dtype", "float32"]
     )
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
