@@ -57,6 +57,16 @@ def onnx_form(data: bytes, source: str) -> ModelForm:
                 f"{source}: {node_name(node)}: the recurrence is unrolled into a "
                 f"{node.op_type}, which is not read; export with the RNN operator"
             )
+    if not any(node.op_type in ("RNN", "LSTM", "GRU") for node in graph.node):
+        # torch.onnx.export(dynamo=True) writes nn.RNN so: MatMul, Add, Tanh per step.
+        steps = [node for node in graph.node if node.op_type in ("Tanh", "Relu")]
+        if not steps:
+            raise RnnCliError(f"{source}: has no RNN, LSTM or GRU node")
+        raise RnnCliError(
+            f"{source}: has no RNN, LSTM or GRU node: the recurrence is unrolled step by "
+            f"step ({len(steps)} Tanh/Relu nodes, the first {node_name(steps[0])}), which is "
+            "not read; export nn.RNN with torch.onnx.export(..., dynamo=False)"
+        )
     return _Walk(graph, source).form()
 
 
