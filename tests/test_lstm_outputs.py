@@ -12,15 +12,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from rnncli import forward_pipeline
 from rnncli.batching import forward
+from rnncli.cli import app
 from rnncli.forward_request import ForwardRequest
 from rnncli.network import Network
 from rnncli.option_values import Direction, OutputFormat
 from rnncli.run import Run
 from rnncli.state_file import initial_state, save_state
 from rnncli.writers import write
+from tests.cells_cli import write_json
+from tests.test_cells_textbook import LSTM, LSTM_C_1, LSTM_H_1
 from tests.test_lstm_gru import random_network
 
 
@@ -125,12 +129,6 @@ def test_a_stream_in_pieces_equals_one_pass_bytes(
 
 
 def test_precision_rounds_c_and_c_n_like_h(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from rnncli.cli import app
-    from tests.cells_cli import write_json
-    from tests.test_cells_textbook import LSTM, LSTM_C_1, LSTM_H_1
-
     config = write_json(tmp_path / "net.yaml", LSTM)
     sequence = write_json(tmp_path / "x.json", [[1.0, 0.0]])
     args = ["forward", str(sequence), "-c", str(config), "-p", "4", "-f"]
