@@ -346,6 +346,20 @@ def memory(small: int, large: int, folder: Path, judged: bool) -> list[Row]:
         case = f"{output_format}: T={large:,} vs T={small:,}"
         met = ratio <= 1.2 if judged else None
         rows.append(Row("4 memory", case, peaks[1], peaks[0], ratio, "peak ratio <= 1.2", met))
+    from rnncli.network_yaml import network_yaml
+
+    for kind in ("lstm", "gru"):  # the gated cells stream too: csv in, csv out
+        config = folder / f"{kind}32.yaml"
+        config.write_text(network_yaml(gated_network(kind, 8, 32), ["benchmark"]))
+        peaks = []
+        for T in (small, large):
+            data = folder / f"mem_{T}.csv"
+            command = ["-m", "rnncli", "forward", str(data), "-f", "csv", "-c", str(config)]
+            peaks.append(peak_memory([PYTHON, *command]))
+        ratio = peaks[1] / peaks[0]
+        case = f"{kind} csv: T={large:,} vs T={small:,}"
+        met = ratio <= 1.2 if judged else None
+        rows.append(Row("4 memory", case, peaks[1], peaks[0], ratio, "peak ratio <= 1.2", met))
     return rows
 
 

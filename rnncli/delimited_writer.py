@@ -10,7 +10,7 @@ from typing import TextIO
 import numpy as np
 
 from rnncli.column_names import input_column_names
-from rnncli.explained_terms import GATE_COLUMN, OUTPUT_TERMS, hidden_terms
+from rnncli.explained_terms import GATE_COLUMN, OUTPUT_TERMS, hidden_terms, term_size
 from rnncli.network import Network
 from rnncli.run import Run
 from rnncli.step_values import number_text, row_bodies, steps
@@ -36,8 +36,8 @@ def delimited_header(
     if net.has_output_layer:
         after += _numbered("o", net.output_size)
     if explain:
-        for key in hidden_terms(net.cell_kind):
-            after += _numbered(key, net.hidden_size)
+        for key in hidden_terms(net):
+            after += _numbered(key, term_size(net, key))
         for gate in net.gates:
             after += _numbered(GATE_COLUMN + gate, net.cell_size)
         if net.has_output_layer:
@@ -78,6 +78,7 @@ def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bo
     no_output = [""] * net.output_size
     prefix = [_cell(str(run.id), delimiter)] if batched else []
     kept = _kept_cells(run, delimiter)
+    keys = hidden_terms(net)
     for k, step in enumerate(steps(run.result, run.explained, run.first_t)):
         cells = [*prefix, str(step.t), *kept[k], *map(number_text, step.x)]
         cells += map(number_text, step.h)
@@ -86,7 +87,7 @@ def _write_rows(run: Run, net: Network, out: TextIO, delimiter: str, batched: bo
         if net.has_output_layer:
             cells += no_output if step.o is None else map(number_text, step.o)
         if step.terms is not None:
-            for key in hidden_terms(net.cell_kind):
+            for key in keys:
                 cells += map(number_text, step.terms[key])
             for values in (step.gates or {}).values():
                 cells += map(number_text, values)

@@ -17,7 +17,11 @@ LSTM's c_{t-1} and state_act(c_t); a GRU's recurrent part of n, as its reset pla
 r ⊙ (W_hh^n h_{t-1} + b_hh^n) (reset after), or W_hh^n (r ⊙ h_{t-1}) + b_hh^n, whose
 W_hh^n (r ⊙ h_{t-1}) stands in the n columns of W_hh_h_prev. Formulation 2 then checks
 the gates whose pre-activation is W_xh x_t + b_xh + W_hh h_{t-1} + b_hh: every LSTM
-gate, a GRU's r and z.
+gate (plus its peephole term, where it has one), a GRU's r and z.
+
+An LSTM's peepholes add p_i ⊙ c_{t-1} to z^i, p_f ⊙ c_{t-1} to z^f and p_o ⊙ c_t to z^o
+(z_t as forward() kept it includes them); with a projection W_hr (P x H), h_t = W_hr
+(o ⊙ state_act(c_t)), so h_{t-1} holds P values and o ⊙ state_act(c_t) H.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class Terms(NamedTuple):
     C_prev: FloatArray | None = None  # T x H   c_{t-1}, c_0 first (lstm)
     C_act: FloatArray | None = None  # T x H   state_act(c_t) (lstm)
     recurrent_n: FloatArray | None = None  # T x H   n's recurrent part, reset applied (gru)
+    Peeped: FloatArray | None = None  # T x 3H  p_i ⊙ c_{t-1}, p_f ⊙ c_{t-1}, p_o ⊙ c_t (lstm)
+    Shown: FloatArray | None = None  # T x H   o ⊙ state_act(c_t), before W_hr (lstm, projected)
 
 
 def terms(net: Network, result: Forward, c0: FloatArray | None = None) -> Terms:
@@ -69,6 +75,12 @@ def terms(net: Network, result: Forward, c0: FloatArray | None = None) -> Terms:
             gated = _gated_terms(net, result, H_prev, W_hh_h_prev, c0)
             if isinstance(cell, GruCell):
                 plain = slice(0, 2 * cell.cell_size)  # r and z
+        Z_2 = _formulation_2(net, result.X, H_prev)
+        Peeped = gated.get("Peeped")
+        if Peeped is not None:  # the peephole terms, in the columns of i, f and o
+            H = net.cell_size
+            Z_2[:, : 2 * H] += Peeped[:, : 2 * H]
+            Z_2[:, 3 * H :] += Peeped[:, 2 * H :]
         return Terms(
             H_prev=H_prev,
             W_xh_x=result.X @ cell.W_xh.T,
@@ -79,9 +91,7 @@ def terms(net: Network, result: Forward, c0: FloatArray | None = None) -> Terms:
             W_ho_h=W_ho_h,
             b_o=net.b_o,
             O_pre=O_pre,
-            formulation_2_difference=_largest_difference(
-                _formulation_2(net, result.X, H_prev)[:, plain], result.Z[:, plain]
-            ),
+            formulation_2_difference=_largest_difference(Z_2[:, plain], result.Z[:, plain]),
             **gated,
         )
 
@@ -103,7 +113,13 @@ def _gated_terms(
         assert c_0 is not None and result.C is not None
         C_prev = np.vstack([c_0.reshape(1, -1), result.C[:-1]])
         state_act = cell.state_activation or cell.activation
-        return {"G": G, "C_prev": C_prev, "C_act": state_act(result.C)}
+        lstm = {"G": G, "C_prev": C_prev, "C_act": state_act(result.C)}
+        if cell.peepholes is not None:
+            p_i, p_o, p_f = cell.peepholes  # ONNX's order
+            lstm["Peeped"] = np.hstack([p_i * C_prev, p_f * C_prev, p_o * result.C])
+        if cell.W_hr is not None:
+            lstm["Shown"] = values["o"] * lstm["C_act"]  # h_t = W_hr (o ⊙ state_act(c_t))
+        return lstm
     assert isinstance(cell, GruCell)
     H = cell.cell_size
     n_ = slice(2 * H, 3 * H)

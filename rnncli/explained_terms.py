@@ -24,8 +24,13 @@ An LSTM's and a GRU's terms are each gate's own, the gate's name after the key
     W_hh_h_prev_<g>, b_hh_<g>         (a GRU's n with reset_after false: W_hh^n (r ⊙ h_{t-1}))
     recurrent_n (gru)               n's recurrent part: r ⊙ (W_hh^n h_{t-1} + b_hh^n), or
                                       W_hh^n (r ⊙ h_{t-1}) + b_hh^n with reset_after false
+    peephole_<g> (lstm, i f o)      with peepholes: p_i ⊙ c_{t-1}, p_f ⊙ c_{t-1}, p_o ⊙ c_t
     z_<g>                           gate g's pre-activation (z_z: the update gate's)
     f_c_prev, i_g, act_c (lstm)     f ⊙ c_{t-1}, i ⊙ g (their sum is c_t), state_act(c_t)
+    o_act_c (lstm, projected)       o ⊙ state_act(c_t), H values: h_t = W_hr o_act_c
+
+Every term holds H values (the units of a gate) but h_prev: h_{t-1} holds as many as h,
+an LSTM's P with a projection.
     one_minus_z_n, z_h_prev (gru)   (1 - z) ⊙ n, z ⊙ h_{t-1} (their sum is h_t)
 
 and the gates' values after their activation, by gate (JSON's "gates"; csv's gate_i1..).
@@ -39,7 +44,7 @@ import numpy as np
 
 from rnncli.activations import FloatArray
 from rnncli.explain import Terms
-from rnncli.network import GATES
+from rnncli.network import GATES, Network
 
 #: The hidden layer's terms, H values each, in the order every output gives them.
 HIDDEN_TERMS = ("h_prev", "W_xh_x", "b_xh", "W_xh_x_b_xh", "W_hh_h_prev", "b_hh", "z")
@@ -50,21 +55,33 @@ GATE_TERMS = ("W_xh_x", "b_xh", "W_hh_h_prev", "b_hh", "z")
 GATE_COLUMN = "gate_"
 
 
-def hidden_terms(kind: str) -> tuple[str, ...]:
-    """The hidden layer's terms of a cell of `kind`, H values each, in the order every
-    output gives them."""
+def hidden_terms(net: Network) -> tuple[str, ...]:
+    """The hidden layer's terms of the network's cell, in the order every output gives
+    them (term_size: how many values each)."""
+    kind = net.cell_kind
     if kind == "rnn":
         return HIDDEN_TERMS
     gates = GATES[kind]
+    peepholes = getattr(net.cell, "peepholes", None) is not None
 
     def of(gate: str) -> list[str]:
         keys = [f"{key}_{gate}" for key in GATE_TERMS]
-        return [*keys[:-1], "recurrent_n", keys[-1]] if (kind, gate) == ("gru", "n") else keys
+        if (kind, gate) == ("gru", "n"):
+            return [*keys[:-1], "recurrent_n", keys[-1]]
+        if peepholes and gate != "g":
+            return [*keys[:-1], f"peephole_{gate}", keys[-1]]
+        return keys
 
     per_gate = [key for gate in gates for key in of(gate)]
     if kind == "lstm":
-        return ("h_prev", "c_prev", *per_gate, "f_c_prev", "i_g", "act_c")
+        projected = ("o_act_c",) if getattr(net.cell, "W_hr", None) is not None else ()
+        return ("h_prev", "c_prev", *per_gate, "f_c_prev", "i_g", "act_c", *projected)
     return ("h_prev", *per_gate, "one_minus_z_n", "z_h_prev")
+
+
+def term_size(net: Network, key: str) -> int:
+    """How many values the hidden term `key` holds: h's for h_prev, else H."""
+    return net.hidden_size if key == "h_prev" else net.cell_size
 
 
 def gate_arrays(explained: Terms) -> dict[str, FloatArray]:
@@ -142,11 +159,16 @@ def _gated_terms(
         for key, array in stacked.items():
             if key == "z" and explained.recurrent_n is not None and gate == "n":
                 arrays["recurrent_n"] = explained.recurrent_n
+            if key == "z" and explained.Peeped is not None and gate != "g":
+                column = {"i": 0, "f": 1, "o": 2}[gate]  # Peeped holds i, f, o
+                arrays[f"peephole_{gate}"] = explained.Peeped[:, column * H : (column + 1) * H]
             arrays[f"{key}_{gate}"] = array[:, k * H : (k + 1) * H]
     if explained.C_prev is not None and explained.C_act is not None:
         arrays["f_c_prev"] = gates["f"] * explained.C_prev
         arrays["i_g"] = gates["i"] * gates["g"]
         arrays["act_c"] = explained.C_act
+        if explained.Shown is not None:
+            arrays["o_act_c"] = explained.Shown
     else:
         arrays["one_minus_z_n"] = (1 - gates["z"]) * gates["n"]
         arrays["z_h_prev"] = gates["z"] * explained.H_prev

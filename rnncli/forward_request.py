@@ -81,11 +81,6 @@ def check_network_options(request: ForwardRequest, net: Network) -> None:
             "--explain",
             "takes apart one-layer networks run forward without a clip, as in the lecture",
         )
-    cell = net.cell
-    if request.explain and (
-        getattr(cell, "peepholes", None) is not None or cell.hidden_size != cell.cell_size
-    ):
-        raise usage_error("--explain", "takes apart an LSTM without peepholes or a projection")
     if (
         request.mode in (Mode.ONE_TO_MANY, Mode.MANY_TO_MANY_DELAYED)
         and net.direction is not Direction.FORWARD

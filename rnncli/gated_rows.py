@@ -11,8 +11,10 @@ Per gate g (its terms' keys in rnncli.explained_terms, its value under "gate g")
     g = σ(z^g)         the gate's value (act for the LSTM's g and the GRU's n)
 
 a GRU's n adds its reset: r ⊙ (W_hh h_{t-1} + b_hh) (reset after), or W_hh (r ⊙ h_{t-1})
-+ b_hh. Then an LSTM's c_t = f ⊙ c_{t-1} + i ⊙ g and h_t = o ⊙ state_act(c_t), a GRU's
-h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}. A σ gate within SATURATED of 0 or 1 is marked *.
++ b_hh; an LSTM's peepholes add + p_i ⊙ c_{t-1}, + p_f ⊙ c_{t-1} and + p_o ⊙ c_t before
+z^i, z^f and z^o. Then an LSTM's c_t = f ⊙ c_{t-1} + i ⊙ g and h_t = o ⊙ state_act(c_t)
+(with a projection o ⊙ state_act(c_t), then h_t = W_hr (o ⊙ state_act(c_t)), P values),
+a GRU's h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}. A σ gate within SATURATED of 0 or 1 is marked *.
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ def gated_rows(
             else:
                 labels[2:] = [("   W_hh (r ⊙ h_{t-1})", "W_hh_h_prev"), ("   b_hh", "b_hh")]
                 labels.append(("   + W_hh (r ⊙ h_{t-1}) + b_hh", "recurrent_n"))
+        if f"peephole_{gate}" in terms:
+            peeked = "c_t" if gate == "o" else "c_{t-1}"
+            labels.append((f"   + p_{gate} ⊙ {peeked}", "peephole"))
         labels.append((f"   = z^{gate}", "z"))
         for label, key in labels:
             full = key if key == "recurrent_n" else f"{key}_{gate}"
@@ -101,14 +106,22 @@ def gated_rows(
             (Text("= c_t", style="bold"), texts(result.C[k])),
             (Text(f"{state_act}(c_t)"), texts(terms["act_c"][k])),
         ]
-        rows.append((Text(f"h_t = o ⊙ {state_act}(c_t)", style="bold"), texts(result.H[k])))
+        if "o_act_c" in terms:  # a projection: h_t = W_hr (o ⊙ state_act(c_t))
+            rows.append((Text(f"o ⊙ {state_act}(c_t)"), texts(terms["o_act_c"][k])))
+            h_t = Text(f"h_t = W_hr (o ⊙ {state_act}(c_t))", style="bold")
+            rows.append((h_t, texts(result.H[k])))
+        else:
+            h_t = Text(f"h_t = o ⊙ {state_act}(c_t)", style="bold")
+            rows.append((h_t, texts(result.H[k])))
     else:
         rows += [
             (Text("(1 - z) ⊙ n"), texts(terms["one_minus_z_n"][k])),
             (Text("+ z ⊙ h_{t-1}"), texts(terms["z_h_prev"][k])),
             (Text("= h_t", style="bold"), texts(result.H[k])),
         ]
-    return rows
+    # A projected h_t holds P values, the rest H: every row as wide, blanks after its own
+    width = max(len(values) for _, values in rows)
+    return [(label, values + [""] * (width - len(values))) for label, values in rows]
 
 
 def _state_activation(net: Network) -> str:
@@ -134,24 +147,31 @@ def state_by_hand(
     def v(key: str, unit: int) -> str:
         return _factor(float(terms[key][k][unit]), precision)
 
+    projected = "o_act_c" in terms
+    label = f"o⊙{_state_activation(net)}(c_{t})" if projected else f"h_{t}"
     for unit in range(net.cell_size):
-        h_t = fixed(float(result.H[k][unit]), precision)
         if net.cell_kind == "lstm" and result.C is not None:
             c_prev, c_t = v("c_prev", unit), fixed(float(result.C[k][unit]), precision)
             lines.append(
                 f"  c_{t}, unit {unit + 1}: f·c_{t - 1} + i·g = {v('gate f', unit)}·{c_prev}"
                 f" + {v('gate i', unit)}·{v('gate g', unit)} = {c_t}"
             )
+            shown = terms["o_act_c"][k] if projected else result.H[k]
             lines.append(
-                f"  h_{t}, unit {unit + 1}: o·{_state_activation(net)}(c_{t}) = "
-                f"{v('gate o', unit)}·{_state_activation(net)}({c_t}) = {h_t}"
+                f"  {label}, unit {unit + 1}: o·{_state_activation(net)}(c_{t}) = "
+                f"{v('gate o', unit)}·{_state_activation(net)}({c_t}) = "
+                f"{fixed(float(shown[unit]), precision)}"
             )
         else:
+            h_t = fixed(float(result.H[k][unit]), precision)
             z = float(terms["gate z"][k][unit])
             lines.append(
                 f"  h_{t}, unit {unit + 1}: (1 - z)·n + z·h_{t - 1} = {_factor(1 - z, precision)}·"
                 f"{v('gate n', unit)} + {v('gate z', unit)}·{v('h_prev', unit)} = {h_t}"
             )
+    if projected:
+        h_t = ", ".join(fixed(float(value), precision) for value in result.H[k].tolist())
+        lines.append(f"  h_{t} = W_hr (o ⊙ {_state_activation(net)}(c_{t})) = [{h_t}]")
     return lines
 
 

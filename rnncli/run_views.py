@@ -29,6 +29,7 @@ def output_steps_only(run: Run) -> Run:
         Z=result.Z[skip:],
         H=result.H[skip:],
         layers=result.layers[skip:],
+        C=None if result.C is None else result.C[skip:],
         first_output=1,
     )
     return run._replace(result=sliced, first_t=run.first_t + skip)
@@ -37,7 +38,7 @@ def output_steps_only(run: Run) -> Run:
 def rounded_run(run: Run, decimals: int) -> Run:
     """Every number of the run as it is written, rounded to `decimals` (half to even,
     on the exact binary value, as Python's round does): x, h, o, every layer's state
-    and h_n. The explained terms too, where there are any."""
+    and h_n, an LSTM's c and c_n. The explained terms too, where there are any."""
     result = run.result
     rounded = result._replace(
         X=rounded_values(result.X, decimals),
@@ -45,6 +46,8 @@ def rounded_run(run: Run, decimals: int) -> Run:
         O=rounded_values(result.O, decimals),
         layers=rounded_values(result.layers, decimals),
         h_n=rounded_values(result.h_n, decimals),
+        C=None if result.C is None else rounded_values(result.C, decimals),
+        c_n=None if result.c_n is None else rounded_values(result.c_n, decimals),
     )
     explained = run.explained
     if explained is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -132,3 +133,71 @@ def test_gru_explain_table_text() -> None:
     assert "│ = h_t                          │ 0.2281 │ 0.3808 │" in lines
     assert "  h_1, unit 1: (1 - z)·n + z·h_0 = 0.2689·0.8483 + 0.7311·0.0000 = 0.2281" in lines
     assert not any(line.startswith("* a gate") for line in lines)  # nothing saturated
+
+
+# One input, H = 2 units, a projection to P = 1 and peepholes; only W_xh^i and W_xh^g
+# (unit 1) are non-zero, so the peepholes make the gates of unit 2 alone.
+PEEPHOLE_LSTM = {
+    "cell": "lstm",
+    "weights": {
+        "W_xh": [[1.0], [0.0], [0.0], [0.0], [1.0], [0.0], [0.0], [0.0]],  # i, f, g, o
+        "W_hh": [[0.0]] * 8,  # 4H x P
+        "W_hr": [[2.0, -1.0]],  # P x H
+        "peepholes": {"i": [1.0, 1.0], "f": [-1.0, -1.0], "o": [0.5, 0.5]},
+    },
+    "c0": [1.0, -1.0],
+}
+# x_1 = [1], h_0 = [0], c_0 = [1, -1]:
+#   z^i = W_xh^i x + p_i ⊙ c_0 = [1 + 1, 0 - 1] = [2, -1]   i = [0.8807970780, 0.2689414214]
+#   z^f = p_f ⊙ c_0 = [-1, 1]                               f = [0.2689414214, 0.7310585786]
+#   g = tanh([1, 0]) = [0.7615941560, 0]
+#   c_1 = f ⊙ c_0 + i ⊙ g = [0.2689414214 + 0.8807970780·0.7615941560, -0.7310585786]
+#       = [0.9397513285408644, -0.7310585786300049]
+#   z^o = p_o ⊙ c_1 = [0.4698756642704322, -0.36552928931500245]   (the NEW c_1)
+#   o = σ(z^o) = [0.6153543273693293, 0.4096217429772847]
+#   o ⊙ tanh(c_1) = [0.6153543274·0.7351079804, 0.4096217430·(-0.6237125498)]
+#                 = [0.4523518767994649, -0.2554862217764817]
+#   h_1 = W_hr (o ⊙ tanh(c_1)) = 2·0.4523518768 - (-0.2554862218) = 1.1601899753754115
+PEEPHOLE_HAND = {
+    "h_prev": [0.0],
+    "c_prev": [1.0, -1.0],
+    "peephole_i": [1.0, -1.0],
+    "z_i": [2.0, -1.0],
+    "peephole_f": [-1.0, 1.0],
+    "z_f": [-1.0, 1.0],
+    "peephole_o": [0.4698756642704322, -0.36552928931500245],
+    "z_o": [0.4698756642704322, -0.36552928931500245],
+    "o_act_c": [0.4523518767994649, -0.2554862217764817],
+    "c": [0.9397513285408644, -0.7310585786300049],
+    "h": [1.1601899753754115],
+}
+
+
+def test_lstm_peepholes_and_projection_by_hand(tmp_path: Path) -> None:
+    step = explained(tmp_path, PEEPHOLE_LSTM, [[1.0]])["steps"][0]
+    for key, values in PEEPHOLE_HAND.items():
+        np.testing.assert_allclose(step[key], values, rtol=0, atol=ATOL, err_msg=key)
+    np.testing.assert_allclose(step["gates"]["o"], [0.6153543273693293, 0.4096217429772847])
+    keys = [key for key in step if key.startswith("peephole") or key.startswith("z_")]
+    assert keys == ["peephole_i", "z_i", "peephole_f", "z_f", "z_g", "peephole_o", "z_o"]
+    (row,) = explained(tmp_path, PEEPHOLE_LSTM, [[1.0]], "csv")
+    assert [key for key in row if key.startswith("h")] == ["h1", "h_prev1"]  # P = 1
+    for key, values in PEEPHOLE_HAND.items():
+        for unit, value in enumerate(values, start=1):
+            assert float(row[f"{key}{unit}"]) == pytest.approx(value, abs=ATOL), key
+
+
+def test_lstm_peepholes_and_projection_in_the_table(tmp_path: Path) -> None:
+    config = write_json(tmp_path / "net.yaml", PEEPHOLE_LSTM)
+    sequence = write_json(tmp_path / "x.json", [[1.0]])
+    args = ["forward", str(sequence), "-c", str(config), "--explain", "-f", "table"]
+    result = CliRunner().invoke(app, args, terminal_width=120)
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.replace("│", " ").split()) for line in result.stdout.splitlines()]
+    assert "+ p_i ⊙ c_{t-1} 1.0000 -1.0000" in lines
+    assert "+ p_f ⊙ c_{t-1} -1.0000 1.0000" in lines
+    assert "+ p_o ⊙ c_t 0.4699 -0.3655" in lines
+    assert "o ⊙ tanh(c_t) 0.4524 -0.2555" in lines
+    assert "h_t = W_hr (o ⊙ tanh(c_t)) 1.1602" in lines
+    assert "h_1 = W_hr (o ⊙ tanh(c_1)) = [1.1602]" in lines
+    assert "(largest difference 0)." in result.stdout

@@ -12,15 +12,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from rnncli import forward_pipeline
 from rnncli.batching import forward
+from rnncli.cli import app
 from rnncli.forward_request import ForwardRequest
 from rnncli.network import Network
 from rnncli.option_values import Direction, OutputFormat
 from rnncli.run import Run
 from rnncli.state_file import initial_state, save_state
 from rnncli.writers import write
+from tests.cells_cli import write_json
+from tests.test_cells_textbook import LSTM, LSTM_C_1, LSTM_H_1
 from tests.test_lstm_gru import random_network
 
 
@@ -122,3 +126,26 @@ def test_a_stream_in_pieces_equals_one_pass_bytes(
     assert pieces == whole
     assert (tmp_path / "state7.json").read_text() == (tmp_path / "state1000.json").read_text()
     assert '"c"' in whole or ",c1," in whole
+
+
+def test_precision_rounds_c_and_c_n_like_h(tmp_path: Path) -> None:
+    config = write_json(tmp_path / "net.yaml", LSTM)
+    sequence = write_json(tmp_path / "x.json", [[1.0, 0.0]])
+    args = ["forward", str(sequence), "-c", str(config), "-p", "4", "-f"]
+    result = CliRunner().invoke(app, [*args, "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    # c_1 = [0.83959067.., -0.51526778..] and h_1 = [0.34279609.., -0.41753254..] by hand
+    assert document["steps"][0]["c"] == [0.8396, -0.5153]
+    assert document["c_n"] == [0.8396, -0.5153]
+    assert document["steps"][0]["h"] == [0.3428, -0.4175]
+    assert [round(v, 4) for v in LSTM_C_1 + LSTM_H_1] == [0.8396, -0.5153, 0.3428, -0.4175]
+    for fmt, delimiter in (("csv", ","), ("tsv", "\t"), ("jsonl", None)):
+        result = CliRunner().invoke(app, [*args, fmt])
+        assert result.exit_code == 0, result.output
+        if delimiter is None:
+            assert json.loads(result.stdout.splitlines()[0])["c"] == [0.8396, -0.5153]
+            continue
+        header, row = (line.split(delimiter) for line in result.stdout.splitlines())
+        cells = dict(zip(header, row, strict=True))
+        assert (cells["c1"], cells["c2"]) == ("0.8396", "-0.5153")
