@@ -443,7 +443,8 @@ def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
 def backward(T: int, repeats: int, judged: bool) -> list[Row]:
     """BPTT of a many-to-many mse loss (sum): rnncli's bptt vs nn.RNN + nn.Linear with
     loss.backward(), float64, one thread."""
-    from rnncli.backward import Targets, bptt
+    from rnncli.backward import bptt
+    from rnncli.backward_loss import Targets
     from rnncli.option_values import LossName
 
     if not has_torch():

@@ -36,6 +36,9 @@ a GRU's go through their gates (rnncli.lstm_cell, rnncli.gru_cell), an LSTM's ca
 dL/dc_t back beside dL/dh_t. Z, dL/dz_t and W_xh, W_hh then hold every gate's rows,
 stacked in PyTorch's order, and the gradients of their weights are each cell's
 `parameter_gradients`.
+
+The loss and its dL/da_t live in rnncli.backward_loss; the gradients' names, their split
+by gate, their norm and clipping in rnncli.backward_gradients.
 """
 
 from __future__ import annotations
@@ -45,29 +48,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray, softmax
+from rnncli.backward_gradients import Gradients, named_gradients
+from rnncli.backward_loss import Targets, scale, step_losses
 from rnncli.cell import RecurrentCell, State
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
 from rnncli.slopes import output_vjp, slope
-
-#: The gradients by name, in the order they are shown (W_xh, W_hh, biases, W_ho, b_o, h0).
-Gradients = dict[str, FloatArray]
-
-
-class Targets(NamedTuple):
-    """What the loss compares o_t with: Y (T x O for mse, T x 1 class indices for
-    cross-entropy; rows outside S are not read) and S, the steps that carry a loss."""
-
-    Y: FloatArray
-    S: np.ndarray[Any, np.dtype[np.bool_]]
-
-
-def scale(loss: LossName, reduction: Reduction, steps: int, outputs: int) -> float:
-    """c: 1 for sum; 1/(|S| K) for mse's mean, 1/|S| for cross-entropy's (as torch)."""
-    if reduction is Reduction.SUM:
-        return 1.0
-    return 1.0 / (steps * outputs) if loss is LossName.MSE else 1.0 / steps
-
 
 # -- the lecture: one step at a time ---------------------------------------------------
 
@@ -127,52 +113,7 @@ def reference_bptt(
             grads["b_o"] = grads["b_o"] + da_t
         dz_next = dz_t
     grads["h0"] = W_hh.T @ dz_next
-    return L, _named(net, grads)
-
-
-def _named(net: Network, grads: dict[str, Any]) -> Gradients:
-    """The gradients under the config's names: b_xh and b_hh, b_h (the config's one bias
-    is b_xh, b_hh = 0), or no bias; a gated cell's hold its gates stacked (gate_blocks
-    splits them). grads has "b" for both biases, or "b_xh" and "b_hh"."""
-    named: Gradients = {"W_xh": grads["W_xh"], "W_hh": grads["W_hh"]}
-    b_xh = grads["b_xh"] if "b_xh" in grads else grads["b"]
-    b_hh = grads["b_hh"] if "b_hh" in grads else grads["b"].copy()
-    if net.cell.bias == "two":
-        named["b_xh"], named["b_hh"] = b_xh, b_hh
-    elif net.cell.bias == "one":
-        named["b_h"] = b_xh
-    if net.W_ho is not None:
-        named["W_ho"], named["b_o"] = grads["W_ho"], grads["b_o"]
-    named["h0"] = grads["h0"]
-    if "c0" in grads:
-        named["c0"] = grads["c0"]
-    return named
-
-
-#: The gradients of states, not parameters: clipping and the norm leave them out.
-STATES = ("h0", "c0")
-
-
-def gate_blocks(net: Network, gradients: Gradients) -> dict[str, Any]:
-    """The gradients as the config gives a gated cell's weights: each gate's W_xh, W_hh
-    and biases under its letter ({"i": {"W_xh": ...}, ...}), then W_ho, b_o, h0 (c0).
-    An Elman cell's stay as they are."""
-    gates = net.gates
-    if not gates:
-        return dict(gradients)
-    H = net.cell_size
-    blocks: dict[str, Any] = {}
-    for k, gate in enumerate(gates):
-        rows = slice(k * H, (k + 1) * H)
-        blocks[gate] = {
-            name: gradients[name][rows]
-            for name in ("W_xh", "W_hh", "b_xh", "b_hh", "b_h")
-            if name in gradients
-        }
-    for name in ("W_ho", "b_o", "h0", "c0"):
-        if name in gradients:
-            blocks[name] = gradients[name]
-    return blocks
+    return L, named_gradients(net, grads)
 
 
 # -- the same with arrays -------------------------------------------------------------
@@ -223,7 +164,7 @@ def bptt(
     """reference_bptt's numbers with every step kept, for a one-layer forward network."""
     cell, g = net.cell, net.output_activation
     step_back = cell.step_back
-    Y, S = targets
+    S = targets.S
     T = len(X)
     # Forward, the cell's own fast run: Z is T x GH (G gates, 1 for Elman), each state
     # array (h; and c for an LSTM) T x H; `before` holds each step's state before it.
@@ -238,24 +179,7 @@ def bptt(
     O = np.array(net.output(H))  # o_t = g(a_t)
     c = scale(loss, reduction, int(S.sum()), A.shape[1])
     # The loss and dL/da_t at the steps in S.
-    losses = np.full(T, np.nan)
-    dO, P = np.zeros_like(A), None
-    if loss is LossName.MSE:
-        diff = O[S] - Y[S]
-        losses[S] = c * np.sum(diff**2, axis=1)
-        dO[S] = 2 * c * diff
-        dA = output_vjp(g, A, dO)
-        dA[~S] = 0.0
-    else:
-        P = softmax(A)
-        classes = Y[:, 0].astype(int) if len(Y) else np.zeros(0, dtype=int)
-        rows = np.flatnonzero(S)
-        shifted = A[rows] - A[rows].max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-        losses[rows] = -c * log_p[np.arange(len(rows)), classes[rows]]
-        dO[rows] = c * P[rows]
-        dO[rows, classes[rows]] -= c
-        dA = dO.copy()
+    losses, dO, dA, P = step_losses(loss, g, A, O, targets, c)
     # Backward: only dL/dz_t is a loop; each cell steps back its own way (step_back).
     F = cell.slopes(Z)
     from_output = dA if net.W_ho is None else dA @ net.W_ho  # rows: W_ho^T dL/da_t
@@ -297,32 +221,9 @@ def bptt(
         from_future=from_future,
         dH=from_output + from_future,
         dZ=dZ,
-        gradients=_named(net, grads),
+        gradients=named_gradients(net, grads),
         S=S,
         states=states,
         before=before,
         dC=dC,
     )
-
-
-# -- clipping, as torch.nn.utils does it ----------------------------------------------
-
-
-def parameter_norm(gradients: Gradients) -> float:
-    """The one L2 norm over every parameter's gradient (h_0 and c_0 are states, not
-    parameters)."""
-    squares = sum(float(np.sum(g**2)) for name, g in gradients.items() if name not in STATES)
-    return float(np.sqrt(squares))
-
-
-def clip_norm(gradients: Gradients, max_norm: float) -> Gradients:
-    """clip_grad_norm_: every parameter's gradient times min(1, C / (||g|| + 1e-6))."""
-    factor = min(1.0, max_norm / (parameter_norm(gradients) + 1e-6))
-    return {name: g if name in STATES else g * factor for name, g in gradients.items()}
-
-
-def clip_value(gradients: Gradients, limit: float) -> Gradients:
-    """clip_grad_value_: every element of every parameter's gradient into [-C, C]."""
-    return {
-        name: g if name in STATES else np.clip(g, -limit, limit) for name, g in gradients.items()
-    }

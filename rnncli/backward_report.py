@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from rnncli.activations import FloatArray
-from rnncli.backward import Backward, Gradients
+from rnncli.backward import Backward
+from rnncli.backward_gradients import Gradients
 from rnncli.gradient_flow import GradientFlow
 from rnncli.network import Network
 from rnncli.option_values import LossName, Mode, Reduction

@@ -11,15 +11,9 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray
-from rnncli.backward import (
-    Backward,
-    Targets,
-    bptt,
-    clip_norm,
-    clip_value,
-    has_step_back,
-    parameter_norm,
-)
+from rnncli.backward import Backward, bptt, has_step_back
+from rnncli.backward_gradients import clip_norm, clip_value, parameter_norm
+from rnncli.backward_loss import Targets
 from rnncli.backward_report import BackwardReport, Clipping, FlowComparison
 from rnncli.config import default_network, load_config
 from rnncli.errors import RnnCliError

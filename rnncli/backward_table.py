@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnncli.activations import FloatArray
-from rnncli.backward import Gradients
+from rnncli.backward_gradients import Gradients
 from rnncli.backward_report import BackwardReport
 from rnncli.sparklines import sparkline
 from rnncli.table_text import fixed

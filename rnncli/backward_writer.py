@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from rnncli.activations import FloatArray
-from rnncli.backward import Gradients, gate_blocks
+from rnncli.backward_gradients import Gradients, gate_blocks
 from rnncli.backward_report import BackwardReport
 from rnncli.gradient_flow import GradientFlow
 from rnncli.json_writer import json_text

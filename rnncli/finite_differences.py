@@ -17,7 +17,9 @@ from dataclasses import replace
 import numpy as np
 
 from rnncli.activations import FloatArray
-from rnncli.backward import Gradients, Targets, bptt
+from rnncli.backward import bptt
+from rnncli.backward_gradients import Gradients
+from rnncli.backward_loss import Targets
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
 

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from rnncli.backward import Targets
+from rnncli.backward_loss import Targets
 from rnncli.delimited_cells import delimiter_of, split
 from rnncli.errors import EXIT_USAGE, RnnCliError, located
 from rnncli.files import MAX_SEQUENCE_BYTES, decode_text, read_bytes, source_name

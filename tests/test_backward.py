@@ -12,14 +12,9 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from rnncli.backward import (
-    Targets,
-    bptt,
-    clip_norm,
-    clip_value,
-    parameter_norm,
-    reference_bptt,
-)
+from rnncli.backward import bptt, reference_bptt
+from rnncli.backward_gradients import clip_norm, clip_value, parameter_norm
+from rnncli.backward_loss import Targets
 from rnncli.backward_run import BackwardRequest, backward_report
 from rnncli.backward_table import backward_view
 from rnncli.config import default_network

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnncli.backward import Targets
+from rnncli.backward_loss import Targets
 from rnncli.finite_differences import check
 from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell

@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnncli.backward import Targets, bptt, clip_norm, clip_value, gate_blocks
+from rnncli.backward import bptt
+from rnncli.backward_gradients import clip_norm, clip_value, gate_blocks
+from rnncli.backward_loss import Targets
 from rnncli.gradient_flow import state_flow
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network

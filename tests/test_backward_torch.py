@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnncli.backward import Targets, bptt, clip_norm, clip_value
+from rnncli.backward import bptt
+from rnncli.backward_gradients import clip_norm, clip_value
+from rnncli.backward_loss import Targets
 from rnncli.gradient_flow import gradient_flow
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
