@@ -86,7 +86,7 @@ def parse_batch(
     """The sequences in `text`: one, a JSON {"sequences": ...}, or CSV rows grouped by a
     column."""
     if input_format is None:
-        input_format = _sniff(text)
+        input_format = sniff_format(text)
     if input_format is InputFormat.PARQUET:
         raise RnnCliError(f"{source}: Parquet is binary; give it as a file")
     if group_by is not None and input_format in (InputFormat.JSON, InputFormat.JSONL):
@@ -98,7 +98,7 @@ def parse_batch(
     return read_delimited(text, source, input_format is InputFormat.TSV, group_by, choice)
 
 
-def _sniff(text: str) -> InputFormat:
+def sniff_format(text: str) -> InputFormat:
     """JSON starts with `[` or `{`; JSON Lines too, with a whole value on its first line."""
     lines = (line.strip() for line in text.splitlines())
     first = next((line for line in lines if line and not line.startswith("#")), "")

@@ -1,14 +1,17 @@
 """--targets FILE -> the targets of `backward`: y_t per step, read by the sequence readers.
 
-T rows target every step (many-to-many), one row the last (many-to-one); in CSV and TSV
-a row of `nan` cells means no loss at that step. mse reads O numbers per row;
+T rows target every step (many-to-many), one row the last (many-to-one); a row of `nan`
+cells (CSV, TSV) or a `null` row (JSON, JSON Lines: `null`, `[null, null]` or
+`{"x": null}`) means no loss at that step. mse reads O numbers per row;
 cross-entropy one class index per row, an integer from 0 to O - 1. Every error names
 the file, and the line and column where there is one.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import numpy as np
 
@@ -18,9 +21,11 @@ from rnncli.errors import EXIT_USAGE, RnnCliError, located
 from rnncli.files import MAX_SEQUENCE_BYTES, decode_text, read_bytes, source_name
 from rnncli.message_words import counted
 from rnncli.option_values import InputFormat, LossName, Mode
-from rnncli.sequence import format_of, parse_sequence
+from rnncli.sequence import format_of, parse_sequence, sniff_format
 
 _NAN = re.compile(r"nan", re.IGNORECASE)
+#: A JSON string (skipped whole, so a "null" inside one is left alone) or the token null.
+_STRING_OR_NULL = re.compile(r'"(?:[^"\\]|\\.)*"|\bnull\b')
 
 
 def _data_lines(text: str) -> list[tuple[int, str]]:
@@ -38,6 +43,60 @@ def _is_nan_row(line: str) -> bool:
     return bool(cells) and all(_NAN.fullmatch(cell) for cell, _ in cells)
 
 
+def _is_null_step(step: Any) -> bool:
+    """null, [null, ...] or {"x": null} / {"x": [null, ...]}: a step without a target."""
+    if isinstance(step, dict) and set(step) == {"x"}:
+        step = step["x"]
+    if isinstance(step, list):
+        return bool(step) and all(v is None for v in step)
+    return step is None
+
+
+def _is_null_line(line: str) -> bool:
+    """A JSON Lines line that holds a null step."""
+    try:
+        return _is_null_step(json.loads(line))
+    except ValueError:
+        return False  # the reader says what is wrong with it
+
+
+def _nulls(value: Any) -> int:
+    """How many nulls a JSON value holds, at any depth."""
+    if isinstance(value, list):
+        return sum(_nulls(v) for v in value)
+    if isinstance(value, dict):
+        return sum(_nulls(v) for v in value.values())
+    return 1 if value is None else 0
+
+
+def _json_null_rows(text: str) -> tuple[str, list[int]]:
+    """A JSON document's null steps (their indices) and the text with them read as
+    zeros: each null inside a row as `0` padded to null's four characters, a bare null
+    step among rows of width w as `[0, ..., 0]`, so every line stays where it was (and
+    every column but those after a bare null on its line); the rows are made nan after.
+    A null anywhere else (a row's one missing value) stays for the reader to refuse."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text, []
+    if isinstance(document, dict) and set(document) == {"sequence"}:
+        document = document["sequence"]
+    if not isinstance(document, list):
+        return text, []
+    null_rows = [k for k, step in enumerate(document) if _is_null_step(step)]
+    if not null_rows or _nulls(document) != sum(_nulls(document[k]) for k in null_rows):
+        return text, []  # no null rows, or a null elsewhere: left for the reader
+    width = next((len(step) for step in document if isinstance(step, list)), 0)
+    zero_row = "[" + ", ".join(["0"] * width) + "]" if width else "0   "
+    # What each null of the text becomes, in the document's (and so the text's) order.
+    zeros = iter(
+        [zero_row] if document[k] is None else ["0   "] * len(document[k]) for k in null_rows
+    )
+    flat = iter([zero for row in zeros for zero in row])
+    zeroed = _STRING_OR_NULL.sub(lambda m: next(flat) if m.group() == "null" else m.group(), text)
+    return zeroed, null_rows
+
+
 def read_targets(
     path: str,
     steps: int,
@@ -51,15 +110,19 @@ def read_targets(
     source = source_name(path)
     chosen_format = format_of(path, input_format)
     text = decode_text(read_bytes(path, "targets", MAX_SEQUENCE_BYTES), source)
-    delimited = chosen_format not in (InputFormat.JSON, InputFormat.JSONL) and not (
-        chosen_format is None and text.lstrip()[:1] in ("[", "{")
-    )
-    # A row of nan cells: no loss at that step. It is blanked for the reader (so every
-    # line keeps its number) and put back as a row of nan after.
-    rows = _data_lines(text) if delimited else []
-    nan_rows = [k for k, (_, line) in enumerate(rows) if _is_nan_row(line)]
+    text_format = sniff_format(text) if chosen_format is None else chosen_format
+    delimited = text_format not in (InputFormat.JSON, InputFormat.JSONL)
+    # A row of nan cells (a null step in JSON Lines): no loss at that step. It is blanked
+    # for the reader (so every line keeps its number) and put back as a row of nan after.
+    is_empty_row = _is_null_line if text_format is InputFormat.JSONL else _is_nan_row
+    rows = [] if text_format is InputFormat.JSON else _data_lines(text)
+    nan_rows = [k for k, (_, line) in enumerate(rows) if is_empty_row(line)]
+    # JSON's null steps are read as zeros in their place, then made nan.
+    json_nulls: list[int] = []
+    if text_format is InputFormat.JSON:
+        text, json_nulls = _json_null_rows(text)
     if nan_rows and len(nan_rows) == len(rows):
-        raise RnnCliError(f"{source}: every row is nan, so no step carries a loss")
+        raise _no_loss(source, "null" if text_format is InputFormat.JSONL else "nan")
     if nan_rows:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         for k in nan_rows:
@@ -70,11 +133,14 @@ def read_targets(
     # Row i of the targets is data line header_rows + i (CSV and TSV; JSON has no lines).
     row_lines: list[int | None] = [number for number, _ in rows[header_rows:]]
     count = len(sequence.X) + len(nan_rows)
+    if json_nulls and len(json_nulls) == count:
+        raise _no_loss(source, "null")
     if not delimited:
         row_lines = [None] * count
     Y = np.full((count, sequence.features), np.nan)
     nan_targets = {k - header_rows for k in nan_rows}
     Y[[i for i in range(count) if i not in nan_targets]] = sequence.X
+    Y[json_nulls] = np.nan
     width = 1 if loss is LossName.CROSS_ENTROPY else outputs
     if sequence.features != width:
         what = (
@@ -122,6 +188,10 @@ def read_targets(
         for t in np.flatnonzero(S):
             _check_class(float(full[t, 0]), outputs, source, row_lines[t])
     return Targets(Y=full, S=S), mode
+
+
+def _no_loss(source: str, empty: str) -> RnnCliError:
+    return RnnCliError(f"{source}: every row is {empty}, so no step carries a loss")
 
 
 def _check_class(value: float, outputs: int, source: str, line: int | None) -> None:
