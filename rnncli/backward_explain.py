@@ -9,7 +9,8 @@ from rnncli.option_values import LossName
 from rnncli.table_text import fixed
 
 
-def _v(values: FloatArray, precision: int) -> str:
+def vector_text(values: FloatArray, precision: int) -> str:
+    """[v_1, v_2, ...] at the precision asked for."""
     return "[" + ", ".join(fixed(float(v), precision) for v in values) + "]"
 
 
@@ -19,34 +20,51 @@ def _factor(value: float, precision: int) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def steps_explained(T: int) -> list[int]:
+    """The steps --explain writes out: T, and T - 1 where "from the future" first carries
+    something."""
+    return sorted({T, max(T - 1, 1)}, reverse=True)
+
+
+def output_lines(
+    report: BackwardReport, t: int, precision: int, future: str = "W_hh^T ∂L/∂z_{t+1}"
+) -> list[str]:
+    """Step t's loss and dL/dh_t: from the output, plus from the future (`future` names
+    that part, {t+1} standing for the next step's number)."""
+    r, net, k, p = report.result, report.net, t - 1, precision
+    lines = [f"t = {t}{' (the last step)' if t == len(r.X) else ''}:"]
+    if r.S[k]:
+        if report.loss is LossName.MSE:
+            lines.append(
+                f"  ∂L/∂o_{t} = 2c (o_{t} − y_{t}) = 2·{r.scale:.6g}·({vector_text(r.O[k], p)} − "
+                f"{vector_text(report.Y[k], p)}) = {vector_text(r.dO[k], p)}"
+            )
+        else:
+            lines.append(
+                f"  ∂L/∂a_{t} = c (softmax(a_{t}) − onehot(y_{t})) = {r.scale:.6g}·("
+                f"{vector_text(r.P[k] if r.P is not None else r.A[k], p)} − "
+                f"onehot({int(report.Y[k, 0])})) = {vector_text(r.dA[k], p)}"
+            )
+    else:
+        lines.append(f"  no loss at t = {t}: ∂L/∂o_{t} = 0")
+    output = "W_ho^T ∂L/∂a" if net.has_output_layer else "∂L/∂o"
+    lines.append(
+        f"  ∂L/∂h_{t} = {output}_{t} + {future.replace('{t+1}', str(t + 1))} = "
+        f"{vector_text(r.from_output[k], p)}"
+        f" + {vector_text(r.from_future[k], p)} = {vector_text(r.dH[k], p)}"
+    )
+    return lines
+
+
 def explain_lines(report: BackwardReport, precision: int = 4) -> list[str]:
     """The backward equations of steps T and T - 1, numbers substituted."""
     r, net = report.result, report.net
     T = len(r.X)
     p = precision
     lines = []
-    for t in sorted({T, max(T - 1, 1)}, reverse=True):
+    for t in steps_explained(T):
         k = t - 1
-        lines.append(f"t = {t}{' (the last step)' if t == T else ''}:")
-        if r.S[k]:
-            if report.loss is LossName.MSE:
-                lines.append(
-                    f"  ∂L/∂o_{t} = 2c (o_{t} − y_{t}) = 2·{r.scale:.6g}·({_v(r.O[k], p)} − "
-                    f"{_v(report.Y[k], p)}) = {_v(r.dO[k], p)}"
-                )
-            else:
-                lines.append(
-                    f"  ∂L/∂a_{t} = c (softmax(a_{t}) − onehot(y_{t})) = {r.scale:.6g}·("
-                    f"{_v(r.P[k] if r.P is not None else r.A[k], p)} − "
-                    f"onehot({int(report.Y[k, 0])})) = {_v(r.dA[k], p)}"
-                )
-        else:
-            lines.append(f"  no loss at t = {t}: ∂L/∂o_{t} = 0")
-        output = "W_ho^T ∂L/∂a" if net.has_output_layer else "∂L/∂o"
-        lines.append(
-            f"  ∂L/∂h_{t} = {output}_{t} + W_hh^T ∂L/∂z_{t + 1} = {_v(r.from_output[k], p)} + "
-            f"{_v(r.from_future[k], p)} = {_v(r.dH[k], p)}"
-        )
+        lines.extend(output_lines(report, t, p))
         if t < T:
             W = net.W_hh
             dz = r.dZ[k + 1]
@@ -58,11 +76,12 @@ def explain_lines(report: BackwardReport, precision: int = 4) -> list[str]:
                 total = fixed(float(r.from_future[k, i]), p)
                 lines.append(f"    from the future, unit {i + 1}: {terms} = {total}")
         lines.append(
-            f"  ∂L/∂z_{t} = f'(z_{t}) ⊙ ∂L/∂h_{t} = {_v(r.F[k], p)} ⊙ {_v(r.dH[k], p)} = "
-            f"{_v(r.dZ[k], p)}"
+            f"  ∂L/∂z_{t} = f'(z_{t}) ⊙ ∂L/∂h_{t} = {vector_text(r.F[k], p)} ⊙ "
+            f"{vector_text(r.dH[k], p)} = {vector_text(r.dZ[k], p)}"
         )
         h_prev = net.h0[0] if k == 0 else r.H[k - 1]
         lines.append(
-            f"  its share of ∂L/∂W_hh: ∂L/∂z_{t} h_{t - 1}^T = {_v(r.dZ[k], p)} {_v(h_prev, p)}^T"
+            f"  its share of ∂L/∂W_hh: ∂L/∂z_{t} h_{t - 1}^T = {vector_text(r.dZ[k], p)} "
+            f"{vector_text(h_prev, p)}^T"
         )
     return lines

@@ -138,8 +138,6 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
     check_options(request)
     net = default_network() if request.config is None else load_config(request.config)
     check_network(net)
-    if request.explain and net.cell_kind != "rnn":
-        raise usage_error("--explain", "writes the rnn cell's equations (lstm and gru: not yet)")
     h0, c0, state_scale = initial_state(request.h0, net)
     if h0 is not None:
         from dataclasses import replace
@@ -197,8 +195,10 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
     )
     if request.explain:
         from rnncli.backward_explain import explain_lines
+        from rnncli.backward_explain_gates import gated_explain_lines
 
-        report = report._replace(explain=explain_lines(report, request.precision))
+        explain = gated_explain_lines if net.gates else explain_lines
+        report = report._replace(explain=explain(report, request.precision))
     return report
 
 
