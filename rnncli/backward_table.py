@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rnncli.activations import FloatArray
-from rnncli.backward_gradients import Gradients
+from rnncli.backward_gradients import Gradients, gate_blocks
 from rnncli.backward_report import BackwardReport
 from rnncli.sparklines import sparkline
 from rnncli.table_text import fixed
@@ -69,12 +69,24 @@ def steps_table(report: BackwardReport, precision: int) -> Table:
     return table
 
 
+def _gradient_rows(report: BackwardReport) -> list[tuple[str, str, str | None]]:
+    """(label, name, gate) of each row of the gradients table: a gated cell's W_xh, W_hh
+    and biases one block per gate, labelled W_xh^i, ... as gate_blocks splits them (JSON's
+    "i": {"W_xh": ...}); then W_ho, b_o, h0 (and c0); an Elman cell's as they are."""
+    blocks = gate_blocks(report.net, report.gradients)
+    rows: list[tuple[str, str, str | None]] = []
+    for key, value in blocks.items():
+        if isinstance(value, dict):
+            rows.extend((f"{name}^{key}", name, key) for name in value)
+        else:
+            rows.append((key, key, None))
+    return rows
+
+
 def gradients_table(report: BackwardReport, precision: int) -> Table:
     """Every gradient; beside it the one before clipping or truncation, and --check."""
-    title = "gradients"
-    if report.net.gates:
-        title += f" (gates {', '.join(report.net.gates)} stacked: {report.net.cell_size} rows each)"
-    table = Table(title=title, title_justify="left")
+    net = report.net
+    table = Table(title="gradients", title_justify="left")
     table.add_column("", style="bold cyan")
     table.add_column("shape", justify="right")
     table.add_column("∂L/∂…", justify="right")
@@ -86,14 +98,22 @@ def gradients_table(report: BackwardReport, precision: int) -> Table:
     for name, _ in others:
         table.add_column(name, justify="right")
     if report.check is not None:
-        table.add_column("finite differences: rel. error", justify="right")
-    for name, gradient in report.gradients.items():
+        # --check compares each parameter whole: a gated cell's every gate at once.
+        gates = " (all gates)" if net.gates else ""
+        table.add_column(f"finite differences: rel. error{gates}", justify="right")
+    blocks = [
+        gate_blocks(net, gradients) for gradients in (report.gradients, *dict(others).values())
+    ]
+    rows = _gradient_rows(report)
+    for n, (label, name, gate) in enumerate(rows):
+        gradient, *before = (block[name] if gate is None else block[gate][name] for block in blocks)
         shape = "x".join(str(n) for n in gradient.shape)
-        row = [name, shape, _matrix(gradient, precision)]
-        row += [_matrix(other[name], precision) for _, other in others]
+        row = [label, shape, _matrix(gradient, precision)]
+        row += [_matrix(other, precision) for other in before]
         if report.check is not None:
             row.append(f"{report.check[name]:.2e}")
-        table.add_row(*row)
+        last_of_gate = gate is not None and (n + 1 == len(rows) or rows[n + 1][2] != gate)
+        table.add_row(*row, end_section=last_of_gate)
     return table
 
 

@@ -11,13 +11,18 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 from rnncli.backward_loss import Targets
+from rnncli.backward_run import BackwardRequest, backward_report
+from rnncli.backward_table import gradients_table
 from rnncli.finite_differences import check
 from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
+from rnncli.network_yaml import network_yaml
 from rnncli.option_values import LossName, Reduction
+from rnncli.table_text import fixed
 from tests.conftest import RNNCLI
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +135,31 @@ def test_refuses_what_it_does_not_take_apart(tmp_path: Path) -> None:
     assert "rnn, gru and lstm cells; an lstm without peepholes or W_hr" in done.stderr
     done = _run(*LESSON, "--compare", str(tmp_path / "missing.yaml"))
     assert done.returncode != 0
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_the_gradients_table_has_one_block_per_gate(tmp_path: Path, kind: str) -> None:
+    rng = np.random.default_rng(11)
+    net = gated_network(rng, kind, 1, 2, 2)
+    config, sequence, target = tmp_path / "n.yaml", tmp_path / "x.csv", tmp_path / "y.csv"
+    config.write_text(network_yaml(net, []))
+    sequence.write_text("0.5\n-1.0\n0.25\n")
+    target.write_text("0.1,0.2\n")
+    request = BackwardRequest(sequence=str(sequence), config=str(config), targets=str(target))
+    report = backward_report(request)
+    console = Console(record=True, width=200, color_system=None)
+    console.print(gradients_table(report, 4))
+    text = console.export_text()
+    H, stacked = 2, report.gradients
+    labels = [line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│")]
+    gates = "ifgo" if kind == "lstm" else "rzn"
+    expected = [f"{name}^{g}" for g in gates for name in ("W_xh", "W_hh", "b_xh", "b_hh")]
+    assert [label for label in labels if label] == [*expected, "W_ho", "b_o", "h0"] + (
+        ["c0"] if kind == "lstm" else []
+    )
+    assert text.count("├") == len(gates)  # a rule after each gate's block
+    for k, g in enumerate(gates):
+        # Gate g's block holds rows kH..(k+1)H of the stacked gradient.
+        w_hh = stacked["W_hh"][k * H]
+        row = next(line for line in text.splitlines() if line.startswith(f"│ W_hh^{g} "))
+        assert row.split("│")[3].split() == [fixed(float(v), 4) for v in w_hh]
