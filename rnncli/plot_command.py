@@ -13,7 +13,7 @@ EPILOG = examples(
     "rnncli plot samples/sample.csv -o h.png",
     "rnncli plot samples/sample.csv -o flow.svg --what h,gradients",
 )
-SHORT_HELP = "Draw h_t (o_t, c_t, the gradient flow) against t as an image."
+SHORT_HELP = "Draw h_t (o_t, c_t, the gates, the gradient flow) against t as an image."
 
 
 def plot(
@@ -27,7 +27,8 @@ def plot(
         str,
         typer.Option(
             "--what",
-            help="What to draw, comma-separated: h, o, c (an LSTM's), gradients "
+            help="What to draw, comma-separated: h, o, c (an LSTM's), gates (an LSTM's or "
+            "GRU's, one panel each), gradients "
             "(‖∂h_T/∂h_k‖₂ on a log scale).",
             metavar="LIST",
         ),

@@ -10,9 +10,10 @@ import numpy as np
 
 from rnncli.batching import forward_batch
 from rnncli.config import default_network, load_config
+from rnncli.config_keys import GATE_NAMES
 from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.files import source_name
-from rnncli.forward_result import Forward
+from rnncli.forward_result import Forward, gate_values
 from rnncli.gradient_flow import gradient_flow
 from rnncli.network import Network
 from rnncli.option_values import Mode
@@ -24,7 +25,7 @@ from rnncli.slopes import slope
 from rnncli.table_text import title
 
 #: What `--what` can name, and the image types the figure is saved as.
-QUANTITIES = ("h", "o", "c", "gradients")
+QUANTITIES = ("h", "o", "c", "gates", "gradients")
 IMAGE_TYPES = (".png", ".svg", ".pdf")
 #: The most sequences of a batch drawn, one column of panels each.
 MOST_PANELS = 6
@@ -64,6 +65,10 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
         raise RnnCliError(
             "--what gradients: the gradient flow is of a one-layer rnn", exit_code=EXIT_USAGE
         )
+    if "gates" in wanted and not net.gates:
+        raise RnnCliError(
+            "--what gates: an rnn cell has no gates (an lstm's or gru's)", exit_code=EXIT_USAGE
+        )
     batch = read_batch(request.sequence, format_of(request.sequence, None))
     config_source = None if request.config is None else source_name(request.config)
     for sequence in batch.sequences:
@@ -93,6 +98,11 @@ def panels(net: Network, result: Forward, wanted: list[str]) -> list[Panel]:
         drawn.append(Panel("o_t", "o", t[rows], result.O.reshape(-1, net.output_size)))
     if "c" in wanted and result.C is not None:
         drawn.append(Panel("c_t", "c", t, result.C))
+    if "gates" in wanted and net.gates:
+        # each gate after its activation, T x D*H: an lstm's i, f, g, o; a gru's r, z, n
+        words = GATE_NAMES[net.cell_kind]
+        for name, values in gate_values(net, result).items():
+            drawn.append(Panel(f"{name}_t, {words[name]}", name, t, values))
     if "gradients" in wanted:
         # ‖∂h_T/∂h_k‖₂ for k = 0..T-1, J_t = diag(f'(z_t)) W_hh multiplied back from T
         flow = gradient_flow(net.W_hh, slope(net.activation, result.Z))

@@ -84,7 +84,7 @@ def test_a_bad_what_is_a_usage_error(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 2
-    assert done.stderr == "rnncli: error: --what: q is not one of h, o, c, gradients\n"
+    assert done.stderr == "rnncli: error: --what: q is not one of h, o, c, gates, gradients\n"
 
 
 def test_without_matplotlib_one_line_names_the_extra(
@@ -98,3 +98,95 @@ def test_without_matplotlib_one_line_names_the_extra(
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
     with pytest.raises(RnnCliError, match=r"pip install 'rnncli\[plot\]'"):
         run_plot(PlotRequest(SAMPLE, str(tmp_path / "h.png")), print)
+
+
+def gated_figure(config: str, sequence: str):  # type: ignore[no-untyped-def]
+    from rnncli.batching import forward_batch
+    from rnncli.config import load_config
+    from rnncli.forward_result import gate_values
+
+    net = load_config(config)
+    X = read_batch(sequence, None).sequences[0].X
+    result = forward_batch(net, [X])[0]
+    fig = figure(net.name or "", [(None, panels(net, result, ["gates"]))])
+    return fig, gate_values(net, result)
+
+
+def test_lstm_gates_one_panel_each_with_the_gate_values() -> None:
+    fig, gates = gated_figure("configs/lesson-lstm.yaml", "samples/lesson.csv")
+    assert [ax.get_title() for ax in fig.axes] == [
+        "i_t, input gate",
+        "f_t, forget gate",
+        "g_t, candidate (the book's C~)",
+        "o_t, output gate",
+    ]
+    for ax, name in zip(fig.axes, "ifgo", strict=True):
+        lines = ax.get_lines()
+        assert [line.get_label() for line in lines] == [f"{name}1", f"{name}2"]
+        for u, line in enumerate(lines):
+            assert line.get_xdata().tolist() == list(range(1, len(gates[name]) + 1))
+            np.testing.assert_array_equal(line.get_ydata(), gates[name][:, u])
+    # by hand: x_1 = 0, h_0 = c_0 = 0, so z = b: i = o = σ(0) = 0.5, f = σ(3), g = tanh(0);
+    # c_1 = i g = 0 makes h_1 = 0, so at t = 2 (x_2 = 0.479) z = W_xh x_2 + b
+    sigma = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    first = {name: ax.get_lines()[0].get_ydata() for ax, name in zip(fig.axes, "ifgo", strict=True)}
+    np.testing.assert_allclose(
+        [first[n][0] for n in "ifgo"], [0.5, sigma(3.0), 0.0, 0.5], atol=1e-12
+    )
+    z = 0.5 * 0.479
+    np.testing.assert_allclose(
+        [first[n][1] for n in "ifgo"], [sigma(z), sigma(3 + z), np.tanh(z), sigma(z)], atol=1e-12
+    )
+
+
+def test_gru_gates_are_r_z_n(tmp_path: Path) -> None:
+    config = tmp_path / "gru.yaml"
+    subprocess.run(
+        [*RNNCLI, "init-weights", "-i", "5", "-H", "3", "--cell", "gru", "--seed", "1"],
+        check=True,
+        stdout=config.open("w"),
+    )
+    fig, gates = gated_figure(str(config), SAMPLE)
+    assert [ax.get_title() for ax in fig.axes] == [
+        "r_t, reset gate",
+        "z_t, update gate",
+        "n_t, candidate",
+    ]
+    for ax, name in zip(fig.axes, "rzn", strict=True):
+        for u, line in enumerate(ax.get_lines()):
+            np.testing.assert_array_equal(line.get_ydata(), gates[name][:, u])
+    # the σ gates lie in (0, 1)
+    assert all(0 < v < 1 for name in "rz" for v in gates[name].ravel())
+
+
+def test_gates_of_an_rnn_is_a_usage_error(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [*RNNCLI, "plot", SAMPLE, "-o", str(tmp_path / "x.png"), "--what", "gates"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == "rnncli: error: --what gates: an rnn cell has no gates (an lstm's or gru's)\n"
+    )
+
+
+def test_gates_to_svg(tmp_path: Path) -> None:
+    image = tmp_path / "gates.svg"
+    subprocess.run(
+        [
+            *RNNCLI,
+            "plot",
+            "samples/lesson.csv",
+            "-c",
+            "configs/lesson-lstm.yaml",
+            "-o",
+            str(image),
+            "--what",
+            "h,gates",
+        ],
+        check=True,
+    )
+    text = image.read_text()
+    assert all(f"{name}_t" in text for name in ("h", "i", "f", "g", "o"))
