@@ -25,12 +25,13 @@ ELIDED = "⋮"
 
 class PlainTable(NamedTuple):
     """A table of text cells: the first column is a label (t, or the term), the others
-    numbers, right-aligned."""
+    numbers, right-aligned (text, left-aligned, when `numbers` is off)."""
 
     title: str | None
     header: list[str]
     rows: list[list[str]]
     notes: list[str]
+    numbers: bool = True
 
 
 def forward_table(

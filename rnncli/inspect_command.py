@@ -14,6 +14,7 @@ INSPECT_EPILOG = examples(
     "rnncli inspect",
     "rnncli samples --copy",
     "rnncli inspect configs/weather.yaml",
+    "rnncli inspect configs/weather.yaml -f markdown",
 )
 INSPECT_SHORT_HELP = "Show a network's sizes, parameters and spectral radius."
 
@@ -30,7 +31,11 @@ def inspect(
     output_format: Annotated[
         InspectFormat,
         typer.Option(
-            "--format", "-f", help="table (for people) or json (for programs).", metavar="FORMAT"
+            "--format",
+            "-f",
+            help="table (for people) or json (for programs); markdown, latex or html write "
+            "the table as a document for notes and slides.",
+            metavar="FORMAT",
         ),
     ] = InspectFormat.TABLE,
 ) -> None:

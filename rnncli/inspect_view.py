@@ -1,4 +1,5 @@
-"""`rnncli inspect`: a network's facts, as a table for people or JSON for programs."""
+"""`rnncli inspect`: a network's facts, as a table for people or JSON for programs, or
+the table as a document (a Markdown pipe table, a booktabs tabular, an HTML page)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import numpy as np
 
 from rnncli.config import default_network, load_config
+from rnncli.document_tables import PlainTable
 from rnncli.network_facts import describe
 from rnncli.option_values import OutputFormat
 
@@ -19,8 +21,21 @@ def inspect_network(config: str | None, output_format: OutputFormat, out: TextIO
     """The facts of the network in `config` (the built-in one when None) written to `out`:
     json as one line, anything else as the table (for a terminal or not, as `out` is)."""
     facts = describe(default_network() if config is None else load_config(config))
-    if output_format.resolved(out.isatty()) is OutputFormat.JSON:
+    chosen = output_format.resolved(out.isatty())
+    if chosen is OutputFormat.JSON:
         out.write(json.dumps(facts) + "\n")
+    elif chosen is OutputFormat.MARKDOWN:
+        from rnncli.markdown_writer import pipe_table
+
+        out.write(pipe_table(facts_table(facts)))
+    elif chosen is OutputFormat.LATEX:
+        from rnncli.latex_writer import tabular
+
+        out.write(tabular(facts_table(facts)))
+    elif chosen is OutputFormat.HTML:
+        from rnncli.page_export import page_html
+
+        out.write(page_html(network_table(facts), facts["name"] or "network"))
     else:
         from rich.console import Console
 
@@ -36,6 +51,22 @@ def network_table(facts: dict[str, Any]) -> Table:
     table = Table(title=Text(facts["name"] or "network"), title_justify="left", show_header=False)
     table.add_column("fact", style="bold cyan")
     table.add_column("value")
+    for fact, value in [*fact_rows(facts), ("", facts["spectral_radius_note"])]:
+        table.add_row(fact, Text(value))
+    return table
+
+
+def facts_table(facts: dict[str, Any]) -> PlainTable:
+    """The same rows as text cells, for the documents (the values text, left-aligned),
+    the spectral radius's note under the table rather than in a row."""
+    rows = [[fact, value] for fact, value in fact_rows(facts)]
+    notes = [facts["spectral_radius_note"]]
+    return PlainTable(facts["name"] or "network", ["fact", "value"], rows, notes, numbers=False)
+
+
+def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    """(fact, value) for each fact `describe` gives, as the table shows them (all but
+    the spectral radius's note)."""
     sizes = f"{facts['input_size']} → {facts['hidden_size']}"
     if facts["output_activation"] is not None:
         sizes += f" → {facts['output_size']}"
@@ -62,10 +93,7 @@ def network_table(facts: dict[str, Any]) -> Table:
         ]
     else:
         rows.append(("spectral radius", f"{facts['spectral_radius']:.6g}  of W_hh"))
-    rows.append(("", facts["spectral_radius_note"]))
-    for fact, value in rows:
-        table.add_row(fact, Text(value))
-    return table
+    return rows
 
 
 def _cell_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:

@@ -32,6 +32,9 @@ _TEXT = {
     "‖": r"$\|$",
     "∂": r"$\partial$",
     "₂": r"$_2$",
+    "σ": r"$\sigma$",
+    "⊙": r"$\odot$",
+    "±": r"$\pm$",
 }
 
 #: The product sign in written-out sums.
@@ -44,9 +47,9 @@ def escaped(text: str) -> str:
 
 
 def tabular(table: PlainTable) -> str:
-    """The table as a booktabs tabular: a left-aligned label column, numbers right; the
-    title above it and the notes under it as paragraphs."""
-    columns = "l" + "r" * (len(table.header) - 1)
+    """The table as a booktabs tabular: a left-aligned label column, numbers right (text
+    left); the title above it and the notes under it as paragraphs."""
+    columns = "l" + ("r" if table.numbers else "l") * (len(table.header) - 1)
     lines = []
     if table.title:
         lines.append(r"\noindent\textbf{" + escaped(table.title) + r"}\par\smallskip")

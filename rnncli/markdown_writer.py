@@ -15,18 +15,19 @@ TIMES = r"\cdot"
 
 def pipe_table(table: PlainTable) -> str:
     """The table with every column padded to its widest cell: the label column left-,
-    the numbers right-aligned (`---:`). A `|` inside a cell is escaped."""
+    the numbers right-aligned (`---:`; text columns left). A `|` inside a cell is escaped."""
     header = [_cell(text) for text in table.header]
     rows = [[_cell(text) for text in row] for row in table.rows]
     widths = [max(3, *(len(row[n]) for row in [header, *rows])) for n in range(len(header))]
+    right = [n > 0 and table.numbers for n in range(len(widths))]
 
     def line(cells: Iterable[str]) -> str:
-        padded = [c.ljust(w) if n == 0 else c.rjust(w)
-                  for n, (c, w) in enumerate(zip(cells, widths, strict=True))]  # fmt: skip
+        padded = [c.rjust(w) if r else c.ljust(w)
+                  for c, w, r in zip(cells, widths, right, strict=True)]  # fmt: skip
         return "| " + " | ".join(padded) + " |"
 
-    rule = "| " + " | ".join(("-" * w if n == 0 else "-" * (w - 1) + ":")
-                             for n, w in enumerate(widths)) + " |"  # fmt: skip
+    rule = "| " + " | ".join(("-" * (w - 1) + ":" if r else "-" * w)
+                             for w, r in zip(widths, right, strict=True)) + " |"  # fmt: skip
     parts = []
     if table.title:
         parts.append(f"**{_inline(table.title)}**\n")

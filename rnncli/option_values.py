@@ -66,10 +66,14 @@ DOCUMENT_FORMATS = (OutputFormat.MARKDOWN, OutputFormat.LATEX, OutputFormat.HTML
 
 
 class InspectFormat(StrEnum):
-    """How `inspect` writes its facts: a table for people, JSON for programs."""
+    """How `inspect` writes its facts: a table for people, JSON for programs, or the
+    table as a document for notes and slides."""
 
     TABLE = "table"
     JSON = "json"
+    MARKDOWN = "markdown"
+    LATEX = "latex"
+    HTML = "html"
 
 
 #: Every activation, by its own name: the one list the command line, the config reader
