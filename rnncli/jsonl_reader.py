@@ -1,29 +1,76 @@
 """JSON Lines -> the sequence X: one step x_t per line, `[...]`, `{"x": [...]}` or a
-number (one feature). Read at C speed when well formed, else line by line to name the
-line and column of what is wrong."""
+number (one feature), or a table with named columns as pandas writes it
+(`orient="records", lines=True`: one object per step, the same keys on every line).
+Read at C speed when well formed, else line by line to name the line and column of
+what is wrong."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from rnncli.column_choice import ColumnChoice
 from rnncli.errors import RnnCliError
 from rnncli.input_batch import Sequence
 from rnncli.json_values import (
     QUICK_JSON,
     QUICK_REFUSED,
     JsonPlace,
+    json_kind,
     json_number,
     json_row,
     load_json,
     quick_matrix,
 )
 from rnncli.message_words import counted
+from rnncli.named_table import chosen_columns, named_table
 
 
-def read_jsonl(text: str, source: str) -> Sequence:
-    """The sequence of JSON Lines `text`; `source` names it in messages."""
+def read_jsonl(text: str, source: str, choice: ColumnChoice | None = None) -> Sequence:
+    """The sequence of JSON Lines `text`; `source` names it in messages; `choice` picks
+    the columns (by name in records, by number in arrays)."""
     quick = quick_jsonl(text, source)
-    return quick if quick is not None else careful_jsonl(text, source)
+    if quick is not None:
+        return chosen_columns(quick, choice)
+    records = _records(text, source, choice)
+    if records is not None:
+        return records
+    return chosen_columns(careful_jsonl(text, source), choice)
+
+
+def _records(text: str, source: str, choice: ColumnChoice | None) -> Sequence | None:
+    """pandas' records, one object per line with the same keys (and not the step form
+    {"x": [...]}), as a table with named columns; None when the first line is no such
+    object."""
+    lines = [(n, raw.rstrip("\r")) for n, raw in enumerate(text.split("\n")) if raw.strip()]
+    if not lines:
+        return None
+    first = load_json(lines[0][1], source, lines[0][0])
+    if type(first) is not dict or not first or set(first) == {"x"}:
+        return None
+    names = tuple(first)
+    places: list[JsonPlace] = []
+    records: list[dict[str, Any]] = []
+    for n, line in lines:
+        place = JsonPlace(line, source, n)
+        record = load_json(line, source, n)
+        step = len(records) + 1
+        if type(record) is not dict:
+            raise place.error((), f"step {step} is {json_kind(record)}; step 1 is an object")
+        if tuple(record) != names:
+            message = f"step {step} has the keys {list(record)}, step 1 has {list(names)}"
+            raise place.error((), message)
+        places.append(place)
+        records.append(record)
+    return named_table(
+        names,
+        len(records),
+        lambda t, k: records[t][names[k]],
+        source,
+        lambda t, k, message: places[t].error((names[k],), message),
+        choice,
+    )
 
 
 def quick_jsonl(text: str, source: str) -> Sequence | None:

@@ -15,7 +15,6 @@ from rnncli.files import MAX_SEQUENCE_BYTES, STDIN, decode_text, read_bytes, sou
 from rnncli.input_batch import Batch, Sequence
 from rnncli.json_reader import read_json
 from rnncli.jsonl_reader import read_jsonl
-from rnncli.named_table import chosen_columns
 from rnncli.option_values import InputFormat
 from rnncli.parquet_reader import read_parquet
 
@@ -94,7 +93,7 @@ def parse_batch(
     if input_format is InputFormat.JSON:
         return read_json(text, source, choice)
     if input_format is InputFormat.JSONL:
-        return Batch([chosen_columns(read_jsonl(text, source), choice)], batched=False)
+        return Batch([read_jsonl(text, source, choice)], batched=False)
     return read_delimited(text, source, input_format is InputFormat.TSV, group_by, choice)
 
 

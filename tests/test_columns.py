@@ -233,6 +233,49 @@ def test_pandas_json_reads_with_named_columns(files: Path, orient: str) -> None:
     assert "column 'timestamp', step 1: expected a number, got '2024-01-01T00:00'" in err
 
 
+def test_pandas_json_lines_read_with_named_columns(files: Path) -> None:
+    frame = pd.read_csv(files / "readings.csv")
+    frame.to_json(files / "frame.jsonl", orient="records", lines=True)
+    assert (files / "frame.jsonl").read_text().startswith('{"timestamp":"2024-01-01T00:00",')
+    half = str(files / "half.yaml")
+    code, out, err = run(
+        "forward", str(files / "frame.jsonl"), "-c", half, "-f", "csv",
+        "--keep", "timestamp", "--drop", "humidity",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out == (
+        "t,timestamp,temperature,h1\n"
+        "1,2024-01-01T00:00,2.0,2.0\n"
+        "2,2024-01-01T01:00,4.0,5.0\n"
+        "3,2024-01-01T02:00,6.0,8.5\n"
+    )
+    # --columns by name picks humidity: h = 10, 0.5*10 + 20 = 25, 0.5*25 + 30 = 42.5
+    code, out, err = run(
+        "forward", str(files / "frame.jsonl"), "-c", half, "-f", "jsonl", "--columns", "humidity"
+    )
+    assert code == 0, err
+    assert [json.loads(line)["h"] for line in out.splitlines()] == [[10.0], [25.0], [42.5]]
+    # read from stdin too, the format told by its lines
+    code, out, err = run(
+        "forward", "-", "-c", half, "-f", "csv", "--columns", "temperature",
+        stdin=(files / "frame.jsonl").read_text(),
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.splitlines()[-1] == "3,6.0,8.5"
+    code, _, err = run("forward", str(files / "frame.jsonl"), "-c", half)
+    assert code == 1
+    assert "column 'timestamp', step 1: expected a number, got '2024-01-01T00:00'" in err
+    assert "frame.jsonl:1:" in err  # the line (and column) of the value
+
+
+def test_json_lines_records_must_share_their_keys(tmp_path: Path) -> None:
+    lines = tmp_path / "bad.jsonl"
+    lines.write_text('{"a": 1, "b": 2}\n{"a": 3, "b": 4}\n{"a": 5}\n')
+    code, _, err = run("forward", str(lines), "-c", WEATHER_CONFIG)
+    assert code == 1
+    assert "bad.jsonl:3:" in err and "step 3 has the keys ['a'], step 1 has ['a', 'b']" in err
+
+
 def test_parquet_reads_where_pyarrow_is_installed(files: Path) -> None:
     pytest.importorskip("pyarrow")
     frame = pd.read_csv(files / "readings.csv")
