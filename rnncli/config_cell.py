@@ -9,12 +9,12 @@ from typing import NamedTuple
 
 import yaml
 
+from rnncli import cells
 from rnncli.activations import SIGMOID, Activation
 from rnncli.cell import ElmanCell, RecurrentCell
+from rnncli.cells import CellOptions
 from rnncli.config_gates import GatedBlock
 from rnncli.config_weights import WeightBlock
-from rnncli.gru_cell import GruCell
-from rnncli.lstm_cell import LstmCell
 from rnncli.message_words import shown
 from rnncli.option_values import (
     ACTIVATION_ALIASES,
@@ -94,31 +94,16 @@ def make_cell(
     if isinstance(block, WeightBlock):
         return ElmanCell(block.W_xh, block.W_hh, block.b_xh, block.b_hh, block.bias)
     w = block.weights
-    if spec.kind == "lstm":
-        return LstmCell(
-            w.W_xh,
-            w.W_hh,
-            w.b_xh,
-            w.b_hh,
-            w.bias,
-            activation=activation,
-            recurrent_activation=spec.recurrent_activation,
-            state_activation=spec.state_activation,
-            clip=clip,
-            W_hr=block.W_hr,
-            peepholes=block.peepholes,
-            input_forget=spec.input_forget,
-        )
-    return GruCell(
-        w.W_xh,
-        w.W_hh,
-        w.b_xh,
-        w.b_hh,
-        w.bias,
+    options = CellOptions(
         activation=activation,
         recurrent_activation=spec.recurrent_activation,
+        state_activation=spec.state_activation,
         clip=clip,
+        input_forget=spec.input_forget,
         reset_after=spec.reset_after,
+    )
+    return cells.make_cell(
+        spec.kind, w.W_xh, w.W_hh, w.b_xh, w.b_hh, w.bias, options, block.W_hr, block.peepholes
     )
 
 

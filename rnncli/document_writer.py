@@ -10,10 +10,9 @@ from rnncli.document_tables import explain_tables, forward_table, sparkline_rows
 from rnncli.hand_step import hand_step
 from rnncli.network import Network
 from rnncli.option_values import OutputFormat
-from rnncli.render import ViewParts
 from rnncli.render_explain import WRITTEN_OUT_MAX_INPUTS, WRITTEN_OUT_MAX_UNITS
 from rnncli.run import Run
-from rnncli.table_text import shown_steps, title
+from rnncli.table_text import ViewParts, shown_steps, title
 
 
 def write_document(

@@ -196,7 +196,12 @@ def _write(
     batched: bool,
 ) -> None:
     """One piece's runs in the chosen format (a header with the first piece only)."""
-    from rnncli.render import ViewParts
+    if chosen not in DOCUMENT_FORMATS and chosen is not OutputFormat.TABLE:
+        if request.precision is not None:  # given: machine formats are rounded too
+            runs = [rounded_run(run, request.precision) for run in runs]
+        write(runs, net, chosen, out, header and not request.no_header, batched)
+        return
+    from rnncli.table_text import ViewParts
 
     precision = TABLE_PRECISION if request.precision is None else request.precision
     hand_step = 1 if request.hand_step is None else request.hand_step
@@ -206,11 +211,6 @@ def _write(
         from rnncli.document_writer import write_document
 
         write_document(runs, net, chosen, out, precision, not request.all_rows, parts)
-        return
-    if chosen is not OutputFormat.TABLE:
-        if request.precision is not None:  # given: machine formats are rounded too
-            runs = [rounded_run(run, request.precision) for run in runs]
-        write(runs, net, chosen, out, header and not request.no_header, batched)
         return
     from rich.console import Console
 

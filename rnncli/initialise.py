@@ -31,9 +31,7 @@ import math
 import numpy as np
 
 from rnncli.activations import Activation, FloatArray
-from rnncli.cell import RecurrentCell
-from rnncli.gru_cell import GruCell
-from rnncli.lstm_cell import LstmCell
+from rnncli.cells import CellOptions, make_cell
 from rnncli.network import Network, single_layer
 from rnncli.option_values import BiasForm, CellKind, Scheme
 from rnncli.torch_random import TorchGenerator
@@ -132,11 +130,7 @@ def initial_network(
             bias=str(bias),
         )
     f = Activation.named(activation)
-    gated: RecurrentCell
-    if cell is CellKind.LSTM:
-        gated = LstmCell(W_xh, W_hh, b_xh, b_hh, str(bias), activation=f)
-    else:
-        gated = GruCell(W_xh, W_hh, b_xh, b_hh, str(bias), activation=f)
+    gated = make_cell(str(cell), W_xh, W_hh, b_xh, b_hh, str(bias), CellOptions(activation=f))
     return Network(
         layers=((gated,),),
         h0=np.zeros((1, H)),

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnncli.activations import SIGMOID, TANH, Activation, FloatArray
-from rnncli.cell import ElmanCell, RecurrentCell
+from rnncli.cell import RecurrentCell
+from rnncli.cells import CellOptions, make_cell
 from rnncli.errors import RnnCliError
 from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
@@ -159,34 +160,15 @@ def to_network(form: ModelForm) -> Network:
 
 def _cell(form: ModelForm, w: DirectionWeights) -> RecurrentCell:
     """The cell of one layer and direction, of the form's kind."""
-    if form.cell == "lstm":
-        return LstmCell(
-            w.W_x,
-            w.W_h,
-            w.b_x,
-            w.b_h,
-            w.bias,
-            activation=form.activation,
-            recurrent_activation=form.recurrent_activation,
-            state_activation=form.state_activation,
-            clip=form.clip,
-            W_hr=w.W_hr,
-            peepholes=w.peepholes,
-            input_forget=form.input_forget,
-        )
-    if form.cell == "gru":
-        return GruCell(
-            w.W_x,
-            w.W_h,
-            w.b_x,
-            w.b_h,
-            w.bias,
-            activation=form.activation,
-            recurrent_activation=form.recurrent_activation,
-            clip=form.clip,
-            reset_after=form.reset_after,
-        )
-    return ElmanCell(w.W_x, w.W_h, w.b_x, w.b_h, w.bias)
+    options = CellOptions(
+        activation=form.activation,
+        recurrent_activation=form.recurrent_activation,
+        state_activation=form.state_activation,
+        clip=form.clip,
+        input_forget=form.input_forget,
+        reset_after=form.reset_after,
+    )
+    return make_cell(form.cell, w.W_x, w.W_h, w.b_x, w.b_h, w.bias, options, w.W_hr, w.peepholes)
 
 
 def from_network(net: Network, source: str) -> ModelForm:

@@ -21,6 +21,7 @@ from rnncli.table_blocks import Unit, blocks
 from rnncli.table_text import (
     ROWS_EACH_END,
     SATURATED,
+    ViewParts,
     fixed,
     saturation_notes,
     shown_steps,
@@ -49,14 +50,6 @@ def runs_view(
         else:
             views.append(forward_view(run.result, net, precision, elide, run.id, run, parts))
     return Group(*views)
-
-
-class ViewParts(NamedTuple):
-    """What a view for people holds beyond its numbers (a slide may want less)."""
-
-    title: bool = True
-    sparklines: bool = True
-    hand_step: int = 1  # the explain view's step written out by hand
 
 
 #: Diverging heat colours, mid-tones readable on dark and light terminals alike:

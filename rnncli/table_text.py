@@ -4,7 +4,7 @@ steps a long run shows on a terminal."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from rnncli.forward_result import Forward
 from rnncli.network import Network
@@ -68,3 +68,11 @@ def saturation_notes(activation: str, largest_x: float) -> list[str]:
             "try --standardize, or scale: in the config"
         )
     return notes
+
+
+class ViewParts(NamedTuple):
+    """What a view for people holds beyond its numbers (a slide may want less)."""
+
+    title: bool = True
+    sparklines: bool = True
+    hand_step: int = 1  # the explain view's step written out by hand
