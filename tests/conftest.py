@@ -11,21 +11,29 @@ least 10,000 examples per fuzz target).
 
 from __future__ import annotations
 
+import json
 import os
 import pty
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from typer.testing import CliRunner
 
-from rnncli.activations import Activation
+from rnncli.activations import Activation, FloatArray
 from rnncli.cell import Cell
-from rnncli.network import Network
+from rnncli.cli import app
+from rnncli.gru_cell import GruCell
+from rnncli.lstm_cell import LstmCell
+from rnncli.network import GATES, Network
 from rnncli.option_values import Direction
 
 settings.register_profile("quick", max_examples=60, deadline=None)
@@ -181,3 +189,240 @@ def random_network() -> Callable[..., Network]:
     """random_network(rng, inputs, units, outputs=None, *, layers, direction, activation,
     output_activation, clip): a seeded random network (see _random_network)."""
     return _random_network
+
+
+# -- shared by several test modules --------------------------------------------
+
+
+def gated_network(
+    rng: np.random.Generator,
+    kind: str,
+    inputs: int,
+    units: int,
+    outputs: int | None = None,
+    **options: Any,
+) -> Network:
+    """A random one-layer lstm or gru (weights ~ N(0, 0.7²)), random h0 (and c0)."""
+    G = 4 if kind == "lstm" else 3
+    W_xh, W_hh = rng.normal(0, 0.7, (G * units, inputs)), rng.normal(0, 0.7, (G * units, units))
+    b_xh, b_hh = rng.normal(0, 0.5, G * units), rng.normal(0, 0.5, G * units)
+    cell: Any = (LstmCell if kind == "lstm" else GruCell)(W_xh, W_hh, b_xh, b_hh, **options)
+    W_ho = None if outputs is None else rng.normal(0, 0.7, (outputs, units))
+    b_o = None if outputs is None else rng.normal(0, 0.5, outputs)
+    c0 = rng.normal(0, 0.5, (1, units)) if kind == "lstm" else None
+    return Network(((cell,),), rng.normal(0, 0.5, (1, units)), W_ho, b_o, c0=c0)
+
+
+# The textbook's h_t rows (-0.3519801, 0.52525216, ...) at 4 decimals.
+TEXTBOOK_TABLE = """\
+textbook · 5 → 2 · many-to-many
+┏━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓
+┃ t ┃                                    x_t ┃             h_t ┃
+┡━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━┩
+│ 1 │ 1.0000  1.0000  1.0000  1.0000  1.0000 │ -0.3520  0.5253 │
+│ 2 │ 2.0000  2.0000  2.0000  2.0000  2.0000 │ -0.6842  0.7607 │
+│ 3 │ 3.0000  3.0000  3.0000  3.0000  3.0000 │ -0.8649  0.9047 │
+└───┴────────────────────────────────────────┴─────────────────┘
+no output layer: o_t = h_t"""
+
+
+ZERO = [[0.0, 0.0], [0.0, 0.0]]
+
+
+# i: W_xh^i = [[0.5, 0], [0, 0.5]], no bias      f: only b_h^f = [1, -1]
+# g: W_xh^g = [[1, 0], [-1, 0]]                  o: only b_h^o = [0, 2]
+# W_hh of every gate is 0.5·I; it plays no part at t = 1, where h_0 = 0.
+HALF = [[0.5, 0.0], [0.0, 0.5]]
+
+
+LSTM = {
+    "cell": "lstm",
+    "weights": {
+        "i": {"W_xh": HALF, "W_hh": HALF},
+        "f": {"W_xh": ZERO, "W_hh": HALF, "b_h": [1.0, -1.0]},
+        "g": {"W_xh": [[1.0, 0.0], [-1.0, 0.0]], "W_hh": HALF},
+        "o": {"W_xh": ZERO, "W_hh": HALF, "b_h": [0.0, 2.0]},
+    },
+    "c0": [0.5, -0.5],
+}
+
+
+# x_1 = [1, 0], h_0 = [0, 0], c_0 = [0.5, -0.5]:
+#   i = σ(W_xh^i x_1)   = σ([0.5, 0])  = [0.6224593312018546, 0.5]
+#   f = σ(b_h^f)        = σ([1, -1])   = [0.7310585786300049, 0.2689414213699951]
+#   g = tanh(W_xh^g x_1) = tanh([1, -1]) = [0.7615941559557649, -0.7615941559557649]
+#   o = σ(b_h^o)        = σ([0, 2])    = [0.5, 0.8807970779778823]
+#   f ⊙ c_0 = [0.7310585786·0.5, 0.2689414214·(-0.5)] = [0.3655292893150024, -0.1344707106849976]
+#   i ⊙ g   = [0.6224593312·0.7615941560, 0.5·(-0.7615941560)]
+#           = [0.4740613889634663, -0.3807970779778824]
+#   c_1 = f ⊙ c_0 + i ⊙ g = [0.8395906782784688, -0.5152677886628800]
+#   tanh(c_1) = [0.6855921975933432, -0.4740394309868559]
+#   h_1 = o ⊙ tanh(c_1) = [0.5·0.6855921976, 0.8807970780·(-0.4740394310)]
+#       = [0.3427960987966716, -0.4175325456595207]
+LSTM_GATES_1 = {
+    "i": [0.6224593312018546, 0.5],
+    "f": [0.7310585786300049, 0.2689414213699951],
+    "g": [0.7615941559557649, -0.7615941559557649],
+    "o": [0.5, 0.8807970779778823],
+}
+
+
+LSTM_C_1 = [0.8395906782784688, -0.5152677886628800]
+
+
+LSTM_H_1 = [0.3427960987966716, -0.4175325456595207]
+
+
+# r: only b_h^r = [0, 1]                       z: W_xh^z = [[1, 0], [0, -1]], no bias
+# n: W_xh^n = [[1, 1], [1, -1]], W_hh^n = I, b_hh^n = [0.5, 0]
+GRU = {
+    "cell": "gru",
+    "weights": {
+        "r": {"W_xh": ZERO, "W_hh": ZERO, "b_h": [0.0, 1.0]},
+        "z": {"W_xh": [[1.0, 0.0], [0.0, -1.0]], "W_hh": ZERO},
+        "n": {
+            "W_xh": [[1.0, 1.0], [1.0, -1.0]],
+            "W_hh": [[1.0, 0.0], [0.0, 1.0]],
+            "b_xh": [0.0, 0.0],
+            "b_hh": [0.5, 0.0],
+        },
+    },
+}
+
+
+GRU_H_1 = [0.2281386078550867, 0.3807970779778824]
+
+
+Options = dict[str, Any]
+
+
+def random_cell(
+    rng: np.random.Generator, kind: str, I: int, H: int, options: Options
+) -> LstmCell | GruCell:
+    """A cell of `kind` with weights of N(0, 0.6), reading I values."""
+    options = dict(options)
+    G = len(GATES[kind])
+    P = options.pop("projection", None)
+    H_r = H if P is None else P
+    no_bias = options.pop("bias", None) == "none"
+
+    def weights(*shape: int) -> FloatArray:
+        return rng.normal(0, 0.6, shape)
+
+    b_xh, b_hh = (np.zeros(G * H), np.zeros(G * H)) if no_bias else (weights(G * H), weights(G * H))
+    if kind == "gru":
+        return GruCell(weights(G * H, I), weights(G * H, H), b_xh, b_hh, **options)
+    if options.pop("peepholes", False):
+        options["peepholes"] = weights(3, H)
+    W_hr = None if P is None else weights(P, H)
+    return LstmCell(weights(G * H, I), weights(G * H, H_r), b_xh, b_hh, W_hr=W_hr, **options)
+
+
+def random_gated_network(
+    rng: np.random.Generator,
+    kind: str,
+    options: Options,
+    layers: int = 1,
+    direction: Direction = Direction.FORWARD,
+    output: bool = False,
+    I: int = 3,
+    H: int = 4,
+    O: int | None = None,
+) -> Network:
+    D = 2 if direction is Direction.BIDIRECTIONAL else 1
+    cells = []
+    for _ in range(layers):
+        cells.append(tuple(random_cell(rng, kind, I, H, options) for _ in range(D)))
+        I = D * cells[-1][0].hidden_size
+    H_r = cells[0][0].hidden_size
+    W_ho = b_o = None
+    if output:
+        W_ho, b_o = rng.normal(0, 0.6, (O or 2, D * H_r)), rng.normal(0, 0.6, O or 2)
+    c0 = rng.normal(0, 0.5, (layers * D, H)) if kind == "lstm" else None
+    return Network(
+        layers=tuple(cells),
+        h0=rng.normal(0, 0.5, (layers * D, H_r)),
+        W_ho=W_ho,
+        b_o=b_o,
+        output_activation=Activation.named("tanh") if output else None,
+        direction=direction,
+        c0=c0,
+    )
+
+
+runner = CliRunner()
+
+
+X = np.random.default_rng(3).normal(size=(6, 3))
+
+
+CASES = [(L, bi, head) for L in (1, 2) for bi in (False, True) for head in (False, True)]
+
+
+def forward(model: Path, folder: Path, *options: str) -> dict[str, Any]:
+    sequence = folder / "x.csv"
+    if not sequence.exists():
+        np.savetxt(sequence, X, delimiter=",", header="x1,x2,x3", comments="")
+    result = runner.invoke(
+        app, ["forward", str(sequence), "-c", str(model), "-f", "json", *options]
+    )
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def outputs(document: dict[str, Any]) -> np.ndarray:
+    return np.array([step["o"] for step in document["steps"]])
+
+
+def name(case: tuple[int, bool, bool]) -> str:
+    L, bi, head = case
+    return f"L{L}{'bi' if bi else 'fw'}{'head' if head else ''}"
+
+
+def rnncli(*args: str) -> str:
+    done = subprocess.run([*RNNCLI, *args], capture_output=True, text=True, check=True)
+    assert done.stderr == ""  # no messages mixed into the data
+    return done.stdout
+
+
+def pipe_rows(markdown: str) -> list[list[str]]:
+    """The cells of every pipe-table row but the rule under the header."""
+    rows = [line.strip().strip("|").split("|") for line in markdown.splitlines()]
+    return [[c.strip() for c in row] for row in rows if len(row) > 1 and "---" not in row[0]]
+
+
+def latex_checked(text: str) -> None:
+    """Every environment closed in order; no unescaped special character in text."""
+    stack = []
+    for kind, name in re.findall(r"\\(begin|end)\{([^}]*)\}", text):
+        if kind == "begin":
+            stack.append(name)
+        else:
+            assert stack.pop() == name
+    assert not stack
+    for line in text.splitlines():
+        assert not re.search(r"(?<!\\)[&%#](?<!&)", line.replace(" & ", " ")), line
+        assert line.isascii(), line
+
+
+class CheckedHtml(HTMLParser):
+    """Every element closed in order (void elements apart); the text and classes seen."""
+
+    VOID = frozenset({"meta", "br", "img", "link"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.text = ""
+        self.classes: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.classes |= {value or "" for name, value in attrs if name == "class"}
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack.pop() == tag
+
+    def handle_data(self, data: str) -> None:
+        self.text += data

@@ -17,36 +17,14 @@ from rnncli.backward_loss import Targets
 from rnncli.backward_run import BackwardRequest, backward_report
 from rnncli.backward_table import gradients_table
 from rnncli.finite_differences import check
-from rnncli.gru_cell import GruCell
-from rnncli.lstm_cell import LstmCell
-from rnncli.network import Network
 from rnncli.network_yaml import network_yaml
 from rnncli.option_values import LossName, Reduction
 from rnncli.table_text import fixed
-from tests.conftest import RNNCLI
+from tests.conftest import RNNCLI, gated_network
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = [str(ROOT / "samples" / "lesson.csv"), "-c", str(ROOT / "configs" / "lesson-rnn.yaml")]
 LSTM_LESSON = str(ROOT / "configs" / "lesson-lstm.yaml")
-
-
-def gated_network(
-    rng: np.random.Generator,
-    kind: str,
-    inputs: int,
-    units: int,
-    outputs: int | None = None,
-    **options: Any,
-) -> Network:
-    """A random one-layer lstm or gru (weights ~ N(0, 0.7²)), random h0 (and c0)."""
-    G = 4 if kind == "lstm" else 3
-    W_xh, W_hh = rng.normal(0, 0.7, (G * units, inputs)), rng.normal(0, 0.7, (G * units, units))
-    b_xh, b_hh = rng.normal(0, 0.5, G * units), rng.normal(0, 0.5, G * units)
-    cell: Any = (LstmCell if kind == "lstm" else GruCell)(W_xh, W_hh, b_xh, b_hh, **options)
-    W_ho = None if outputs is None else rng.normal(0, 0.7, (outputs, units))
-    b_o = None if outputs is None else rng.normal(0, 0.5, outputs)
-    c0 = rng.normal(0, 0.5, (1, units)) if kind == "lstm" else None
-    return Network(((cell,),), rng.normal(0, 0.5, (1, units)), W_ho, b_o, c0=c0)
 
 
 @pytest.mark.parametrize(

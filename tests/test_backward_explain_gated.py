@@ -14,7 +14,7 @@ import pytest
 from rnncli.backward_run import BackwardRequest, backward_report
 from rnncli.network import Network
 from rnncli.network_yaml import network_yaml
-from tests.test_backward_cells import gated_network
+from tests.conftest import gated_network
 
 torch = pytest.importorskip("torch")
 

@@ -18,7 +18,7 @@ from rnncli.gradient_flow import state_flow
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
-from tests.test_backward_cells import gated_network
+from tests.conftest import gated_network
 
 torch = pytest.importorskip("torch")
 

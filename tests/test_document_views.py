@@ -6,28 +6,24 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import RNNCLI, SAMPLE, WEATHER, WEATHER_CONFIG
+from tests.conftest import (
+    RNNCLI,
+    SAMPLE,
+    WEATHER,
+    WEATHER_CONFIG,
+    CheckedHtml,
+    latex_checked,
+    pipe_rows,
+    rnncli,
+)
 
 #: The textbook's printed h_t (rows t = 1..3) and its "Hidden" W_xh x_1 + b_xh.
 H = [[-0.3520, 0.5253], [-0.6842, 0.7607], [-0.8649, 0.9047]]
 HIDDEN_1 = "-0.4702, 0.5864"
-
-
-def rnncli(*args: str) -> str:
-    done = subprocess.run([*RNNCLI, *args], capture_output=True, text=True, check=True)
-    assert done.stderr == ""  # no messages mixed into the data
-    return done.stdout
-
-
-def pipe_rows(markdown: str) -> list[list[str]]:
-    """The cells of every pipe-table row but the rule under the header."""
-    rows = [line.strip().strip("|").split("|") for line in markdown.splitlines()]
-    return [[c.strip() for c in row] for row in rows if len(row) > 1 and "---" not in row[0]]
 
 
 def test_markdown_forward_gives_the_numbers_back_at_the_precision() -> None:
@@ -95,20 +91,6 @@ def test_backward_markdown_gradient_flow() -> None:
     assert [row[1] for row in rows[1:]] == ["0.0019", "0.0068", "0.0760"]
 
 
-def latex_checked(text: str) -> None:
-    """Every environment closed in order; no unescaped special character in text."""
-    stack = []
-    for kind, name in re.findall(r"\\(begin|end)\{([^}]*)\}", text):
-        if kind == "begin":
-            stack.append(name)
-        else:
-            assert stack.pop() == name
-    assert not stack
-    for line in text.splitlines():
-        assert not re.search(r"(?<!\\)[&%#](?<!&)", line.replace(" & ", " ")), line
-        assert line.isascii(), line
-
-
 def test_latex_tables_and_the_hand_step() -> None:
     text = rnncli("forward", SAMPLE, "-f", "latex", "--explain")
     latex_checked(text)
@@ -141,32 +123,9 @@ def test_latex_compiles(tmp_path: Path) -> None:
     assert (tmp_path / "notes.pdf").stat().st_size > 1000
 
 
-class _Checked(HTMLParser):
-    """Every element closed in order (void elements apart); the text and classes seen."""
-
-    VOID = frozenset({"meta", "br", "img", "link"})
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.text = ""
-        self.classes: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.classes |= {value or "" for name, value in attrs if name == "class"}
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        assert self.stack.pop() == tag
-
-    def handle_data(self, data: str) -> None:
-        self.text += data
-
-
 def test_html_is_one_well_formed_page_with_the_colours() -> None:
     html = rnncli("forward", WEATHER, "-c", WEATHER_CONFIG, "-f", "html")
-    parser = _Checked()
+    parser = CheckedHtml()
     parser.feed(html)
     parser.close()
     assert not parser.stack

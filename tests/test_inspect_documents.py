@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE
-from tests.test_document_views import _Checked, latex_checked, pipe_rows, rnncli
+from tests.conftest import SAMPLE, CheckedHtml, latex_checked, pipe_rows, rnncli
 
 LSTM = "configs/lesson-lstm.yaml"
 
@@ -26,9 +25,9 @@ def facts_of(config: str | None = None) -> dict[str, object]:
     return dict(json.loads(rnncli("inspect", *([config] if config else []), "-f", "json")))
 
 
-def page(html: str) -> _Checked:
+def page(html: str) -> CheckedHtml:
     """The page parsed: every element closed in order, nothing left open."""
-    parser = _Checked()
+    parser = CheckedHtml()
     parser.feed(html)
     parser.close()
     assert not parser.stack

@@ -22,10 +22,10 @@ from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import GATES, Network
 from rnncli.option_values import Direction, Mode
+from tests.conftest import Options, random_gated_network
 
 ATOL = 1e-12
 
-Options = dict[str, Any]
 
 LSTM_OPTIONS: list[Options] = [
     {},
@@ -55,60 +55,6 @@ GRU_OPTIONS: list[Options] = [
 CASES = [("lstm", o) for o in LSTM_OPTIONS] + [("gru", o) for o in GRU_OPTIONS]
 
 
-def random_cell(
-    rng: np.random.Generator, kind: str, I: int, H: int, options: Options
-) -> LstmCell | GruCell:
-    """A cell of `kind` with weights of N(0, 0.6), reading I values."""
-    options = dict(options)
-    G = len(GATES[kind])
-    P = options.pop("projection", None)
-    H_r = H if P is None else P
-    no_bias = options.pop("bias", None) == "none"
-
-    def weights(*shape: int) -> FloatArray:
-        return rng.normal(0, 0.6, shape)
-
-    b_xh, b_hh = (np.zeros(G * H), np.zeros(G * H)) if no_bias else (weights(G * H), weights(G * H))
-    if kind == "gru":
-        return GruCell(weights(G * H, I), weights(G * H, H), b_xh, b_hh, **options)
-    if options.pop("peepholes", False):
-        options["peepholes"] = weights(3, H)
-    W_hr = None if P is None else weights(P, H)
-    return LstmCell(weights(G * H, I), weights(G * H, H_r), b_xh, b_hh, W_hr=W_hr, **options)
-
-
-def random_network(
-    rng: np.random.Generator,
-    kind: str,
-    options: Options,
-    layers: int = 1,
-    direction: Direction = Direction.FORWARD,
-    output: bool = False,
-    I: int = 3,
-    H: int = 4,
-    O: int | None = None,
-) -> Network:
-    D = 2 if direction is Direction.BIDIRECTIONAL else 1
-    cells = []
-    for _ in range(layers):
-        cells.append(tuple(random_cell(rng, kind, I, H, options) for _ in range(D)))
-        I = D * cells[-1][0].hidden_size
-    H_r = cells[0][0].hidden_size
-    W_ho = b_o = None
-    if output:
-        W_ho, b_o = rng.normal(0, 0.6, (O or 2, D * H_r)), rng.normal(0, 0.6, O or 2)
-    c0 = rng.normal(0, 0.5, (layers * D, H)) if kind == "lstm" else None
-    return Network(
-        layers=tuple(cells),
-        h0=rng.normal(0, 0.5, (layers * D, H_r)),
-        W_ho=W_ho,
-        b_o=b_o,
-        output_activation=Activation.named("tanh") if output else None,
-        direction=direction,
-        c0=c0,
-    )
-
-
 def assert_matches_reference(net: Network, X: FloatArray, result: Any) -> None:
     """One fast result against the plain loop: Z, h_t, c_t, o_t, h_n, c_n."""
     ref = reference_run(net, X)
@@ -131,7 +77,7 @@ def test_the_fast_run_equals_the_readable_step(
 ) -> None:
     rng = np.random.default_rng(len(str(options)) + 7 * len(direction))
     for layers, output in itertools.product((1, 2), (False, True)):
-        net = random_network(rng, kind, options, layers, direction, output)
+        net = random_gated_network(rng, kind, options, layers, direction, output)
         # A ragged batch: lengths 1, 5 and 9 run together, padded.
         sequences = [rng.normal(0, 1, (T, 3)) for T in (5, 1, 9)]
         for X, result in zip(sequences, forward_batch(net, sequences), strict=True):
@@ -143,7 +89,7 @@ def test_the_fast_run_equals_the_readable_step(
 @pytest.mark.parametrize(("kind", "options"), CASES)
 def test_the_modes_follow_the_readable_step(kind: str, options: Options) -> None:
     rng = np.random.default_rng(3)
-    net = random_network(rng, kind, options, layers=2, output=True, O=3)
+    net = random_gated_network(rng, kind, options, layers=2, output=True, O=3)
     X = rng.normal(0, 1, (4, 3))
     one = forward(net, X, mode=Mode.MANY_TO_ONE)
     np.testing.assert_allclose(one.O, reference_run(net, X).O[-1:], rtol=0, atol=ATOL)
@@ -165,7 +111,7 @@ def test_the_modes_follow_the_readable_step(kind: str, options: Options) -> None
 @pytest.mark.parametrize(("kind", "options"), CASES[:2] + CASES[-5:-3])
 def test_float32_stays_near_float64(kind: str, options: Options) -> None:
     rng = np.random.default_rng(11)
-    net = random_network(rng, kind, options, layers=2, direction=Direction.BIDIRECTIONAL)
+    net = random_gated_network(rng, kind, options, layers=2, direction=Direction.BIDIRECTIONAL)
     sequences = [rng.normal(0, 1, (T, 3)) for T in (6, 3)]
     for X, result in zip(sequences, forward_batch(net, sequences, dtype="float32"), strict=True):
         assert result.H.dtype == np.float32
@@ -176,7 +122,7 @@ def test_float32_stays_near_float64(kind: str, options: Options) -> None:
 
 def test_h0_and_c0_given_to_the_run_replace_the_networks() -> None:
     rng = np.random.default_rng(5)
-    net = random_network(rng, "lstm", {}, layers=2)
+    net = random_gated_network(rng, "lstm", {}, layers=2)
     X = rng.normal(0, 1, (5, 3))
     h0, c0 = rng.normal(0, 1, net.h0.shape), rng.normal(0, 1, net.h0.shape)
     result = forward(net, X, h0=h0, c0=c0)
@@ -190,7 +136,7 @@ def test_h0_and_c0_given_to_the_run_replace_the_networks() -> None:
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_two_halves_equal_one_pass_bit_for_bit(kind: str, dtype: str) -> None:
     rng = np.random.default_rng(9)
-    net = random_network(rng, kind, {}, layers=2, output=True)
+    net = random_gated_network(rng, kind, {}, layers=2, output=True)
     X = rng.normal(0, 1, (10, 3))
     whole = forward(net, X, dtype=dtype)
     first = forward(net, X[:4], dtype=dtype)
@@ -242,11 +188,11 @@ def test_a_gru_step_by_hand() -> None:
 
 def test_network_sizes_and_kind() -> None:
     rng = np.random.default_rng(1)
-    net = random_network(rng, "lstm", {"projection": 2}, layers=2, H=5)
+    net = random_gated_network(rng, "lstm", {"projection": 2}, layers=2, H=5)
     sizes = (net.cell_kind, net.gates, net.hidden_size, net.cell_size)
     assert sizes == ("lstm", GATES["lstm"], 2, 5)
     assert net.h0.shape == (2, 2) and net.c0 is not None and net.c0.shape == (2, 5)
-    gru = random_network(rng, "gru", {}, H=3)
+    gru = random_gated_network(rng, "gru", {}, H=3)
     assert (gru.cell_kind, gru.hidden_size, gru.cell_size, gru.c0) == ("gru", 3, 3, None)
     # The network reads its gated cells' activations, never overwrites them.
     hard = Activation.named("hard_sigmoid")
@@ -292,7 +238,7 @@ def test_sigmoid_into_a_strided_column_reads_the_column() -> None:
 @pytest.mark.parametrize("options", [{"peepholes": True}, {"clip": 0.5, "peepholes": True}])
 def test_float32_batch_of_one_unit_lstm_follows_float64(options: Options) -> None:
     rng = np.random.default_rng(5)
-    net = random_network(rng, "lstm", options, layers=1, H=1)
+    net = random_gated_network(rng, "lstm", options, layers=1, H=1)
     sequences = [rng.normal(0, 1, (T, 3)) for T in (5, 2, 4)]
     for X, result in zip(sequences, forward_batch(net, sequences, dtype="float32"), strict=True):
         np.testing.assert_allclose(result.H, reference_run(net, X).H, rtol=0, atol=2e-6)
@@ -348,7 +294,7 @@ def _torch_module(net: Network, torch: Any) -> Any:
 def test_matches_torch(kind: str, options: Options, layers: int, direction: Direction) -> None:
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(21)
-    net = random_network(rng, kind, options, layers, direction, H=5)
+    net = random_gated_network(rng, kind, options, layers, direction, H=5)
     module = _torch_module(net, torch)
     sequences = [rng.normal(0, 1, (T, 3)) for T in (7, 4, 7)]
     results = forward_batch(net, sequences)

@@ -24,12 +24,13 @@ from rnncli.run import Run
 from rnncli.state_file import initial_state, save_state
 from rnncli.writers import write
 from tests.cells_cli import write_json
-from tests.test_cells_textbook import LSTM, LSTM_C_1, LSTM_H_1
-from tests.test_lstm_gru import random_network
+from tests.conftest import LSTM, LSTM_C_1, LSTM_H_1, random_gated_network
 
 
 def lstm(layers: int = 1, direction: Direction = Direction.FORWARD) -> Network:
-    return random_network(np.random.default_rng(4), "lstm", {}, layers, direction, output=True)
+    return random_gated_network(
+        np.random.default_rng(4), "lstm", {}, layers, direction, output=True
+    )
 
 
 def written(net: Network, X: np.ndarray, output_format: OutputFormat) -> str:

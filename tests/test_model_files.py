@@ -4,7 +4,6 @@ Runtime and Keras models in float32 to 1e-5; then export and import round trips.
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from pathlib import Path
@@ -12,33 +11,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from rnncli.cli import app
+from tests.conftest import CASES, X, forward, name, outputs, runner
 
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")
 pytest.importorskip("h5py")
 safetensors_torch = pytest.importorskip("safetensors.torch")
-
-runner = CliRunner()
-X = np.random.default_rng(3).normal(size=(6, 3))
-CASES = [(L, bi, head) for L in (1, 2) for bi in (False, True) for head in (False, True)]
-
-
-def forward(model: Path, folder: Path, *options: str) -> dict[str, Any]:
-    sequence = folder / "x.csv"
-    if not sequence.exists():
-        np.savetxt(sequence, X, delimiter=",", header="x1,x2,x3", comments="")
-    result = runner.invoke(
-        app, ["forward", str(sequence), "-c", str(model), "-f", "json", *options]
-    )
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def outputs(document: dict[str, Any]) -> np.ndarray:
-    return np.array([step["o"] for step in document["steps"]])
 
 
 class Net(torch.nn.Module):
@@ -50,11 +30,6 @@ class Net(torch.nn.Module):
     def forward(self, x: Any) -> Any:
         y, h_n = self.rnn(x)
         return (y if self.fc is None else self.fc(y)), h_n
-
-
-def name(case: tuple[int, bool, bool]) -> str:
-    L, bi, head = case
-    return f"L{L}{'bi' if bi else 'fw'}{'head' if head else ''}"
 
 
 @pytest.fixture(scope="module")

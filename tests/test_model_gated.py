@@ -20,7 +20,7 @@ from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
 from rnncli.network_yaml import network_yaml
 from rnncli.option_values import Direction
-from tests.test_model_files import CASES, X, forward, name, outputs, runner
+from tests.conftest import CASES, X, forward, name, outputs, runner
 
 torch = pytest.importorskip("torch")
 ort = pytest.importorskip("onnxruntime")

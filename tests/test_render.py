@@ -16,26 +16,13 @@ from rnncli.network import Network, single_layer
 from rnncli.option_values import Mode
 from rnncli.render import forward_table, forward_view
 from rnncli.sparklines import sparkline
-from tests.conftest import ROOT, textbook
+from tests.conftest import ROOT, TEXTBOOK_TABLE, textbook
 
 
 def rendered(table: object, width: int = 80) -> str:
     console = Console(record=True, width=width, color_system=None)
     console.print(table)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
-
-
-# The textbook's h_t rows (-0.3519801, 0.52525216, ...) at 4 decimals.
-TEXTBOOK_TABLE = """\
-textbook · 5 → 2 · many-to-many
-┏━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓
-┃ t ┃                                    x_t ┃             h_t ┃
-┡━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━┩
-│ 1 │ 1.0000  1.0000  1.0000  1.0000  1.0000 │ -0.3520  0.5253 │
-│ 2 │ 2.0000  2.0000  2.0000  2.0000  2.0000 │ -0.6842  0.7607 │
-│ 3 │ 3.0000  3.0000  3.0000  3.0000  3.0000 │ -0.8649  0.9047 │
-└───┴────────────────────────────────────────┴─────────────────┘
-no output layer: o_t = h_t"""
 
 
 def test_textbook_table_fits_80_columns() -> None:

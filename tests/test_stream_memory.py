@@ -12,8 +12,7 @@ import pytest
 
 from rnncli.network_yaml import network_yaml
 from rnncli.option_values import Direction
-from tests.conftest import ROOT
-from tests.test_lstm_gru import random_network
+from tests.conftest import ROOT, random_gated_network
 
 SMALL, LARGE = 20_000, 200_000  # both over one piece of 16,384 steps
 
@@ -45,7 +44,9 @@ LSTM_GROWS = pytest.mark.xfail(reason="an LSTM's resident peak still grows", str
 
 @pytest.mark.parametrize("kind", [pytest.param("lstm", marks=LSTM_GROWS), "gru"])
 def test_a_long_gated_run_streams_in_bounded_memory(tmp_path: Path, kind: str) -> None:
-    net = random_network(np.random.default_rng(5), kind, {}, 1, Direction.FORWARD, output=True)
+    net = random_gated_network(
+        np.random.default_rng(5), kind, {}, 1, Direction.FORWARD, output=True
+    )
     config = tmp_path / "net.yaml"
     config.write_text(network_yaml(net, [kind]))
     peaks = []

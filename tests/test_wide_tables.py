@@ -17,8 +17,7 @@ from rnncli.network import Network, single_layer
 from rnncli.render import forward_table, forward_view
 from rnncli.render_explain import explain_view
 from rnncli.sparklines import sparkline
-from tests.conftest import textbook
-from tests.test_render import TEXTBOOK_TABLE
+from tests.conftest import TEXTBOOK_TABLE, textbook
 
 
 def rendered(view: object, width: int) -> str:
