@@ -23,11 +23,12 @@ ActivationFunction = Callable[[FloatArray, Any, Any], FloatArray]
 def sigmoid(z: FloatArray) -> FloatArray:
     """1 / (1 + e^-z), as PyTorch computes it (see sigmoid_into)."""
     with np.errstate(over="ignore", under="ignore"):
-        return sigmoid_into(z, np.empty_like(z))
+        return sigmoid_into(z.dtype)(z, np.empty_like(z))
 
 
-def sigmoid_into(z: FloatArray, out: FloatArray) -> FloatArray:
-    """out = 1 / (1 + e^-z): four passes of numpy's vectorised exp and arithmetic.
+def sigmoid_into(dtype: np.dtype[Any]) -> Callable[[FloatArray, FloatArray], FloatArray]:
+    """(z, out) -> out = 1 / (1 + e^-z) for arrays of `dtype`: four passes of numpy's
+    vectorised exp and arithmetic.
 
     The form PyTorch's CPU kernel uses, so gates agree with it to the last bit or two.
     Each operation rounds once (exp within 1 ulp), so the result is within a few ulp of
@@ -36,13 +37,38 @@ def sigmoid_into(z: FloatArray, out: FloatArray) -> FloatArray:
     value is below the smallest normal number (2.2e-308); z = -inf gives 0, +inf gives 1,
     0 gives 0.5, nan stays nan. The caller switches off the overflow warning.
 
+    The constants 1 and -1 are 0-d arrays of the dtype, made once: a Python number is
+    converted again in every call, which costs more than the pass itself on a small gate.
     -z is z * -1 (exact, the same bits): numpy 2.4's np.negative with out= reads a
-    strided float32 input as if it were contiguous when the output is strided too, and
-    the gates are strided column blocks of one array."""
-    np.multiply(z, -1, out=out)
-    np.exp(out, out=out)
-    np.add(out, 1, out=out)
-    return np.divide(1, out, out=out)  # (np.reciprocal gives the same bits, slower)
+    strided float32 input as if it were contiguous when the output is strided too."""
+    one, minus_one = np.ones((), dtype), np.full((), -1, dtype)
+    multiply, exp, add, divide = np.multiply, np.exp, np.add, np.divide
+
+    def into(z: FloatArray, out: FloatArray) -> FloatArray:
+        multiply(z, minus_one, out)
+        exp(out, out)
+        add(out, one, out)
+        return divide(one, out, out)  # (np.reciprocal gives the same bits, slower)
+
+    return into
+
+
+def clip_into(
+    clip: float | None, dtype: np.dtype[Any]
+) -> Callable[[FloatArray, FloatArray], FloatArray]:
+    """(z, out) -> z clamped to [-clip, clip] in out, as np.clip (nan stays nan), for the
+    cells' loops: two ufunc passes with 0-d bounds made once, without np.clip's own
+    cost per call; z itself when there is no clip."""
+    if clip is None:
+        return lambda z, out: z
+    low, high = np.full((), -clip, dtype), np.full((), clip, dtype)
+    maximum, minimum = np.maximum, np.minimum
+
+    def into(z: FloatArray, out: FloatArray) -> FloatArray:
+        maximum(z, low, out=out)
+        return minimum(out, high, out=out)
+
+    return into
 
 
 def softmax(z: FloatArray) -> FloatArray:
@@ -110,9 +136,10 @@ class Activation:
         if self.name == "tanh":
             return cast(Callable[[FloatArray, FloatArray], FloatArray], np.tanh)
         if self.name == "relu":
-            return lambda z, out: np.maximum(z, 0, out=out)
+            zero = np.zeros((), dtype)  # made once (see sigmoid_into)
+            return lambda z, out: np.maximum(z, zero, out=out)
         if self.name == "sigmoid":
-            return sigmoid_into
+            return sigmoid_into(dtype)
         function, a, b = _FUNCTIONS[self.name], dtype.type(self.alpha), dtype.type(self.beta)
 
         def into(z: FloatArray, out: FloatArray) -> FloatArray:

@@ -44,7 +44,8 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.activations import TANH, Activation, FloatArray
+from rnncli.activations import TANH, Activation, FloatArray, clip_into
+from rnncli.feature_major import alive_mask, input_part, sequence_major, state_in, state_out
 from rnncli.slopes import slope
 
 #: A cell's state at one step: (h,) for an Elman cell; h is B x H in a batch, else H.
@@ -103,35 +104,24 @@ class ElmanCell:
         T, clip = inputs.shape[0], self.clip
         with np.errstate(all="ignore"):
             f = self.activation.into(inputs.dtype)
-            # The input part of every step of every sequence at once, one matrix product:
-            #   Z[t] starts as W_xh x_t + b_xh + b_hh                      (T x B x H)
-            Z: FloatArray = inputs @ self.W_xh.T
-            Z += self.b_xh + self.b_hh
+            clipped = clip_into(clip, inputs.dtype)  # z_t clamped to [-clip, clip]
+            # The input part of every step of every sequence at once, feature-major
+            # (rnncli.feature_major): Z[t] starts as W_xh x_t + b_xh + b_hh    (H x B)
+            Z = input_part(inputs, self.W_xh, self.b_xh + self.b_hh)
             H: FloatArray = np.empty_like(Z)
-            h: FloatArray = h_start
+            h = state_in(h_start)  # h_{t-1}: H x B (H for one sequence)
+            alive = alive_mask(lengths, T)
+            product = np.empty(h.shape, dtype=h.dtype)  # W_hh h_{t-1}
+            W_hh_dot, add = self.W_hh.dot, np.add
             # Only the recurrence is a loop: z_t += W_hh h_{t-1};  h_t = f(z_t). It walks
             # the rows of Z and H (cheaper than indexing them) and writes into preallocated
             # rows. Bound methods and positional out= keep each call's own cost down.
-            dot, add = np.dot, np.add
-            if len(lengths) == 1:
-                # One sequence: vectors, W_hh h_{t-1} a matrix-vector product.
-                W_hh_dot, h_1 = self.W_hh.dot, h_start[0]
-                product = np.empty_like(h_1)
-                for z, out in zip(Z[:, 0], H[:, 0], strict=True):
-                    W_hh_dot(h_1, product)
-                    add(z, product, z)
-                    h_1 = f(z if clip is None else np.clip(z, -clip, clip), out)
-                h = h_1[np.newaxis, :]
-            else:
-                W_hh_T = np.ascontiguousarray(self.W_hh.T)
-                alive = ragged_mask(lengths, T)
-                products = np.empty_like(h_start)
-                for t, (z, out) in enumerate(zip(Z, H, strict=True)):
-                    dot(h, W_hh_T, products)
-                    add(z, products, z)
-                    h_new = f(z if clip is None else np.clip(z, -clip, clip), out)
-                    h = h_new if alive is None else np.where(alive[t], h_new, h)
-        return Z, (H,), (h,)
+            for t, (z, out) in enumerate(zip(Z, H, strict=True)):
+                W_hh_dot(h, product)
+                add(z, product, z)
+                h_t = f(z if clip is None else clipped(z, out), out)
+                h = h_t if alive is None else np.where(alive[t], h_t, h)
+        return sequence_major(Z), (sequence_major(H),), (state_out(h),)
 
     # -- one step back (rnncli.backward) -----------------------------------------------
 
@@ -203,13 +193,6 @@ def cast_arrays(cell: object, names: Iterable[str], dtype: npt.DTypeLike) -> dic
             name: None if array is None else np.asarray(array, dtype=dtype)
             for name, array in arrays.items()
         }
-
-
-def ragged_mask(lengths: npt.NDArray[np.int_], T: int) -> npt.NDArray[np.bool_] | None:
-    """alive[t]: the sequences still running at step t + 1 (T x B x 1), or None when
-    every sequence runs all T steps."""
-    alive = (np.arange(T)[:, np.newaxis] < lengths)[:, :, np.newaxis]
-    return None if alive.all() else alive
 
 
 #: The name the config reader and the rest of rnncli construct an Elman cell by.

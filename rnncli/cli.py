@@ -115,6 +115,15 @@ _command(plot_command.plot, plot_command.EPILOG, plot_command.SHORT_HELP)
 _command(model_commands.export, model_commands.EXPORT_EPILOG, model_commands.EXPORT_SHORT_HELP)
 
 
+#: rnncli spreads a batch over the cores itself, a sub-batch per thread (rnncli.batching).
+#: A BLAS that also splits each product over every core makes the two fight for the same
+#: cores, spinning while they wait: a 1,000-sequence LSTM batch ran several times slower.
+#: The BLAS libraries read these when numpy loads them; what the user has set stands.
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def main() -> None:
     """The `rnncli` command."""
+    for name in BLAS_THREADS:
+        os.environ.setdefault(name, "1")
     app(prog_name="rnncli")

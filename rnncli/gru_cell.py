@@ -17,15 +17,22 @@ its activation, as ONNX Runtime does. The state is (h,), H values.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.activations import SIGMOID, TANH, Activation, FloatArray
-from rnncli.cell import State, cast_arrays, ragged_mask
+from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
+from rnncli.cell import State, cast_arrays
+from rnncli.feature_major import (
+    alive_mask,
+    input_part,
+    per_unit,
+    sequence_major,
+    state_in,
+    state_out,
+)
 from rnncli.slopes import slope
 
 
@@ -98,61 +105,51 @@ class GruCell:
         the same value as (1 - z) ⊙ n + z ⊙ h_{t-1} (PyTorch's form), one pass fewer.
         """
         (h_start,) = state
-        T, B = inputs.shape[:2]
+        T = inputs.shape[0]
         H, clip, dtype = self.cell_size, self.clip, inputs.dtype
         rz, n_ = slice(0, 2 * H), slice(2 * H, 3 * H)
         with np.errstate(all="ignore"):
             σ = self.recurrent_activation.into(dtype)
             act = self.activation.into(dtype)
+            clipped = clip_into(clip, dtype)  # every gate's pre-activation, to [-C, C]
             # Z[t] starts as W_xh x_t + b_xh + b_hh (b_hh^n only when the reset comes
-            # before it: reset_after multiplies b_hh^n by r)                 (T x B x 3H)
-            Z: FloatArray = inputs @ self.W_xh.T
+            # before it: reset_after multiplies b_hh^n by r)                 (3H x B)
             b_hh_outside = self.b_hh.copy()
             if self.reset_after:
                 b_hh_outside[n_] = 0
-            Z += self.b_xh + b_hh_outside
-            b_hh_n = self.b_hh[n_]
-            Hs = np.empty((T, B, H), dtype=dtype)
-            alive = ragged_mask(lengths, T)
-            one = B == 1  # one sequence: vectors, W_hh h_{t-1} a matrix-vector product
-            rows = (Z[:, 0], Hs[:, 0]) if one else (Z, Hs)
-            h = h_start[0] if one else h_start
+            Z = input_part(inputs, self.W_xh, self.b_xh + b_hh_outside)
+            b_hh_n = per_unit(self.b_hh[n_], Z.ndim == 3)
+            Hs = np.empty((T, H, *Z.shape[2:]), dtype=dtype)  # H x B
+            alive = alive_mask(lengths, T)
+            h = state_in(h_start)  # h_{t-1}
             # W_hh h_{t-1} for all three gates (reset_after) or r and z only; then n's
-            W_first = self.W_hh if self.reset_after else self.W_hh[rz]
-            W_first = np.ascontiguousarray(W_first if one else W_first.T)
-            W_n = np.ascontiguousarray(self.W_hh[n_] if one else self.W_hh[n_].T)
-            dot, add, multiply = np.dot, np.add, np.multiply
-            first_product: Callable[[FloatArray, FloatArray], object] = W_first.dot
-            n_product: Callable[[FloatArray, FloatArray], object] = W_n.dot
-            if not one:
-                first_product = lambda h, out: dot(h, W_first, out)  # noqa: E731
-                n_product = lambda v, out: dot(v, W_n, out)  # noqa: E731
-            gates = np.empty(rows[0].shape[1:], dtype=dtype)  # r, z, n after activation
-            r, z, n = gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H :]
-            r_z = gates[..., rz]
-            products = np.empty_like(gates[..., rz] if not self.reset_after else gates)
-            recurrent_n = products[..., n_] if self.reset_after else np.empty_like(r)
+            first_product = (self.W_hh if self.reset_after else self.W_hh[rz]).dot
+            n_product = np.ascontiguousarray(self.W_hh[n_]).dot
+            add, multiply = np.add, np.multiply
+            gates = np.empty(Z.shape[1:], dtype=dtype)  # r, z, n after activation
+            r, z, n, r_z = gates[:H], gates[H : 2 * H], gates[2 * H :], gates[rz]
+            products = np.empty_like(gates if self.reset_after else r_z)
+            recurrent_rz = products[rz]  # W_hh^r h_{t-1}, W_hh^z h_{t-1}
+            recurrent_n = products[n_] if self.reset_after else np.empty_like(r)
             change = np.empty_like(r)
-            for t, (a, h_t) in enumerate(zip(*rows, strict=True)):
+            reset_after, subtract = self.reset_after, np.subtract
+            for t, (a_rz, a_n, h_t) in enumerate(zip(Z[:, rz], Z[:, n_], Hs, strict=True)):
                 first_product(h, products)  # W_hh h_{t-1}: r, z (and n)
-                add(a[..., rz], products[..., rz], a[..., rz])
-                a_rz = a[..., rz] if clip is None else np.clip(a[..., rz], -clip, clip, out=r_z)
-                σ(a_rz, r_z)  # r, z = σ(...)
-                if self.reset_after:
+                add(a_rz, recurrent_rz, a_rz)
+                σ(a_rz if clip is None else clipped(a_rz, r_z), r_z)  # r, z
+                if reset_after:
                     add(recurrent_n, b_hh_n, recurrent_n)  # W_hh^n h_{t-1} + b_hh^n
                     multiply(r, recurrent_n, recurrent_n)  # r ⊙ (...)
                 else:
                     multiply(r, h, change)  # r ⊙ h_{t-1}
                     n_product(change, recurrent_n)  # W_hh^n (r ⊙ h_{t-1})
-                add(a[..., n_], recurrent_n, a[..., n_])
-                act(a[..., n_] if clip is None else np.clip(a[..., n_], -clip, clip, out=n), n)
-                np.subtract(h, n, change)
+                add(a_n, recurrent_n, a_n)
+                act(a_n if clip is None else clipped(a_n, n), n)
+                subtract(h, n, change)
                 multiply(z, change, change)
                 add(n, change, h_t)  # h_t = n + z ⊙ (h_{t-1} - n)
                 h = h_t if alive is None else np.where(alive[t], h_t, h)
-            if one:
-                h = h[np.newaxis]
-        return Z, (Hs,), (h,)
+        return sequence_major(Z), (sequence_major(Hs),), (state_out(h),)
 
     # -- one step back (rnncli.backward) -----------------------------------------------
 

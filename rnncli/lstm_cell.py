@@ -21,15 +21,22 @@ is clamped to [-C, C] before its activation, as ONNX Runtime does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.activations import SIGMOID, TANH, Activation, FloatArray
-from rnncli.cell import State, cast_arrays, ragged_mask
+from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
+from rnncli.cell import State, cast_arrays
+from rnncli.feature_major import (
+    alive_mask,
+    input_part,
+    per_unit,
+    sequence_major,
+    state_in,
+    state_out,
+)
 from rnncli.slopes import slope
 
 
@@ -108,67 +115,64 @@ class LstmCell:
 
         The input part of every step is one matrix product before the loop; each step
         is one product W_hh h_{t-1} for all four gates, then the gates in place in
-        preallocated buffers. The gates run in the order i, f, o, g inside (the weights'
-        rows permuted once), so one call of σ covers i, f and o when no peephole makes o
-        wait for c_t; Z goes back to PyTorch's order at the end.
+        preallocated buffers, feature-major (rnncli.feature_major: a step's z_t is
+        4H x B, each gate a block of rows). The gates run in the order i, f, o, g inside
+        (the weights' rows permuted once), so one call of σ covers i, f and o when no
+        peephole makes o wait for c_t; Z goes back to PyTorch's order at the end.
         """
         h_start, c_start = state
         T, B = inputs.shape[:2]
-        H, clip, dtype = self.cell_size, self.clip, inputs.dtype
+        H, clip, dtype, batch = self.cell_size, self.clip, inputs.dtype, B > 1
         order = np.r_[0 : 2 * H, 3 * H : 4 * H, 2 * H : 3 * H]  # i, f, o, g
         late_o = self.peepholes is not None  # o needs c_t first
         with np.errstate(all="ignore"):
             σ = self.recurrent_activation.into(dtype)
             act = self.activation.into(dtype)
             state_act = (self.state_activation or self.activation).into(dtype)
-            # Z[t] starts as W_xh x_t + b_xh + b_hh, every step at once    (T x B x 4H)
-            Z: FloatArray = inputs @ self.W_xh[order].T
-            Z += (self.b_xh + self.b_hh)[order]
-            Hs = np.empty((T, B, self.hidden_size), dtype=dtype)
-            Cs = np.empty((T, B, H), dtype=dtype)
-            alive = ragged_mask(lengths, T)
-            one = B == 1  # one sequence: vectors, W_hh h_{t-1} a matrix-vector product
-            rows = (Z[:, 0], Hs[:, 0], Cs[:, 0]) if one else (Z, Hs, Cs)
-            h, c = (h_start[0], c_start[0]) if one else (h_start, c_start)
-            W_hh = self.W_hh[order]  # 4H x H_r
-            dot, add, multiply = np.dot, np.add, np.multiply
-            Product = Callable[[FloatArray, FloatArray], object]  # (v, out): out = W v
-            recurrent: Product = W_hh.dot  # out = W_hh h
-            project: Product | None = None if self.W_hr is None else self.W_hr.dot
-            if not one:
-                W_hh_T = np.ascontiguousarray(W_hh.T)  # H_r x 4H
-                W_hr_T = None if self.W_hr is None else np.ascontiguousarray(self.W_hr.T)
-                recurrent = lambda h, out: dot(h, W_hh_T, out)  # noqa: E731
-                project = None if W_hr_T is None else lambda v, out: dot(v, W_hr_T, out)
+            clipped = clip_into(clip, dtype)  # every gate's pre-activation, to [-C, C]
+            # Z[t] starts as W_xh x_t + b_xh + b_hh, every step at once    (4H x B)
+            Z = input_part(inputs, self.W_xh[order], (self.b_xh + self.b_hh)[order])
+            Hs = np.empty((T, self.hidden_size, *Z.shape[2:]), dtype=dtype)  # H_r x B
+            Cs = np.empty((T, H, *Z.shape[2:]), dtype=dtype)  # H x B
+            alive = alive_mask(lengths, T)
+            h, c = state_in(h_start), state_in(c_start)  # h_{t-1}, c_{t-1}
+            recurrent = self.W_hh[order].dot  # (h, out): out = W_hh h
+            project = None if self.W_hr is None else self.W_hr.dot  # out = W_hr v
+            add, multiply = np.add, np.multiply
             if self.peepholes is not None:
-                p_i, p_o, p_f = self.peepholes
-            gates = np.empty(rows[0].shape[1:], dtype=dtype)  # i, f, o, g after activation
-            i, f, o, g = (gates[..., k * H : (k + 1) * H] for k in range(4))
+                p_i, p_o, p_f = (per_unit(p, batch) for p in self.peepholes)
+            gates = np.empty(Z.shape[1:], dtype=dtype)  # i, f, o, g after activation
+            i, f, o, g = gates[:H], gates[H : 2 * H], gates[2 * H : 3 * H], gates[3 * H :]
             products = np.empty_like(gates)
             peeked = np.empty_like(i)
             shown = np.empty_like(i)  # state_act(c_t), then o ⊙ it
             early = slice(0, 2 * H) if late_o else slice(0, 3 * H)  # σ in one call
-            for t, (z, h_t, c_t) in enumerate(zip(*rows, strict=True)):
+            gates_early = gates[early]
+            one, input_forget = np.ones((), dtype), self.input_forget
+            g_rows = slice(3 * H, 4 * H)
+            steps = zip(Z, Z[:, early], Z[:, g_rows], Hs, Cs, strict=True)
+            for t, (z, z_early, z_g, h_t, c_t) in enumerate(steps):
                 recurrent(h, products)
                 add(z, products, z)  # z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh
                 if late_o:
                     multiply(p_i, c, peeked)
-                    add(z[..., :H], peeked, z[..., :H])  # z^i += p_i ⊙ c_{t-1}
+                    add(z[:H], peeked, z[:H])  # z^i += p_i ⊙ c_{t-1}
                     multiply(p_f, c, peeked)
-                    add(z[..., H : 2 * H], peeked, z[..., H : 2 * H])  # z^f += p_f ⊙ c_{t-1}
-                source = z if clip is None else np.clip(z, -clip, clip, out=gates)
-                σ(source[..., early], gates[..., early])  # i, f (and o) = σ(z)
-                act(source[..., 3 * H :], g)  # g = act(z^g)
-                if self.input_forget:
-                    np.subtract(1, i, f)  # f = 1 - i
+                    add(z[H : 2 * H], peeked, z[H : 2 * H])  # z^f += p_f ⊙ c_{t-1}
+                if clip is not None:
+                    z_early, z_g = clipped(z, gates)[early], g
+                σ(z_early, gates_early)  # i, f (and o) = σ(z)
+                act(z_g, g)  # g = act(z^g)
+                if input_forget:
+                    np.subtract(one, i, f)  # f = 1 - i
                 multiply(f, c, c_t)
                 multiply(i, g, shown)
                 add(c_t, shown, c_t)  # c_t = f ⊙ c_{t-1} + i ⊙ g
                 if late_o:
-                    z_o = z[..., 2 * H : 3 * H]
+                    z_o = z[2 * H : 3 * H]
                     multiply(p_o, c_t, peeked)
                     add(z_o, peeked, z_o)  # z^o += p_o ⊙ c_t
-                    σ(z_o if clip is None else np.clip(z_o, -clip, clip, out=o), o)
+                    σ(z_o if clip is None else clipped(z_o, o), o)
                 state_act(c_t, shown)
                 if project is None:
                     multiply(o, shown, h_t)  # h_t = o ⊙ state_act(c_t)
@@ -180,11 +184,10 @@ class LstmCell:
                 else:  # a sequence past its end keeps its state
                     h = np.where(alive[t], h_t, h)
                     c = np.where(alive[t], c_t, c)
-            if one:
-                h, c = h[np.newaxis], c[np.newaxis]
             # Back to PyTorch's order i, f, g, o: three block copies
-            Z = np.concatenate([Z[..., : 2 * H], Z[..., 3 * H :], Z[..., 2 * H : 3 * H]], axis=-1)
-        return Z, (Hs, Cs), (h, c)
+            Z = np.concatenate([Z[:, : 2 * H], Z[:, 3 * H :], Z[:, 2 * H : 3 * H]], axis=1)
+        every = (sequence_major(Hs), sequence_major(Cs))
+        return sequence_major(Z), every, (state_out(h), state_out(c))
 
     # -- one step back (rnncli.backward; no peepholes, no projection) -----------------
 

@@ -229,7 +229,7 @@ def test_sigmoid_into_a_strided_column_reads_the_column() -> None:
     for dtype in (np.float32, np.float64):
         z = np.arange(-6, 6, dtype=dtype).reshape(3, 4) / 4
         gates = np.zeros((3, 4), dtype=dtype)
-        sigmoid_into(z[:, 2:3], gates[:, 2:3])
+        sigmoid_into(np.dtype(dtype))(z[:, 2:3], gates[:, 2:3])
         expected = [1 / (1 + np.exp(-v)) for v in (-1.0, 0.0, 1.0)]  # z[:, 2] = -1, 0, 1
         np.testing.assert_allclose(gates[:, 2], expected, rtol=1e-6)
         assert not gates[:, [0, 1, 3]].any()
