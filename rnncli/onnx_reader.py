@@ -7,6 +7,10 @@ the tensor holds (T time, N batch, D direction, H units, F features, O outputs):
       -> Squeeze(D) | Transpose + Reshape (D, H -> F)  -> the next RNN ...
       -> [Transpose] -> [MatMul(W) + Add(b) | Gemm] -> [activation] -> y
 
+tf2onnx (Keras) adds its own joins, read in onnx_axes: a bidirectional Y sliced into its
+directions, squeezed and concatenated; Keras's Dense as Reshape [T*N, F], MatMul, Reshape
+back, Add; and initial states of zeros expanded to the batch read at run time.
+
 Weights come from onnx_graph.constants; onnx_operators turns each RNN, LSTM or GRU
 operator's W, R, B (and an LSTM's P) into rnncli's W_xh, W_hh, b_xh, b_hh, its gate
 blocks reordered, and its attributes into the cell's options. Any other node
@@ -23,7 +27,8 @@ import onnx
 from rnncli.activations import Activation, FloatArray
 from rnncli.errors import RnnCliError
 from rnncli.model_form import ModelForm, checked_array
-from rnncli.onnx_graph import constants, node_name
+from rnncli.onnx_axes import Flattened, merged_directions, reshaped, squeezed
+from rnncli.onnx_graph import GraphIndex, attributes, node_name
 from rnncli.onnx_operators import OPERATORS, CellOptions, cell_options, operator_cells
 from rnncli.option_values import Direction, canonical_activation
 
@@ -70,48 +75,34 @@ def onnx_form(data: bytes, source: str) -> ModelForm:
     return _Walk(graph, source).form()
 
 
-class _Walk:
+class _Walk(GraphIndex):
     """The walk along the data path; see the module."""
 
     def __init__(self, graph: onnx.GraphProto, source: str) -> None:
-        self.graph, self.source = graph, source
-        self.values = constants(graph, source)
-        self.consumers: dict[str, list[onnx.NodeProto]] = {}
-        self.producers = {output: node for node in graph.node for output in node.output}
-        for node in graph.node:
-            for name in node.input:
-                self.consumers.setdefault(name, []).append(node)
+        super().__init__(graph, source)
+        self.graph = graph
         inputs = [i.name for i in graph.input if i.name not in self.values]
         if len(inputs) != 1:
             raise RnnCliError(f"{source}: expected one graph input, found {len(inputs)}")
         self.input = inputs[0]
         self.model = ModelForm(source, "ONNX", [])
         self.options = CellOptions()  # the first operator's, which every other must match
-
-    def error(self, node: onnx.NodeProto, message: str) -> RnnCliError:
-        return RnnCliError(f"{self.source}: {node_name(node)}: {message}")
-
-    def next_node(self, tensor: str) -> onnx.NodeProto | None:
-        users = [n for n in self.consumers.get(tensor, []) if n.op_type != "Shape"]
-        if len(users) > 1:
-            names = ", ".join(node_name(n) for n in users)
-            raise RnnCliError(f"{self.source}: {tensor} feeds more than one node ({names})")
-        return users[0] if users else None
-
-    def const(self, node: onnx.NodeProto, index: int) -> Any | None:
-        if index >= len(node.input) or not node.input[index]:
-            return None
-        name = node.input[index]
-        if name not in self.values:
-            raise self.error(node, f"input {name} is not a constant")
-        return self.values[name]
+        self.flattened: Flattened = None  # time and batch flattened for a head; see reshaped
+        self.path: dict[str, tuple[tuple[str, ...], int]] = {}  # tensor: axes, layers before
+        self.input_axes: dict[str, str] = {}  # the input's axes a, b as T, N; see recurrent
 
     def form(self) -> ModelForm:
         form, tensor = self.model, self.input
+        self.path[tensor] = (("a", "b", "F"), 0)
         axes: tuple[str, ...] = ("a", "b", "F")
         outputs = {o.name for o in self.graph.output}
         head_done = False
         while True:
+            merged = merged_directions(self, tensor, axes)
+            if merged is not None:
+                tensor, axes = merged
+                self.path[tensor] = (axes, len(form.layers))
+                continue
             node = self.next_node(tensor)
             if node is None:
                 break
@@ -119,24 +110,15 @@ class _Walk:
             if op in PASS_THROUGH:
                 pass
             elif op == "Transpose":
-                perm = list(_attributes(node).get("perm", reversed(range(len(axes)))))
+                perm = list(attributes(node).get("perm", reversed(range(len(axes)))))
                 axes = tuple(axes[p] for p in perm)
             elif op in ("RNN", "LSTM", "GRU") and not head_done:
                 axes = self.recurrent(node, axes)
             elif op == "Squeeze":
-                squeezed = self.const(node, 1)
-                drop = list(squeezed) if squeezed is not None else _attributes(node).get("axes")
-                if drop is None or [axes[int(i)] for i in drop] != ["D"]:
-                    raise self.error(node, "squeezes an axis other than the direction")
-                axes = tuple(
-                    "F" if a == "H" else a
-                    for i, a in enumerate(axes)
-                    if i != int(drop[0]) % len(axes)
-                )
+                axes = squeezed(self, node, axes)
             elif op == "Reshape":
-                if len(axes) != 4 or axes[2:] != ("D", "H"):
-                    raise self.error(node, "reshapes something other than directions x units")
-                axes = (*axes[:2], "F")
+                shapes = {name: self.shape(*seen) for name, seen in self.path.items()}
+                axes, self.flattened = reshaped(self, node, tensor, axes, shapes, self.flattened)
             elif op in ("MatMul", "Gemm") and form.layers and not head_done:
                 axes = self.head(node, axes)
                 head_done = op == "Gemm"
@@ -152,6 +134,7 @@ class _Walk:
             else:
                 raise self.error(node, "is not part of a recurrent model this reads")
             tensor = node.output[0]
+            self.path[tensor] = (axes, len(form.layers))
         if not form.layers:
             raise RnnCliError(f"{self.source}: has no RNN, LSTM or GRU operator")
         if tensor not in outputs:
@@ -165,13 +148,24 @@ class _Walk:
             form.b_o = np.zeros(form.W_o.shape[0])
         return form
 
+    def shape(self, axes: tuple[str, ...], layers: int) -> list[int]:
+        """The shape of a tensor on the path, with `axes` after `layers` layers, as made-up
+        sizes of time (7) and batch (11) and the real ones of the others: to compute
+        what a shape read at run time (Shape, Gather, Concat ...) would be."""
+        form = self.model
+        cells = form.layers[layers - 1] if layers else []
+        H = cells[0].W_h.shape[1] if cells else 0
+        inputs = form.layers[0][0].W_x.shape[1] if form.layers else 0
+        sizes = {"T": 7, "N": 11, "*": 77, "D": len(cells), "H": H, "F": H * len(cells)}
+        sizes["O"] = 0 if form.W_o is None else form.W_o.shape[0]
+        named = [self.input_axes.get(a, a) for a in axes]
+        return [inputs if a == "F" and not layers else sizes.get(a, 0) for a in named]
+
     def activation(self, node: onnx.NodeProto, op: str) -> Activation:
-        attributes = _attributes(node)
-        if op == "Softmax" and int(attributes.get("axis", -1)) not in (-1, 2):
+        given = attributes(node)
+        if op == "Softmax" and int(given.get("axis", -1)) not in (-1, 2):
             raise self.error(node, "softmax over an axis other than the units")
-        return Activation.named(
-            canonical_activation(op), attributes.get("alpha"), attributes.get("beta")
-        )
+        return Activation.named(canonical_activation(op), given.get("alpha"), given.get("beta"))
 
     def head(self, node: onnx.NodeProto, axes: tuple[str, ...]) -> tuple[str, ...]:
         """MatMul(h, W_o^T) (+ Add(b_o)), or Gemm(h, B, C) on a matrix."""
@@ -183,7 +177,7 @@ class _Walk:
             form.W_o = B.T
             form.notes.append("ONNX MatMul weight transposed into W_ho")
         else:
-            a = _attributes(node)
+            a = attributes(node)
             alpha, beta = float(a.get("alpha", 1.0)), float(a.get("beta", 1.0))
             if a.get("transA", 0):
                 raise self.error(node, "transA is not read")
@@ -199,7 +193,7 @@ class _Walk:
 
     def recurrent(self, node: onnx.NodeProto, axes: tuple[str, ...]) -> tuple[str, ...]:
         """One RNN, LSTM or GRU operator: its weights appended as a layer; the axes of Y."""
-        form, a, op = self.model, _attributes(node), node.op_type
+        form, a, op = self.model, attributes(node), node.op_type
         cell, order, _, note = OPERATORS[op]
         layout = int(a.get("layout", 0))
         if axes[-1] != "F" or len(axes) != 3:
@@ -268,7 +262,7 @@ class _Walk:
             and np.shape(self.values.get(expanded.input[0], ())) == (D, 1, H)
         ):
             given = expanded.input[0]  # D x 1 x H repeated over the batch: the same rows
-        if not given:
+        if not given or self.zeros(given):
             state: FloatArray = np.zeros((D, H))
         elif given in self.values:
             value = checked_array(self.source, name, self.values[given])
@@ -283,16 +277,3 @@ class _Walk:
             )
             state = np.zeros((D, H))
         return state if before is None else np.concatenate([before, state])
-
-
-def _attributes(node: onnx.NodeProto) -> dict[str, Any]:
-    """A node's attributes by name, strings decoded."""
-
-    def decoded(value: Any) -> Any:
-        if isinstance(value, bytes):
-            return value.decode()
-        if isinstance(value, list):
-            return [decoded(v) for v in value]
-        return value
-
-    return {a.name: decoded(onnx.helper.get_attribute_value(a)) for a in node.attribute}
