@@ -60,7 +60,8 @@ def onnx_form(data: bytes, source: str) -> ModelForm:
         if node.op_type in ("Loop", "Scan"):
             raise RnnCliError(
                 f"{source}: {node_name(node)}: the recurrence is unrolled into a "
-                f"{node.op_type}, which is not read; export with the RNN operator"
+                f"{node.op_type}, which is not read; export with the RNN, LSTM or GRU "
+                "operator, or give rnncli the framework's own file (.keras, .h5, .pt)"
             )
     if not any(node.op_type in ("RNN", "LSTM", "GRU") for node in graph.node):
         # torch.onnx.export(dynamo=True) writes nn.RNN so: MatMul, Add, Tanh per step.

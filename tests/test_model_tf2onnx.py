@@ -62,7 +62,8 @@ def test_a_recurrence_tf2onnx_leaves_a_loop_is_refused_naming_it(
     assert result.stderr.startswith(f"rnncli: error: {model}: node '")
     assert result.stderr.endswith(
         "(Loop): the recurrence is unrolled into a Loop, which is not read; "
-        "export with the RNN operator\n"
+        "export with the RNN, LSTM or GRU operator, or give rnncli the framework's own file "
+        "(.keras, .h5, .pt)\n"
     )
     assert len(result.stderr.splitlines()) == 1
 
