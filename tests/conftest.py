@@ -3,7 +3,10 @@
 Numbers and paths are plain names here (`from tests.conftest import SAMPLE, textbook`),
 since some are needed when a module is collected (in `parametrize`); helpers that do
 something are fixtures: `on_a_terminal` runs rnncli on a pseudo-terminal and
-`random_network` builds a seeded random network. No test module imports another.
+`random_network` builds a seeded random network. The plain functions at the end are
+shared by several modules: random gated networks, documents checked, and `rnncli
+forward` run as a separate process for the cell tests (`forward_json`). No test module
+imports another.
 
 hypothesis runs a quick profile unless HYPOTHESIS_PROFILE=fuzz asks for the long one (at
 least 10,000 examples per fuzz target).
@@ -17,13 +20,14 @@ import pty
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
@@ -33,7 +37,7 @@ from rnncli.cell import Cell
 from rnncli.cli import app
 from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
-from rnncli.network import GATES, Network
+from rnncli.network import Network
 from rnncli.option_values import Direction
 
 settings.register_profile("quick", max_examples=60, deadline=None)
@@ -53,6 +57,8 @@ WEATHER = str(ROOT / "samples" / "weather.csv")
 WEATHER_CONFIG = str(ROOT / "configs" / "weather.yaml")
 #: rnncli run as a program, the way a user starts it.
 RNNCLI = [sys.executable, "-m", "rnncli"]
+#: rnncli's gate names in PyTorch's order of the row blocks of a stacked matrix.
+GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
 
 @dataclass(frozen=True)
@@ -426,3 +432,75 @@ class CheckedHtml(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text += data
+
+
+# -- `rnncli forward` as a separate process, for the cell tests -----------------
+# They hold rnncli to its command line and config contract only (never to its Python
+# API). Configs are written as JSON, which is YAML too: every number is Python's repr of
+# the float, so rnncli reads back exactly the weights the reference runs.
+
+
+def plain(value: Any) -> Any:
+    """numpy arrays as nested lists of Python floats (exact under json.dumps)."""
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64).tolist()
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def write_json(path: Path, value: Any) -> Path:
+    path.write_text(json.dumps(plain(value)), encoding="utf-8")
+    return path
+
+
+def _environment() -> dict[str, str]:
+    """This checkout first on the path, so the process runs the code under test."""
+    environment = dict(os.environ)
+    paths = [str(ROOT), *filter(None, environment.get("PYTHONPATH", "").split(os.pathsep))]
+    environment["PYTHONPATH"] = os.pathsep.join(paths)
+    return environment
+
+
+def start_forward(*args: str | Path) -> subprocess.Popen[bytes]:
+    """`python -m rnncli forward ARGS -f json`, started (not waited for)."""
+    command = [sys.executable, "-m", "rnncli", "forward", *map(str, args), "-f", "json"]
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=_environment(),
+        cwd=ROOT,
+    )
+
+
+def finish(process: subprocess.Popen[bytes]) -> bytes:
+    """The process's stdout, once it has ended with exit code 0 and nothing on stderr."""
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr.decode("utf-8", "replace")
+    assert stderr == b"", stderr.decode("utf-8", "replace")
+    return stdout
+
+
+def forward_json(*runs: Sequence[str | Path]) -> list[bytes]:
+    """Several `rnncli forward ... -f json` runs side by side; their stdout, in order."""
+    processes = [start_forward(*args) for args in runs]
+    return [finish(process) for process in processes]
+
+
+def sequence_documents(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """A batch document's sequences, or the plain document of one sequence as a list of one."""
+    return list(document["sequences"]) if "sequences" in document else [document]
+
+
+def steps(document: dict[str, Any], key: str) -> npt.NDArray[np.float64]:
+    """One key of every step (h, c, o, ...) as a T x n array."""
+    return np.array([step[key] for step in document["steps"]], dtype=np.float64)
+
+
+def states(value: Any, count: int) -> npt.NDArray[np.float64]:
+    """h_n or c_n (a vector for one state, else a list of them) as count x n."""
+    return np.asarray(value, dtype=np.float64).reshape(count, -1)

@@ -14,8 +14,18 @@ from typing import Any
 import numpy as np
 import orjson
 
-from tests.cells_cli import forward_json, sequence_documents, steps, write_json
-from tests.conftest import GRU, GRU_H_1, LSTM, LSTM_C_1, LSTM_GATES_1, LSTM_H_1
+from tests.conftest import (
+    GRU,
+    GRU_H_1,
+    LSTM,
+    LSTM_C_1,
+    LSTM_GATES_1,
+    LSTM_H_1,
+    forward_json,
+    sequence_documents,
+    steps,
+    write_json,
+)
 
 ATOL = 1e-9
 

@@ -22,7 +22,7 @@ import numpy.typing as npt
 import orjson
 import pytest
 
-from tests.cells_cli import GATES, forward_json, sequence_documents, states, steps, write_json
+from tests.conftest import GATES, forward_json, sequence_documents, states, steps, write_json
 
 torch = pytest.importorskip("torch")
 

@@ -19,8 +19,17 @@ from rnncli.cli import app
 from rnncli.config import parse_config
 from rnncli.explain import terms
 from rnncli.render_explain import explain_view
-from tests.cells_cli import forward_json, sequence_documents, write_json
-from tests.conftest import GRU, GRU_H_1, LSTM, LSTM_C_1, LSTM_GATES_1, LSTM_H_1
+from tests.conftest import (
+    GRU,
+    GRU_H_1,
+    LSTM,
+    LSTM_C_1,
+    LSTM_GATES_1,
+    LSTM_H_1,
+    forward_json,
+    sequence_documents,
+    write_json,
+)
 
 ATOL = 1e-9
 

@@ -23,8 +23,7 @@ from rnncli.option_values import Direction, OutputFormat
 from rnncli.run import Run
 from rnncli.state_file import initial_state, save_state
 from rnncli.writers import write
-from tests.cells_cli import write_json
-from tests.conftest import LSTM, LSTM_C_1, LSTM_H_1, random_gated_network
+from tests.conftest import LSTM, LSTM_C_1, LSTM_H_1, random_gated_network, write_json
 
 
 def lstm(layers: int = 1, direction: Direction = Direction.FORWARD) -> Network:
