@@ -101,7 +101,7 @@ gradients through it vanish"""
 
 
 def test_heat_colours_follow_sign_and_size() -> None:
-    from rnncli.render import _heat
+    from rnncli.column_groups import _heat
 
     assert _heat(0.9, 1.0) == "red3" and _heat(0.1, 1.0) == "light_salmon3"
     assert _heat(-0.9, 1.0) == "blue1" and _heat(-0.1, 1.0) == "steel_blue"
