@@ -27,8 +27,8 @@ import numpy as np
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES
-from rnncli.keras_weights_tree import DEFAULTS_NOTE, weights_tree_config
-from rnncli.model_form import DirectionWeights, ModelForm, checked_array, reordered
+from rnncli.keras_weights_tree import TREE_NOTE, origins, weights_tree_config
+from rnncli.model_form import DirectionWeights, ModelForm, Stated, checked_array, reordered
 from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
 from rnncli.zip_members import BoundedZip
 
@@ -37,19 +37,24 @@ RECURRENT = {"SimpleRNN": ("rnn", [0]), "LSTM": ("lstm", [0, 1, 2, 3]), "GRU": (
 IGNORED = {"InputLayer", "Dropout"}
 
 
-def keras_form(data: bytes, source: str, extension: str) -> ModelForm:
-    """The recurrent model in the Keras file `data` (`extension` .keras or .h5)."""
+def keras_form(data: bytes, source: str, extension: str, stated: Stated) -> ModelForm:
+    """The recurrent model in the Keras file `data` (`extension` .keras or .h5); what
+    import's options `stated` is read where the file has no config (a .weights.h5)."""
     try:
         if extension == ".keras":
+            stated.refuse_recurrent_activation(source)
             archive = BoundedZip(data, source, MAX_CONFIG_BYTES)
             config = _json(archive.read("config.json"), source)
             weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
             return _Reader(source, config, _KerasWeights(weights)).form()
         weights = h5py.File(io.BytesIO(data), "r")
         if "model_config" not in weights.attrs:  # model.save_weights's .weights.h5
-            reader = _Reader(source, weights_tree_config(weights, source), _KerasWeights(weights))
-            reader.model.notes.append(DEFAULTS_NOTE)
-            return reader.form()
+            tree = weights_tree_config(weights, source, stated)
+            form = _Reader(source, tree, _KerasWeights(weights)).form()
+            form.notes.insert(0, TREE_NOTE)
+            form.origins += origins(form.cell, form.W_o is not None, stated)
+            return form
+        stated.refuse_recurrent_activation(source)
         config = _json(weights.attrs["model_config"], source)
         return _Reader(source, config, _LegacyWeights(weights["model_weights"])).form()
     except OSError as error:

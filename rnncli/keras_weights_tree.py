@@ -4,9 +4,13 @@ A weights file holds no config: only the tree `layers/<snake class>[_N]/...`, it
 datasets numbered `vars/0..2` (kernel, recurrent_kernel, bias). The class of each layer
 is read from its group's name (`lstm_1` is the second LSTM), the cell inside a
 Bidirectional from its vars' `name` attribute (`gru_cell`), a GRU's reset_after from its
-bias's shape (2 x 3H with, 3H without). What the file cannot say is taken as Keras's
-defaults: activation tanh, recurrent activation sigmoid, a Dense linear, a Bidirectional
-concatenating its directions; every recurrent layer before the Dense, in the order N.
+bias's shape (2 x 3H with, 3H without); the sizes from the shapes, checked against each
+other as every model's are (model_form.to_network). `import --cell` is checked against
+the cell of every layer group. What the file cannot say is what `import --activation`
+and `--recurrent-activation` state, else Keras's defaults: activation tanh, recurrent
+activation sigmoid; and always a Dense linear, a Bidirectional concatenating its
+directions, every recurrent layer before the Dense, in the order N. `origins` names, for
+import's header, where the cell and the activations came from.
 """
 
 from __future__ import annotations
@@ -17,18 +21,20 @@ from typing import Any
 import h5py  # type: ignore[import-untyped]
 
 from rnncli.errors import RnnCliError
+from rnncli.model_form import Stated
 
 #: Group name (Keras's snake case class name) -> class name.
 CLASSES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 NAME = re.compile(r"^(simple_rnn|lstm|gru|bidirectional|dense|dropout)(?:_(\d+))?$")
-DEFAULTS_NOTE = (
-    "Keras weights only: layers read from the HDF5 groups; activations taken as Keras's "
-    "defaults (tanh, sigmoid; Dense linear)"
-)
+#: rnncli's cell of each recurrent class.
+CELLS = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
+TREE_NOTE = "Keras weights only: layers read from the HDF5 groups"
+NOT_RECORDED = "not recorded in a weights file"
 
 
-def weights_tree_config(file: h5py.File, source: str) -> dict[str, Any]:
-    """The config a Keras `.weights.h5` implies, as `config.json` would give it."""
+def weights_tree_config(file: h5py.File, source: str, stated: Stated) -> dict[str, Any]:
+    """The config a Keras `.weights.h5` implies, as `config.json` would give it, with
+    the activations `stated`."""
     group = file.get("layers")
     if not isinstance(group, h5py.Group):
         raise RnnCliError(
@@ -52,7 +58,8 @@ def weights_tree_config(file: h5py.File, source: str) -> dict[str, Any]:
     if len(found.get("dense", [])) > 1:
         raise RnnCliError(f"{source}: holds more than one Dense layer; their order is unknown")
     layers = [
-        _recurrent(group[key], recurrent[0], key, source) for _, key in sorted(found[recurrent[0]])
+        _recurrent(group[key], recurrent[0], key, source, stated)
+        for _, key in sorted(found[recurrent[0]])
     ]
     layers += [
         {"class_name": "Dense", "config": {"name": key, "activation": "linear"}}
@@ -61,22 +68,67 @@ def weights_tree_config(file: h5py.File, source: str) -> dict[str, Any]:
     return {"class_name": "Sequential", "config": {"layers": layers}}
 
 
-def _recurrent(group: h5py.Group, kind: str, key: str, source: str) -> dict[str, Any]:
+def origins(cell: str, dense: bool, stated: Stated) -> list[str]:
+    """Where the cell and the activations of a weights file's model came from:
+
+    cell lstm: derived from the layer groups
+    activations: Keras defaults (tanh, sigmoid; Dense linear), not recorded in a weights file
+
+    or, with an activation stated, one line each ("activation relu: given by --activation").
+    """
+    given = "given by --cell" if stated.cell else "derived from the layer groups"
+    lines = [f"cell {cell}: {given}"]
+    # (what, Keras's default, the value stated or None, the option stating it)
+    told = [("activation", "tanh", stated.activation, "--activation")]
+    if cell != "rnn":
+        sigma = stated.recurrent_activation
+        told.append(("recurrent activation", "sigmoid", sigma, "--recurrent-activation"))
+    if not stated.activation and not stated.recurrent_activation:
+        defaults = ", ".join(default for _, default, _, _ in told) + ("; Dense linear" * dense)
+        return [*lines, f"activations: Keras defaults ({defaults}), {NOT_RECORDED}"]
+    if dense:
+        told.append(("Dense activation", "linear", None, ""))
+    for what, default, value, option in told:
+        where = f"given by {option}" if value else f"Keras default, {NOT_RECORDED}"
+        lines.append(f"{what} {value or default}: {where}")
+    return lines
+
+
+def _recurrent(
+    group: h5py.Group, kind: str, key: str, source: str, stated: Stated
+) -> dict[str, Any]:
     if kind != "bidirectional":
-        return _layer(CLASSES[kind], group.get("cell/vars"), key)
+        return _layer(CLASSES[kind], group.get("cell/vars"), key, source, stated)
     cell = group.get("forward_layer/cell/vars")
     inner = str(cell.attrs.get("name", "")) if cell is not None else ""
     inner = re.sub(r"(_cell)?(_\d+)?$", "", inner)
     if inner not in CLASSES:
         raise RnnCliError(f"{source}: layer group {key!r} wraps {inner or 'no'} cell, not read")
+    layer = _layer(CLASSES[inner], cell, key, source, stated)
     return {
         "class_name": "Bidirectional",
-        "config": {"name": key, "layer": _layer(CLASSES[inner], cell, key), "merge_mode": "concat"},
+        "config": {"name": key, "layer": layer, "merge_mode": "concat"},
     }
 
 
-def _layer(kind: str, cell: h5py.Group | None, key: str) -> dict[str, Any]:
+def _layer(
+    kind: str, cell: h5py.Group | None, key: str, source: str, stated: Stated
+) -> dict[str, Any]:
+    """The config of the layer `kind` in group `key`; --cell checked against it."""
+    if stated.cell is not None and stated.cell != CELLS[kind]:
+        raise RnnCliError(
+            f"{source}: layer group {key!r} holds {CELLS[kind]} cells; --cell says {stated.cell}"
+        )
     config: dict[str, Any] = {"name": key, "return_sequences": True}
+    if stated.activation is not None:
+        config["activation"] = stated.activation
+    if stated.recurrent_activation is not None:
+        if kind == "SimpleRNN":
+            raise RnnCliError(
+                f"{source}: --recurrent-activation: layer group {key!r} is a SimpleRNN, "
+                "which has no gates"
+            )
+        config["recurrent_activation"] = stated.recurrent_activation
     if kind == "GRU" and cell is not None and "2" in cell:
         config["reset_after"] = len(cell["2"].shape) == 2
     return {"class_name": kind, "config": config}

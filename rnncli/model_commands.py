@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from rnncli.help_format import NETWORK, OUTPUT, examples
-from rnncli.option_values import ACTIVATION_NAMES, ExportFormat, canonical_activation
+from rnncli.option_values import ACTIVATION_NAMES, CellKind, ExportFormat, canonical_activation
 
 IMPORT_EPILOG = examples(
     "Examples: an ONNX model as a config, and a PyTorch state_dict run at once:",
@@ -52,7 +52,8 @@ def import_(
         str | None,
         typer.Option(
             "--activation",
-            help="f, where the file cannot say: relu for an nn.RNN(nonlinearity='relu').",
+            help="f, where the file cannot say: relu for an nn.RNN(nonlinearity='relu') or a "
+            "Keras .weights.h5 of SimpleRNN(activation='relu').",
             metavar="NAME",
             show_default="the file's, else tanh",
             rich_help_panel=NETWORK,
@@ -69,18 +70,52 @@ def import_(
             rich_help_panel=NETWORK,
         ),
     ] = None,
+    cell: Annotated[
+        CellKind | None,
+        typer.Option(
+            "--cell",
+            help="The cell the file must hold: rnn, lstm or gru (a Keras .weights.h5 "
+            "records none; its layer groups name it).",
+            metavar="CELL",
+            show_default=False,
+            rich_help_panel=NETWORK,
+        ),
+    ] = None,
+    recurrent_activation: Annotated[
+        str | None,
+        typer.Option(
+            "--recurrent-activation",
+            help="σ of an LSTM's or GRU's gates, for a Keras .weights.h5 (which cannot record it).",
+            metavar="NAME",
+            show_default="sigmoid",
+            rich_help_panel=NETWORK,
+        ),
+    ] = None,
 ) -> None:
     """Write the config of a model file (ONNX, PyTorch, Keras), naming each conversion."""
-    if activation is not None:
-        activation = canonical_activation(activation)
-        if activation not in ACTIVATION_NAMES:
-            raise typer.BadParameter(
-                f"{activation!r} is not one of {', '.join(ACTIVATION_NAMES)}",
-                param_hint="'--activation'",
-            )
+    from rnncli.model_form import Stated
     from rnncli.model_transfer import import_model
 
-    import_model(model, output, force, activation, output_layer)
+    stated = Stated(
+        cell=None if cell is None else cell.value,
+        activation=_activation_name(activation, "--activation"),
+        recurrent_activation=_activation_name(recurrent_activation, "--recurrent-activation"),
+        output_layer=output_layer,
+    )
+    import_model(model, output, force, stated)
+
+
+def _activation_name(name: str | None, option: str) -> str | None:
+    """An activation option's name, in its own spelling; one rnncli does not know is
+    refused."""
+    if name is None:
+        return None
+    name = canonical_activation(name)
+    if name not in ACTIVATION_NAMES:
+        raise typer.BadParameter(
+            f"{name!r} is not one of {', '.join(ACTIVATION_NAMES)}", param_hint=f"'{option}'"
+        )
+    return name
 
 
 def export(

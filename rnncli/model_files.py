@@ -16,7 +16,7 @@ from pathlib import PurePath
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES, read_bytes, source_name
-from rnncli.model_form import ModelForm, to_network
+from rnncli.model_form import ModelForm, Stated, to_network
 from rnncli.network import Network
 
 #: Extension -> (the format's name, the package its reader needs or None).
@@ -41,10 +41,10 @@ def known_extensions() -> str:
     return ", ".join(MODEL_FORMATS)
 
 
-def read_model(
-    path: str, activation: Activation | None = None, output_layer: str | None = None
-) -> ModelForm:
-    """The model in the file at `path`, in the one form every reader gives."""
+def read_model(path: str, stated: Stated | None = None) -> ModelForm:
+    """The model in the file at `path`, in the one form every reader gives; `stated`
+    (import's options) checked against it or read where the file cannot say."""
+    stated = stated or Stated()
     extension = model_extension(path)
     source = source_name(path)
     if extension is None:
@@ -58,14 +58,25 @@ def read_model(
             f"{source}: reading a {format_name} file needs the {package} package: {EXTRA_HINT}"
         )
     data = read_bytes(path, "model", MAX_CONFIG_BYTES, text=False)
+    if extension in (".keras", ".h5"):
+        from rnncli.keras_reader import keras_form
+
+        form = keras_form(data, source, extension, stated)
+    else:
+        stated.refuse_recurrent_activation(source)
+        form = _other_form(data, source, extension, format_name, stated)
+    stated.check_cell(form)
+    return form
+
+
+def _other_form(
+    data: bytes, source: str, extension: str, format_name: str, stated: Stated
+) -> ModelForm:
+    """An ONNX model or a PyTorch state_dict (.safetensors, .pt, .pth)."""
     if extension == ".onnx":
         from rnncli.onnx_reader import onnx_form
 
         return onnx_form(data, source)
-    if extension in (".keras", ".h5"):
-        from rnncli.keras_reader import keras_form
-
-        return keras_form(data, source, extension)
     from rnncli.torch_state import flat_tensors, state_dict_form
 
     if extension == ".safetensors":
@@ -76,9 +87,8 @@ def read_model(
         from rnncli.safe_pickle import load_state_dict
 
         tensors, metadata = flat_tensors(load_state_dict(data, source, MAX_CONFIG_BYTES)), {}
-    return state_dict_form(
-        tensors, metadata, source, format_name, activation=activation, output_layer=output_layer
-    )
+    activation = Activation.named(stated.activation) if stated.activation else None
+    return state_dict_form(tensors, metadata, source, format_name, activation, stated.output_layer)
 
 
 def load_model_network(path: str) -> Network:

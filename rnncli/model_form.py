@@ -42,6 +42,32 @@ class DirectionWeights:
     peepholes: FloatArray | None = None  # lstm: 3 x H, rows p_i, p_o, p_f
 
 
+@dataclass(frozen=True)
+class Stated:
+    """What `import`'s options state of a model where its file cannot say; None where
+    not given. The cell is checked against the file's; the activations are read where
+    the file records none (a PyTorch state_dict's f, a Keras .weights.h5's f and σ)."""
+
+    cell: str | None = None  # rnn, lstm or gru
+    activation: str | None = None  # f, by name
+    recurrent_activation: str | None = None  # σ of the gates, by name
+    output_layer: str | None = None  # a state_dict's prefix of the nn.Linear
+
+    def check_cell(self, form: ModelForm) -> None:
+        """--cell, where given, names the cell the file holds."""
+        if self.cell is not None and self.cell != form.cell:
+            raise form.error(f"holds {form.cell} layers; --cell says {self.cell}")
+
+    def refuse_recurrent_activation(self, source: str) -> None:
+        """--recurrent-activation is for a Keras .weights.h5 alone: every other file
+        records its gates' σ, or (PyTorch) has it fixed."""
+        if self.recurrent_activation is not None:
+            raise RnnCliError(
+                f"{source}: --recurrent-activation is read for a Keras .weights.h5 only; "
+                "this file's gates have their own"
+            )
+
+
 @dataclass
 class ModelForm:
     """A recurrent model as a file holds it, in PyTorch's orientation (see the module)."""
@@ -64,6 +90,9 @@ class ModelForm:
     clip: float | None = None
     name: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Where what the file does not record came from ("cell lstm: given by --cell"),
+    #: for import's header.
+    origins: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> RnnCliError:
         return RnnCliError(f"{self.source}: {message}")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path, PurePath
 
-from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
 from rnncli.files import source_name
 from rnncli.model_files import read_model
-from rnncli.model_form import from_network, to_network
+from rnncli.model_form import Stated, from_network, to_network
 from rnncli.network_yaml import network_yaml
 from rnncli.output_files import output_stream
 
@@ -24,16 +23,17 @@ def import_model(
     path: str,
     output: str | None,
     force: bool,
-    activation: str | None = None,
-    output_layer: str | None = None,
+    stated: Stated | None = None,
 ) -> None:
-    """Write the config of the model file at `path`, its header naming every conversion."""
+    """Write the config of the model file at `path`, its header naming where what the
+    file does not record came from, and every conversion."""
     _check_new(output, force)
-    form = read_model(path, Activation.named(activation) if activation else None, output_layer)
+    form = read_model(path, stated)
     net = to_network(form)
     header = [
         f"rnncli network imported from {PurePath(source_name(path)).name}",
         f"format: {form.format}",
+        *form.origins,
         *(f"conversion: {note}" for note in form.notes),
     ]
     with output_stream(output) as out:

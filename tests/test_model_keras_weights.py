@@ -1,7 +1,9 @@
 """Keras files the old reader refused, run to Keras's own numbers (float32, 1e-5): a
 `.weights.h5` written by model.save_weights (no config: the layers read from its HDF5
-groups) and a standalone go_backwards layer (rnncli's reverse direction, its steps
-written beside the x_t they read where Keras returns them in reversed time order)."""
+groups; `import --cell` checked against them, `--activation` and `--recurrent-activation`
+stating what the file cannot record) and a standalone go_backwards layer (rnncli's
+reverse direction, its steps written beside the x_t they read where Keras returns them
+in reversed time order)."""
 
 from __future__ import annotations
 
@@ -53,6 +55,12 @@ def keras_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
             layers.SimpleRNN(4, return_sequences=True),
             layers.SimpleRNN(4, return_sequences=True, go_backwards=True),
         ],
+        # activations a weights file cannot record: import states them
+        "relu.weights.h5": [layers.SimpleRNN(4, activation="relu", return_sequences=True)],
+        "hard.weights.h5": [
+            layers.LSTM(4, recurrent_activation="hard_sigmoid", return_sequences=True),
+            layers.Dense(2),
+        ],
     }
     for file, stack in models.items():
         model = keras.Sequential([keras.Input((None, 3)), *stack])
@@ -89,10 +97,14 @@ def test_a_weights_file_imports_naming_what_was_assumed(keras_files: Path) -> No
     assert result.exit_code == 0, result.stderr
     assert "cell: gru" in result.stdout
     assert "direction: bidirectional" in result.stdout
-    assert (
-        "# conversion: Keras weights only: layers read from the HDF5 groups; activations "
-        "taken as Keras's defaults (tanh, sigmoid; Dense linear)"
-    ) in result.stdout.splitlines()
+    assert result.stdout.splitlines()[:5] == [
+        "# rnncli network imported from bigru.weights.h5",
+        "# format: Keras",
+        "# cell gru: derived from the layer groups",
+        "# activations: Keras defaults (tanh, sigmoid; Dense linear), not recorded in a "
+        "weights file",
+        "# conversion: Keras weights only: layers read from the HDF5 groups",
+    ]
     inspected = runner.invoke(app, ["inspect", str(keras_files / "lstm.weights.h5")])
     assert inspected.exit_code == 0, inspected.stderr
 
@@ -119,3 +131,100 @@ def test_go_backwards_in_a_stack_is_refused(keras_files: Path) -> None:
     result = runner.invoke(app, ["import", str(keras_files / "backwards_stack.keras")])
     assert result.exit_code == 1
     assert "has go_backwards after another recurrent layer" in result.stderr
+
+
+def imported(*args: str | Path) -> Any:
+    """`rnncli import ARGS`: its exit code, stdout and stderr."""
+    return runner.invoke(app, ["import", *map(str, args)])
+
+
+def test_a_cell_given_is_the_one_the_groups_hold(keras_files: Path) -> None:
+    derived = imported(keras_files / "lstm.weights.h5")
+    given = imported(keras_files / "lstm.weights.h5", "--cell", "lstm")
+    assert given.exit_code == 0, given.stderr
+    assert "# cell lstm: given by --cell" in given.stdout.splitlines()
+    # The same network either way: only the header's line on the cell differs.
+    assert given.stdout.replace("given by --cell", "derived from the layer groups") == (
+        derived.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "cell", "message"),
+    [
+        (
+            "bigru.weights.h5",
+            "lstm",
+            "layer group 'bidirectional' holds gru cells; --cell says lstm",
+        ),
+        ("lstm.weights.h5", "rnn", "layer group 'lstm' holds lstm cells; --cell says rnn"),
+        ("backwards.keras", "gru", "holds lstm layers; --cell says gru"),
+    ],
+)
+def test_a_cell_given_that_the_file_does_not_hold_is_refused(
+    keras_files: Path, file: str, cell: str, message: str
+) -> None:
+    result = imported(keras_files / file, "--cell", cell)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"rnncli: error: {keras_files / file}: {message}\n"
+
+
+def test_a_cell_given_for_a_state_dict_is_checked_against_its_shapes(tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch")
+    torch.save(torch.nn.GRU(3, 4).state_dict(), tmp_path / "gru.pt")
+    assert imported(tmp_path / "gru.pt", "--cell", "gru").exit_code == 0
+    refused = imported(tmp_path / "gru.pt", "--cell", "lstm")
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr.endswith("gru.pt: holds gru layers; --cell says lstm\n")
+
+
+def run_imported(folder: Path, file: str, *options: str) -> np.ndarray:
+    """The file imported with `options` into a config, run in float32: its o_t."""
+    config = folder / f"{file.split('.')[0]}{len(options)}.yaml"
+    result = imported(folder / file, "-o", config, "--force", *options)
+    assert result.exit_code == 0, result.stderr
+    return outputs(forward(folder, config.name))
+
+
+def test_an_activation_stated_runs_to_keras(keras_files: Path) -> None:
+    expected = np.load(keras_files / "relu.npy")  # SimpleRNN(activation='relu')
+    np.testing.assert_allclose(
+        run_imported(keras_files, "relu.weights.h5", "--activation", "relu"), expected, atol=1e-5
+    )
+    # Keras's default tanh, read without it, is another network:
+    assert np.abs(run_imported(keras_files, "relu.weights.h5") - expected).max() > 0.01
+    header = imported(keras_files / "relu.weights.h5", "--activation", "relu").stdout
+    assert header.splitlines()[2:4] == [
+        "# cell rnn: derived from the layer groups",
+        "# activation relu: given by --activation",
+    ]
+
+
+def test_a_recurrent_activation_stated_runs_to_keras(keras_files: Path) -> None:
+    expected = np.load(keras_files / "hard.npy")  # LSTM(recurrent_activation='hard_sigmoid')
+    options = ("--recurrent-activation", "hard_sigmoid")
+    np.testing.assert_allclose(
+        run_imported(keras_files, "hard.weights.h5", *options), expected, atol=1e-5
+    )
+    assert np.abs(run_imported(keras_files, "hard.weights.h5") - expected).max() > 1e-3
+    header = imported(keras_files / "hard.weights.h5", *options).stdout
+    assert header.splitlines()[2:6] == [
+        "# cell lstm: derived from the layer groups",
+        "# activation tanh: Keras default, not recorded in a weights file",
+        "# recurrent activation hard_sigmoid: given by --recurrent-activation",
+        "# Dense activation linear: Keras default, not recorded in a weights file",
+    ]
+
+
+@pytest.mark.parametrize("file", ["backwards.keras", "relu.weights.h5"])
+def test_a_recurrent_activation_without_gates_to_read_it_is_refused(
+    keras_files: Path, file: str
+) -> None:
+    result = imported(keras_files / file, "--recurrent-activation", "hard_sigmoid")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"rnncli: error: {keras_files / file}: ")
+    assert {
+        "backwards.keras": "--recurrent-activation is read for a Keras .weights.h5 only",
+        "relu.weights.h5": "layer group 'simple_rnn' is a SimpleRNN, which has no gates",
+    }[file] in result.stderr
