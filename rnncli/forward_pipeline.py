@@ -79,7 +79,9 @@ def run_forward(
     # x_t' = (x_t - mean) / std: the config's, the state file's, or fitted (--standardize)
     scale = net.scale or given.scale
     warned: set[str | int | None] = set()
-    last: Forward | None = None
+    # h_n (and an LSTM's c_n) carried from one piece to the next; no piece's arrays are
+    # held past its own turn, so two pieces are never in memory at once
+    final: tuple[FloatArray, FloatArray | None] | None = None
     t = 1  # the step number of the piece's first row
     with output_stream(request.output) as out, progress_on_stderr() as progress:
         table = None
@@ -100,32 +102,26 @@ def run_forward(
             if scale is not None:
                 Xs = [scale.apply(X) for X in Xs]
             # h (and an LSTM's c) carried from the last piece
-            h, c = (given.h0, given.c0) if last is None else (last.h_n, last.c_n)
+            h, c = (given.h0, given.c0) if final is None else final
             results = forward_batch(
                 net, Xs, h, request.mode, request.steps, request.feedback, dtype, c
             )
-            runs = []
-            for sequence, result in zip(batch.sequences, results, strict=True):
-                shown_id = sequence.id if batch.batched else None
-                if shown_id not in warned and _warn_if_not_finite(result, shown_id, warn, t):
-                    warned.add(shown_id)
-                terms = None if explained_net is None else _terms(explained_net, result, c)
-                run = Run(result, shown_id, terms, t, sequence.columns, sequence.kept)
-                runs.append(output_steps_only(run) if request.last else run)
+            runs = _runs(request, batch, results, t, explained_net, c, warned, warn)
             if checker is not None:
                 checker.check(runs[0])  # --expect takes one sequence
             if table is not None:  # a stream's table: many-to-many, so every step is kept
                 table.piece(runs[0])
             else:
                 _write(request, net, chosen, runs, out, to_terminal, t == 1, batch.batched)
-            last = results[0]
+            final = results[0].h_n, results[0].c_n
             t += len(Xs[0])
             progress(t - 1)
+            del batch, Xs, results, runs  # before the next piece is read
         if table is not None:
             table.end()
-    if request.save_state is not None and last is not None:  # once the output is complete
+    if request.save_state is not None and final is not None:  # once the output is complete
         # The scale goes with the state unless the config gives it again.
-        save_state(request.save_state, last, None if scale is net.scale else scale)
+        save_state(request.save_state, *final, None if scale is net.scale else scale)
     if checker is not None:
         warn(checker.verdict())
 
@@ -133,8 +129,10 @@ def run_forward(
 #: Decimals in the table when -p is not given.
 TABLE_PRECISION = 4
 
-#: Steps read, run and written at a time when a run streams.
-CHUNK_ROWS = 16_384
+#: Steps read, run and written at a time when a run streams (about: the reader cuts
+#: blocks of CHUNK_ROWS * 32 bytes at line ends). The peak is a piece's arrays and text
+#: plus what the allocator keeps of earlier pieces: small pieces keep both small.
+CHUNK_ROWS = 4_096
 
 
 def streams(
@@ -166,6 +164,29 @@ def _pieces(
         return
     for sequence in read_chunks(request.sequence, request.input_format, CHUNK_ROWS, request.choice):
         yield Batch([sequence], batched=False)
+
+
+def _runs(
+    request: ForwardRequest,
+    batch: Batch,
+    results: list[Forward],
+    t: int,
+    explained_net: Network | None,
+    c0: FloatArray | None,
+    warned: set[str | int | None],
+    warn: Callable[[str], None],
+) -> list[Run]:
+    """The piece's results as the runs to write (step t its first), each sequence warned
+    about once where it first stops being finite."""
+    runs = []
+    for sequence, result in zip(batch.sequences, results, strict=True):
+        shown_id = sequence.id if batch.batched else None
+        if shown_id not in warned and _warn_if_not_finite(result, shown_id, warn, t):
+            warned.add(shown_id)
+        terms = None if explained_net is None else _terms(explained_net, result, c0)
+        run = Run(result, shown_id, terms, t, sequence.columns, sequence.kept)
+        runs.append(output_steps_only(run) if request.last else run)
+    return runs
 
 
 def _check_batch(request: ForwardRequest, net: Network, batch: Batch) -> None:

@@ -20,7 +20,6 @@ from rnncli.decimal_numbers import decimal
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
 from rnncli.forward_request import usage_error
-from rnncli.forward_result import Forward
 from rnncli.input_scale import Scale
 from rnncli.message_words import counted, shown
 from rnncli.network import Network
@@ -120,11 +119,14 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def save_state(path: str, result: Forward, scale: Scale | None = None) -> None:
-    """Write the final state of every layer and direction, for --h0 to read back:
-    {"h0": [...]}, an LSTM's cell states as "c0" beside it, and the scale the inputs
-    were read with (None: not scaled, or by the config)."""
-    finals = {"h0": result.h_n} if result.c_n is None else {"h0": result.h_n, "c0": result.c_n}
+def save_state(
+    path: str, h_n: FloatArray, c_n: FloatArray | None, scale: Scale | None = None
+) -> None:
+    """Write the final state of every layer and direction (a Forward's h_n and, for an
+    LSTM, c_n), for --h0 to read back: {"h0": [...]}, an LSTM's cell states as "c0"
+    beside it, and the scale the inputs were read with (None: not scaled, or by the
+    config)."""
+    finals = {"h0": h_n} if c_n is None else {"h0": h_n, "c0": c_n}
     if not all(np.isfinite(values).all() for values in finals.values()):
         raise RnnCliError(f"{path}: not written: the final state is not finite")
     document: dict[str, object] = {

@@ -90,7 +90,7 @@ def test_keep_in_json_and_jsonl(files: Path) -> None:
 
 
 def test_a_long_file_streams_with_its_columns_chosen(tmp_path: Path) -> None:
-    """20,000 rows cross a piece of 16,384: the same h as the file cut by hand."""
+    """20,000 rows cross several pieces: the same h as the file cut by hand."""
     rng = np.random.default_rng(5)
     X = np.round(rng.uniform(-1, 1, (20_000, 2)), 3)
     lines = [f"s{t},{a},{b}" for t, (a, b) in enumerate(X.tolist())]

@@ -82,7 +82,7 @@ def test_the_state_file_holds_h0_and_c0_and_reads_back(tmp_path: Path) -> None:
     X = np.random.default_rng(3).normal(size=(6, 3))
     first = forward(net, X[:2])
     path = tmp_path / "state.json"
-    save_state(str(path), first)
+    save_state(str(path), first.h_n, first.c_n)
     document = json.loads(path.read_text())
     assert document == {"h0": first.h_n.tolist(), "c0": first.c_n.tolist()}  # type: ignore[union-attr]
     h0, c0, _ = initial_state(str(path), net)
