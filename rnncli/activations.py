@@ -26,9 +26,13 @@ def sigmoid(z: FloatArray) -> FloatArray:
         return sigmoid_into(z.dtype)(z, np.empty_like(z))
 
 
-def sigmoid_into(dtype: np.dtype[Any]) -> Callable[[FloatArray, FloatArray], FloatArray]:
+def sigmoid_into(
+    dtype: np.dtype[Any], negated: bool = False
+) -> Callable[[FloatArray, FloatArray], FloatArray]:
     """(z, out) -> out = 1 / (1 + e^-z) for arrays of `dtype`: four passes of numpy's
-    vectorised exp and arithmetic.
+    vectorised exp and arithmetic. `negated`: (-z, out) -> the same, one pass fewer, for
+    a cell that negates its sigmoid gates' weights once so that its products give -z
+    (exactly: negation is exact and rounding symmetric, so the bits are the same).
 
     The form PyTorch's CPU kernel uses, so gates agree with it to the last bit or two.
     Each operation rounds once (exp within 1 ulp), so the result is within a few ulp of
@@ -44,13 +48,16 @@ def sigmoid_into(dtype: np.dtype[Any]) -> Callable[[FloatArray, FloatArray], Flo
     one, minus_one = np.ones((), dtype), np.full((), -1, dtype)
     multiply, exp, add, divide = np.multiply, np.exp, np.add, np.divide
 
-    def into(z: FloatArray, out: FloatArray) -> FloatArray:
-        multiply(z, minus_one, out)
-        exp(out, out)
+    def of_negated(minus_z: FloatArray, out: FloatArray) -> FloatArray:
+        exp(minus_z, out)
         add(out, one, out)
         return divide(one, out, out)  # (np.reciprocal gives the same bits, slower)
 
-    return into
+    def into(z: FloatArray, out: FloatArray) -> FloatArray:
+        multiply(z, minus_one, out)
+        return of_negated(out, out)
+
+    return of_negated if negated else into
 
 
 def clip_into(

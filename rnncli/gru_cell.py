@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
+from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into, sigmoid_into
 from rnncli.cell import State, cast_arrays
 from rnncli.feature_major import (
     alive_mask,
@@ -108,8 +108,14 @@ class GruCell:
         T = inputs.shape[0]
         H, clip, dtype = self.cell_size, self.clip, inputs.dtype
         rz, n_ = slice(0, 2 * H), slice(2 * H, 3 * H)
+        # One sequence with the sigmoid: the rows of r and z are negated once, so each
+        # step's products give -a there, exactly, and σ skips its first pass
+        # (sigmoid_into); Z is turned back after the loop.
+        negate = inputs.shape[1] == 1 and self.recurrent_activation.name == "sigmoid"
+        sign = np.ones((3 * H, 1), dtype=dtype)
+        sign[rz] = -1 if negate else 1
         with np.errstate(all="ignore"):
-            σ = self.recurrent_activation.into(dtype)
+            σ = sigmoid_into(dtype, negate) if negate else self.recurrent_activation.into(dtype)
             act = self.activation.into(dtype)
             clipped = clip_into(clip, dtype)  # every gate's pre-activation, to [-C, C]
             # Z[t] starts as W_xh x_t + b_xh + b_hh (b_hh^n only when the reset comes
@@ -117,13 +123,14 @@ class GruCell:
             b_hh_outside = self.b_hh.copy()
             if self.reset_after:
                 b_hh_outside[n_] = 0
-            Z = input_part(inputs, self.W_xh, self.b_xh + b_hh_outside)
+            Z = input_part(inputs, self.W_xh * sign, (self.b_xh + b_hh_outside) * sign[:, 0])
             b_hh_n = per_unit(self.b_hh[n_], Z.ndim == 3)
             Hs = np.empty((T, H, *Z.shape[2:]), dtype=dtype)  # H x B
             alive = alive_mask(lengths, T)
             h = state_in(h_start)  # h_{t-1}
             # W_hh h_{t-1} for all three gates (reset_after) or r and z only; then n's
-            first_product = (self.W_hh if self.reset_after else self.W_hh[rz]).dot
+            W_hh = self.W_hh * sign
+            first_product = (W_hh if self.reset_after else W_hh[rz]).dot
             n_product = np.ascontiguousarray(self.W_hh[n_]).dot
             add, multiply = np.add, np.multiply
             gates = np.empty(Z.shape[1:], dtype=dtype)  # r, z, n after activation
@@ -149,6 +156,8 @@ class GruCell:
                 multiply(z, change, change)
                 add(n, change, h_t)  # h_t = n + z ⊙ (h_{t-1} - n)
                 h = h_t if alive is None else np.where(alive[t], h_t, h)
+            if negate:
+                np.multiply(Z[:, rz], sign[0], Z[:, rz])  # a, not -a
         return sequence_major(Z), (sequence_major(Hs),), (state_out(h),)
 
     # -- one step back (rnncli.backward) -----------------------------------------------

@@ -27,7 +27,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
+from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into, sigmoid_into
 from rnncli.cell import State, cast_arrays
 from rnncli.feature_major import (
     alive_mask,
@@ -133,22 +133,29 @@ class LstmCell:
         else:  # i, f, o, g
             order = np.r_[0 : 2 * H, 3 * H : 4 * H, 2 * H : 3 * H]
             g_rows, o_rows = slice(3 * H, 4 * H), slice(2 * H, 3 * H)
+        # One sequence with the sigmoid: the rows of i, f and o (its first 3H) are negated
+        # once, so each step's products give -z there, exactly, and σ skips its first
+        # pass (sigmoid_into); Z is turned back after the loop.
+        negate = not batch and self.recurrent_activation.name == "sigmoid"
+        sign = np.ones((4 * H, 1), dtype=dtype)
+        sign[: 3 * H] = -1 if negate else 1
         with np.errstate(all="ignore"):
-            σ = self.recurrent_activation.into(dtype)
+            σ = sigmoid_into(dtype, negate) if negate else self.recurrent_activation.into(dtype)
             act = self.activation.into(dtype)
             state_act = (self.state_activation or self.activation).into(dtype)
             clipped = clip_into(clip, dtype)  # every gate's pre-activation, to [-C, C]
             # Z[t] starts as W_xh x_t + b_xh + b_hh, every step at once    (4H x B)
-            Z = input_part(inputs, self.W_xh[order], (self.b_xh + self.b_hh)[order])
+            b = (self.b_xh + self.b_hh)[order] * sign[:, 0]
+            Z = input_part(inputs, self.W_xh[order] * sign, b)
             Hs = np.empty((T, self.hidden_size, *Z.shape[2:]), dtype=dtype)  # H_r x B
             Cs = np.empty((T, H, *Z.shape[2:]), dtype=dtype)  # H x B
             alive = alive_mask(lengths, T)
             h, c = state_in(h_start), state_in(c_start)  # h_{t-1}, c_{t-1}
-            recurrent = self.W_hh[order].dot  # (h, out): out = W_hh h
+            recurrent = (self.W_hh[order] * sign).dot  # (h, out): out = W_hh h
             project = None if self.W_hr is None else self.W_hr.dot  # out = W_hr v
             add, multiply = np.add, np.multiply
             if self.peepholes is not None:
-                p_i, p_o, p_f = (per_unit(p, batch) for p in self.peepholes)
+                p_i, p_o, p_f = (per_unit(p * sign[0, 0], batch) for p in self.peepholes)
             gates = np.empty(Z.shape[1:], dtype=dtype)  # the gates after activation
             i, f, g, o = gates[:H], gates[H : 2 * H], gates[g_rows], gates[o_rows]
             products = np.empty_like(gates)
@@ -197,6 +204,8 @@ class LstmCell:
                 else:  # a sequence past its end keeps its state
                     h = np.where(alive[t], h_t, h)
                     c = np.where(alive[t], c_t, c)
+            if negate:
+                np.multiply(Z[:, : 3 * H], sign[0], Z[:, : 3 * H])  # z, not -z
             if not batch:  # back to PyTorch's order i, f, g, o
                 swap_blocks(Z, slice(2 * H, 3 * H), slice(3 * H, 4 * H))
         every = (sequence_major(Hs), sequence_major(Cs))
