@@ -11,7 +11,7 @@ Every file is read whole, at most files.MAX_CONFIG_BYTES, before any parsing.
 from __future__ import annotations
 
 import importlib.util
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
@@ -64,19 +64,20 @@ def read_model(path: str, stated: Stated | None = None) -> ModelForm:
         form = keras_form(data, source, extension, stated)
     else:
         stated.refuse_recurrent_activation(source)
-        form = _other_form(data, source, extension, format_name, stated)
+        form = _other_form(data, source, extension, format_name, stated, Path(path).parent)
     stated.check_cell(form)
     return form
 
 
 def _other_form(
-    data: bytes, source: str, extension: str, format_name: str, stated: Stated
+    data: bytes, source: str, extension: str, format_name: str, stated: Stated, folder: Path
 ) -> ModelForm:
-    """An ONNX model or a PyTorch state_dict (.safetensors, .pt, .pth)."""
+    """An ONNX model (its external data from `folder`, the model file's) or a PyTorch
+    state_dict (.safetensors, .pt, .pth)."""
     if extension == ".onnx":
         from rnncli.onnx_reader import onnx_form
 
-        return onnx_form(data, source)
+        return onnx_form(data, source, folder)
     from rnncli.torch_state import flat_tensors, state_dict_form
 
     if extension == ".safetensors":

@@ -112,12 +112,7 @@ class GraphIndex:
 def constants(graph: onnx.GraphProto, source: str) -> dict[str, Any]:
     """Every tensor of `graph` known without its inputs, by name."""
     values: dict[str, Any] = {}
-    for tensor in graph.initializer:
-        if tensor.data_location == onnx.TensorProto.EXTERNAL:
-            raise RnnCliError(
-                f"{source}: {tensor.name} is stored in an external data file, which is not "
-                "read; save the model with its weights inside"
-            )
+    for tensor in graph.initializer:  # external data is read in already (onnx_external)
         values[tensor.name] = numpy_helper.to_array(tensor)
     runtime = {i.name for i in graph.input} - set(values)
     for node in graph.node:

@@ -19,6 +19,7 @@ on the path, and a recurrence unrolled into Loop or Scan, is refused by name.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from rnncli.activations import Activation, FloatArray
 from rnncli.errors import RnnCliError
 from rnncli.model_form import ModelForm, checked_array
 from rnncli.onnx_axes import Flattened, merged_directions, reshaped, squeezed
+from rnncli.onnx_external import read_external_data
 from rnncli.onnx_graph import GraphIndex, attributes, node_name
 from rnncli.onnx_operators import OPERATORS, CellOptions, cell_options, operator_cells
 from rnncli.option_values import Direction, canonical_activation
@@ -47,12 +49,14 @@ HEAD_ACTIVATIONS = {
 }
 
 
-def onnx_form(data: bytes, source: str) -> ModelForm:
-    """The recurrent model in the ONNX file `data`."""
+def onnx_form(data: bytes, source: str, folder: Path | None = None) -> ModelForm:
+    """The recurrent model in the ONNX file `data`, read from `folder` (where an external
+    data file may be; None for stdin)."""
     try:
         model = onnx.load_from_string(data)
     except Exception as error:  # protobuf's DecodeError, or any other parse failure
         raise RnnCliError(f"{source}: is not a valid ONNX model ({error})") from None
+    read_external_data(model, folder, source)
     graph = model.graph
     if not graph.node:
         raise RnnCliError(f"{source}: is not an ONNX model with a graph (no nodes)")

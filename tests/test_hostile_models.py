@@ -205,3 +205,80 @@ def test_a_missing_package_names_the_extra(tmp_path: Path, monkeypatch: pytest.M
     model = tmp_path / "m.onnx"
     model.write_bytes(b"0")
     check_refused(model, "needs the onnx package: pip install 'rnncli[models]'", tmp_path)
+
+
+def _external_rnn(folder: Path) -> tuple[Path, object]:
+    """A one-layer ONNX RNN (I = 2, H = 3) whose weights lie in rnn.onnx.data, and its
+    ModelProto as stored (the external references, not the data)."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(2)
+    weights = {"W": (1, 3, 2), "R": (1, 3, 3), "B": (1, 6)}
+    nodes = [
+        helper.make_node("RNN", ["x", "W", "R", "B"], ["Y"], hidden_size=3),
+        helper.make_node("Squeeze", ["Y", "axes"], ["y"]),  # T x D x B x H -> T x B x H
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["T", 1, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [
+            numpy_helper.from_array(rng.normal(size=shape).astype(np.float32), name)
+            for name, shape in weights.items()
+        ]
+        + [numpy_helper.from_array(np.array([1], dtype=np.int64), "axes")],
+    )
+    model, data, offset = folder / "rnn.onnx", bytearray(), 0
+    for tensor in graph.initializer[:3]:  # W, R, B into the data file, as an exporter does
+        data += tensor.raw_data
+        entries = {"location": "rnn.onnx.data", "offset": offset, "length": len(tensor.raw_data)}
+        offset += len(tensor.raw_data)
+        for key, value in entries.items():
+            tensor.external_data.add(key=key, value=str(value))
+        tensor.ClearField("raw_data")
+        tensor.data_location = TensorProto.EXTERNAL
+    (folder / "rnn.onnx.data").write_bytes(bytes(data))
+    onnx.save_model(helper.make_model(graph), str(model))
+    return model, onnx.load(str(model), load_external_data=False)
+
+
+def test_an_onnx_external_data_file_is_read_beside_the_model(tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    model, _ = _external_rnn(tmp_path)
+    X = np.array([[1.0, 2.0], [0.5, -1.0]], dtype=np.float32)
+    (y,) = ort.InferenceSession(str(model)).run(None, {"x": X[:, None]})
+    result = runner.invoke(
+        app, ["forward", "-", "-c", str(model), "-f", "json"], input="1,2\n0.5,-1\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    ours = [step["h"] for step in json.loads(result.stdout)["steps"]]
+    np.testing.assert_allclose(ours, y[:, 0], rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("entry", "value", "message"),
+    [
+        ("location", "../rnn.onnx.data", "'../rnn.onnx.data' is not a bare file name"),
+        ("location", "/etc/passwd", "'/etc/passwd' is not a bare file name"),
+        ("location", "elsewhere.data", "'elsewhere.data' is not in the model's folder"),
+        ("location", "link.data", "'link.data' is not a regular file"),
+        ("offset", "100000", "'rnn.onnx.data': bytes 100000 to 100024 lie outside the file"),
+        ("length", "20", "'rnn.onnx.data': holds 20 bytes for a tensor of 24 (1x3x2)"),
+    ],
+)
+def test_an_onnx_external_data_reference_is_held_to_the_model_folder(
+    tmp_path: Path, entry: str, value: str, message: str
+) -> None:
+    onnx = pytest.importorskip("onnx")
+    model, stored = _external_rnn(tmp_path)
+    (tmp_path / "link.data").symlink_to(tmp_path / "rnn.onnx.data")
+    W = next(t for t in stored.graph.initializer if t.name == "W")  # type: ignore[attr-defined]
+    for item in W.external_data:
+        if item.key == entry:
+            item.value = value
+    if entry not in {item.key for item in W.external_data}:
+        W.external_data.add(key=entry, value=value)
+    onnx.save_model(stored, str(model))
+    check_refused(model, f"rnn.onnx: W: its external data file {message}", tmp_path)

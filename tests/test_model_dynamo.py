@@ -70,3 +70,33 @@ def test_an_unrolled_dynamo_rnn_is_refused_naming_a_step(dynamo_files: Path) -> 
     assert "RNN.onnx: has no RNN, LSTM or GRU node: the recurrence is unrolled" in result.stderr
     assert "(5 Tanh/Relu nodes, the first node '" in result.stderr
     assert "dynamo=False" in result.stderr
+
+
+def test_a_default_export_reads_its_weights_from_the_data_file_beside_it(
+    tmp_path: Path,
+) -> None:
+    """torch.onnx.export's defaults (dynamo, external_data=True) keep a model of some size
+    in model.onnx.data; rnncli reads it from there, to torch's numbers."""
+    import onnx
+
+    torch.manual_seed(5)
+    net = torch.nn.LSTM(16, 64, num_layers=2, bidirectional=True, batch_first=True).eval()
+    x = torch.tensor(np.random.default_rng(3).normal(size=(1, 6, 16)), dtype=torch.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (x,), str(tmp_path / "lstm.onnx"))
+    stored = onnx.load(str(tmp_path / "lstm.onnx"), load_external_data=False)
+    external = [
+        t.name for t in stored.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL
+    ]
+    assert external and (tmp_path / "lstm.onnx.data").stat().st_size > 0  # what is tested
+    np.savetxt(tmp_path / "x.csv", x[0].numpy(), delimiter=",")
+    result = runner.invoke(
+        app,
+        ["forward", str(tmp_path / "x.csv"), "-c", str(tmp_path / "lstm.onnx"), "-f", "json"],
+    )
+    assert result.exit_code == 0, result.stderr
+    ours = np.array([step["h"] for step in json.loads(result.stdout)["steps"]])  # float64
+    with torch.no_grad():
+        theirs = net(x)[0][0].numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5)
