@@ -268,8 +268,10 @@ def gated(T: int, count: int, batch_T: int, repeats: int, judged: bool) -> list[
 
 def simd() -> str:
     """The widest vector extension numpy's own loops (tanh, exp) dispatch to here."""
-    from numpy._core._multiarray_umath import __cpu_features__ as features
-
+    try:  # numpy's own record of what the CPU offers (not a public name)
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:
+        return "unknown"
     if features.get("AVX512_SKX"):
         return "AVX-512"
     return "AVX2" if features.get("AVX2") else "no AVX2"

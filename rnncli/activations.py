@@ -32,7 +32,8 @@ def sigmoid_into(
     """(z, out) -> out = 1 / (1 + e^-z) for arrays of `dtype`: four passes of numpy's
     vectorised exp and arithmetic. `negated`: (-z, out) -> the same, one pass fewer, for
     a cell that negates its sigmoid gates' weights once so that its products give -z
-    (exactly: negation is exact and rounding symmetric, so the bits are the same).
+    (exactly: negation is exact and rounding symmetric, so the gates' bits are the same;
+    the cell turns z back as 0 - (-z), so that a sum that cancels is +0, not -0).
 
     The form PyTorch's CPU kernel uses, so gates agree with it to the last bit or two.
     Each operation rounds once (exp within 1 ulp), so the result is within a few ulp of

@@ -21,7 +21,10 @@ def input_part(inputs: FloatArray, W: FloatArray, b: FloatArray) -> FloatArray:
     """W x_t + b for every step, feature-major: T x G for one sequence (B = 1), T x G x B
     for a batch; from inputs T x B x I, W G x I and b G."""
     if inputs.shape[1] == 1:
-        Z: FloatArray = inputs[:, 0] @ W.T
+        # A product per step: one product over all T rows would be faster, but a row's
+        # last bits would then depend on T, and a sequence run in two halves (--h0 from
+        # --save-state, or streamed in pieces) would not give one pass's bits.
+        Z: FloatArray = (inputs @ W.T)[:, 0]
         Z += b
     else:
         Z = np.matmul(W, inputs.transpose(0, 2, 1))  # one G x B product per step

@@ -42,7 +42,7 @@ def keras_form(data: bytes, source: str, extension: str, stated: Stated) -> Mode
     import's options `stated` is read where the file has no config (a .weights.h5)."""
     try:
         if extension == ".keras":
-            stated.refuse_recurrent_activation(source)
+            stated.refuse_activations(source, recorded=True)
             archive = BoundedZip(data, source, MAX_CONFIG_BYTES)
             config = _json(archive.read("config.json"), source)
             weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
@@ -54,7 +54,7 @@ def keras_form(data: bytes, source: str, extension: str, stated: Stated) -> Mode
             form.notes.insert(0, TREE_NOTE)
             form.origins += origins(form.cell, form.W_o is not None, stated)
             return form
-        stated.refuse_recurrent_activation(source)
+        stated.refuse_activations(source, recorded=True)
         config = _json(weights.attrs["model_config"], source)
         return _Reader(source, config, _LegacyWeights(weights["model_weights"])).form()
     except OSError as error:

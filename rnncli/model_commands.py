@@ -85,7 +85,8 @@ def import_(
         str | None,
         typer.Option(
             "--recurrent-activation",
-            help="σ of an LSTM's or GRU's gates, for a Keras .weights.h5 (which cannot record it).",
+            help="σ of an LSTM's or GRU's gates, for a Keras .weights.h5 (which cannot record "
+            "it); Keras's names and definitions: its hard_sigmoid is x/6 + 1/2.",
             metavar="NAME",
             show_default="sigmoid",
             rich_help_panel=NETWORK,

@@ -63,7 +63,7 @@ def read_model(path: str, stated: Stated | None = None) -> ModelForm:
 
         form = keras_form(data, source, extension, stated)
     else:
-        stated.refuse_recurrent_activation(source)
+        stated.refuse_activations(source, recorded=extension == ".onnx")
         form = _other_form(data, source, extension, format_name, stated, Path(path).parent)
     stated.check_cell(form)
     return form

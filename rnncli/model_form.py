@@ -58,13 +58,20 @@ class Stated:
         if self.cell is not None and self.cell != form.cell:
             raise form.error(f"holds {form.cell} layers; --cell says {self.cell}")
 
-    def refuse_recurrent_activation(self, source: str) -> None:
+    def refuse_activations(self, source: str, recorded: bool) -> None:
         """--recurrent-activation is for a Keras .weights.h5 alone: every other file
-        records its gates' σ, or (PyTorch) has it fixed."""
+        records its gates' σ, or (PyTorch) has it fixed. --activation is for that and a
+        PyTorch state_dict (which does not record an nn.RNN's nonlinearity): a file that
+        records its activations (`recorded`: ONNX, a Keras model) is not overridden."""
         if self.recurrent_activation is not None:
             raise RnnCliError(
                 f"{source}: --recurrent-activation is read for a Keras .weights.h5 only; "
                 "this file's gates have their own"
+            )
+        if recorded and self.activation is not None:
+            raise RnnCliError(
+                f"{source}: --activation is read for a PyTorch state_dict or a Keras "
+                ".weights.h5 only; this file records its own"
             )
 
 

@@ -174,3 +174,15 @@ def test_a_batch_of_many_parts_matches_the_plain_loop() -> None:
     sequences = [rng.normal(size=(int(T), 3)) for T in rng.integers(1, 6, size=600)]  # 3 parts
     for X, result in zip(sequences, forward_batch(net, sequences), strict=True):
         check(result, X, *reference_forward(net, X))
+
+
+@pytest.mark.parametrize("T", [1, 511, 512, 513, 1300])
+def test_swapping_gate_blocks_in_place_equals_the_copy(T: int) -> None:
+    """swap_blocks works a few hundred steps at a time; across and at those bounds it
+    gives what a copy in the new order gives."""
+    from rnncli.feature_major import swap_blocks
+
+    Z = np.random.default_rng(T).normal(size=(T, 12))
+    expected = np.concatenate([Z[:, :6], Z[:, 9:], Z[:, 6:9]], axis=1)
+    swap_blocks(Z, slice(6, 9), slice(9, 12))
+    np.testing.assert_array_equal(Z, expected)

@@ -134,3 +134,21 @@ def test_samples_prints_a_sample_and_copies_them_all(tmp_path: Path) -> None:
     table = rnncli("forward", "samples/sample.csv", "-f", "csv", cwd=tmp_path)
     assert table.splitlines()[3] == "3,3.0,3.0,3.0,3.0,3.0,-0.8649416224056057,0.904663597901336"
     assert table.splitlines()[3].startswith("3,3.0,3.0,3.0,3.0,3.0,-0.8649")
+
+
+def test_the_command_runs_blas_on_one_thread_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rnncli spreads batches over the cores itself; the BLAS gets one thread, unless the
+    user set its variable (theirs stands)."""
+    from rnncli import cli
+
+    seen: dict[str, str | None] = {}
+    monkeypatch.setattr(
+        cli, "app", lambda **_: seen.update({n: os.environ.get(n) for n in cli.BLAS_THREADS})
+    )
+    for name in cli.BLAS_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    cli.main()
+    assert seen == {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "3", "MKL_NUM_THREADS": "1"}

@@ -9,6 +9,7 @@ one step at a time (reference_run); the two agree to 1e-12 in float64.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -134,13 +135,18 @@ def test_h0_and_c0_given_to_the_run_replace_the_networks() -> None:
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_two_halves_equal_one_pass_bit_for_bit(kind: str, dtype: str) -> None:
+@pytest.mark.parametrize(("I", "H", "cut"), [(3, 4, 4), (8, 16, 1), (8, 16, 3), (64, 32, 199)])
+def test_two_halves_equal_one_pass_bit_for_bit(
+    kind: str, dtype: str, I: int, H: int, cut: int
+) -> None:
+    """Cut anywhere, with inputs and units wide enough that a matrix product over all
+    the steps at once would give other last bits for another number of steps."""
     rng = np.random.default_rng(9)
-    net = random_gated_network(rng, kind, {}, layers=2, output=True)
-    X = rng.normal(0, 1, (10, 3))
+    net = random_gated_network(rng, kind, {}, layers=2, output=True, I=I, H=H)
+    X = rng.normal(0, 1, (260, I))
     whole = forward(net, X, dtype=dtype)
-    first = forward(net, X[:4], dtype=dtype)
-    second = forward(net, X[4:], h0=first.h_n, c0=first.c_n, dtype=dtype)
+    first = forward(net, X[:cut], dtype=dtype)
+    second = forward(net, X[cut:], h0=first.h_n, c0=first.c_n, dtype=dtype)
     np.testing.assert_array_equal(np.vstack([first.H, second.H]), whole.H)
     np.testing.assert_array_equal(np.vstack([first.O, second.O]), whole.O)
     np.testing.assert_array_equal(second.h_n, whole.h_n)
@@ -308,3 +314,32 @@ def test_matches_torch(kind: str, options: Options, layers: int, direction: Dire
         np.testing.assert_allclose(result.h_n, h_n[:, 0].numpy(), rtol=0, atol=ATOL)
         if kind == "lstm":
             np.testing.assert_allclose(result.c_n, last[1][:, 0].numpy(), rtol=0, atol=ATOL)
+
+
+@pytest.mark.parametrize("cut", [1, 3, 199])
+def test_an_elman_run_in_two_halves_equals_one_pass_bit_for_bit(
+    cut: int, random_network: Callable[..., Network]
+) -> None:
+    rng = np.random.default_rng(10)
+    net = random_network(rng, 64, 32, 5, layers=2)
+    X = rng.normal(0, 1, (260, 64))
+    whole = forward(net, X)
+    first = forward(net, X[:cut])
+    second = forward(net, X[cut:], h0=first.h_n)
+    np.testing.assert_array_equal(np.vstack([first.H, second.H]), whole.H)
+    np.testing.assert_array_equal(np.vstack([first.O, second.O]), whole.O)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_a_pre_activation_that_cancels_to_zero_is_plus_zero_as_in_the_step(kind: str) -> None:
+    """x = 1 with W_xh = 1 and b_xh = -1: every z_t is 1 - 1 = +0 in the lecture's step;
+    the fast run, which negates the sigmoid gates' weights inside, gives +0 too (a
+    -0.0 would print as such in --explain and backward)."""
+    G = 4 if kind == "lstm" else 3
+    cls = LstmCell if kind == "lstm" else GruCell
+    cell = cls(np.ones((G, 1)), np.zeros((G, 1)), -np.ones(G), np.zeros(G))
+    state = cell.initial_state(np.zeros((1, 1)), np.zeros((1, 1)))
+    Z, _, _ = cell.run(np.ones((3, 1, 1)), np.array([3]), state)
+    z_1, _ = cell.step_with_z(np.ones(1), tuple(s[0] for s in state))
+    assert not z_1.any() and not np.signbit(z_1).any()
+    assert not Z.any() and not np.signbit(Z).any()

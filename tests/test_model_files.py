@@ -116,6 +116,7 @@ def keras_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ["KERAS_BACKEND"] = "torch"
     keras = pytest.importorskip("keras")
     folder = tmp_path_factory.mktemp("keras")
+    keras.backend.clear_session()  # layer names ("dense", ...) start afresh in any order
     keras.utils.set_random_seed(0)
     layers = keras.layers
     models = {

@@ -228,3 +228,13 @@ def test_a_recurrent_activation_without_gates_to_read_it_is_refused(
         "backwards.keras": "--recurrent-activation is read for a Keras .weights.h5 only",
         "relu.weights.h5": "layer group 'simple_rnn' is a SimpleRNN, which has no gates",
     }[file] in result.stderr
+
+
+def test_an_activation_is_not_stated_over_a_file_that_records_its_own(keras_files: Path) -> None:
+    """A .keras model records its activations: --activation would silently mean nothing."""
+    result = imported(keras_files / "backwards.keras", "--activation", "relu")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"rnncli: error: {keras_files / 'backwards.keras'}: --activation is read for a "
+        "PyTorch state_dict or a Keras .weights.h5 only; this file records its own\n"
+    )

@@ -197,6 +197,9 @@ def test_ctrl_c_does_not_wait_for_the_parts(
     rng = np.random.default_rng(3)
     net = random_network(rng, inputs=2, units=3, outputs=1)
     sequences = [rng.normal(size=(3, 2)) for _ in range(4)]
+    # Python's own Ctrl-C handler, even where the tests run with SIGINT ignored (in the
+    # background of a shell)
+    handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with pytest.raises(KeyboardInterrupt):
             ctrl_c.start()
@@ -206,6 +209,7 @@ def test_ctrl_c_does_not_wait_for_the_parts(
     finally:
         released.set()
         fallback.cancel()
+        signal.signal(signal.SIGINT, handler)
 
 
 def test_batches_from_json_and_csv(config: str) -> None:

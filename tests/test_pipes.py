@@ -162,8 +162,17 @@ def test_ctrl_c_ends_quietly_with_130() -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Ctrl-C as at a terminal, even where the tests run in the background (a shell
+        # starts background jobs with SIGINT ignored, and a child inherits that).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    time.sleep(1.0)  # it is waiting for the sequence on stdin
+    # Wait until it is waiting for the sequence on stdin (the kernel says where it
+    # sleeps), however long a loaded machine takes to start it.
+    wchan, deadline = Path(f"/proc/{process.pid}/wchan"), time.monotonic() + 30
+    while wchan.exists() and "pipe" not in wchan.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not wchan.exists():
+        time.sleep(1.0)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert (process.returncode, out, err) == (130, b"", b"")
