@@ -186,3 +186,21 @@ def test_swapping_gate_blocks_in_place_equals_the_copy(T: int) -> None:
     expected = np.concatenate([Z[:, :6], Z[:, 9:], Z[:, 6:9]], axis=1)
     swap_blocks(Z, slice(6, 9), slice(9, 12))
     np.testing.assert_array_equal(Z, expected)
+
+
+@pytest.mark.parametrize(("I", "G"), [(1, 4), (3, 16), (8, 512), (64, 96), (70, 384)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_steps_input_part_does_not_depend_on_the_steps_around_it(
+    I: int, G: int, dtype: type
+) -> None:
+    """W x_t + b of one sequence gives each step the same bits however many steps are run
+    and wherever the run starts: what lets two halves give one pass's bits."""
+    from rnncli.feature_major import input_part
+
+    rng = np.random.default_rng(I * G)
+    X = rng.normal(size=(300, 1, I)).astype(dtype)
+    W, b = rng.normal(size=(G, I)).astype(dtype), rng.normal(size=G).astype(dtype)
+    whole = input_part(X, W, b)
+    for start, count in [(0, 1), (1, 1), (5, 3), (7, 199), (250, 50), (1, 299)]:
+        part = input_part(X[start : start + count], W, b)
+        np.testing.assert_array_equal(part, whole[start : start + count])
