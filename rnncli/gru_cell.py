@@ -32,6 +32,7 @@ from rnncli.feature_major import (
     sequence_major,
     state_in,
     state_out,
+    turn_back,
 )
 from rnncli.slopes import slope
 
@@ -112,7 +113,7 @@ class GruCell:
         # step's products give -a there, exactly, and σ skips its first pass
         # (sigmoid_into); Z is turned back after the loop.
         negate = inputs.shape[1] == 1 and self.recurrent_activation.name == "sigmoid"
-        sign, zero = np.ones((3 * H, 1), dtype=dtype), np.zeros((), dtype=dtype)
+        sign = np.ones((3 * H, 1), dtype=dtype)
         sign[rz] = -1 if negate else 1
         with np.errstate(all="ignore"):
             σ = sigmoid_into(dtype, negate) if negate else self.recurrent_activation.into(dtype)
@@ -156,8 +157,8 @@ class GruCell:
                 multiply(z, change, change)
                 add(n, change, h_t)  # h_t = n + z ⊙ (h_{t-1} - n)
                 h = h_t if alive is None else np.where(alive[t], h_t, h)
-            if negate:  # a = 0 - (-a): a zero from cancelling terms is +0, as in the step
-                np.subtract(zero, Z[:, rz], Z[:, rz])
+            if negate:  # a, not -a
+                turn_back(Z, rz, None)
         return sequence_major(Z), (sequence_major(Hs),), (state_out(h),)
 
     # -- one step back (rnncli.backward) -----------------------------------------------

@@ -36,7 +36,7 @@ from rnncli.feature_major import (
     sequence_major,
     state_in,
     state_out,
-    swap_blocks,
+    turn_back,
 )
 from rnncli.slopes import slope
 
@@ -137,7 +137,7 @@ class LstmCell:
         # once, so each step's products give -z there, exactly, and σ skips its first
         # pass (sigmoid_into); Z is turned back after the loop.
         negate = not batch and self.recurrent_activation.name == "sigmoid"
-        sign, zero = np.ones((4 * H, 1), dtype=dtype), np.zeros((), dtype=dtype)
+        sign = np.ones((4 * H, 1), dtype=dtype)
         sign[: 3 * H] = -1 if negate else 1
         with np.errstate(all="ignore"):
             σ = sigmoid_into(dtype, negate) if negate else self.recurrent_activation.into(dtype)
@@ -204,10 +204,9 @@ class LstmCell:
                 else:  # a sequence past its end keeps its state
                     h = np.where(alive[t], h_t, h)
                     c = np.where(alive[t], c_t, c)
-            if negate:  # z = 0 - (-z): a zero from cancelling terms is +0, as in the step
-                np.subtract(zero, Z[:, : 3 * H], Z[:, : 3 * H])
-            if not batch:  # back to PyTorch's order i, f, g, o
-                swap_blocks(Z, slice(2 * H, 3 * H), slice(3 * H, 4 * H))
+            if not batch:  # z, not -z, and back to PyTorch's order i, f, g, o
+                swapped = (slice(2 * H, 3 * H), slice(3 * H, 4 * H))
+                turn_back(Z, slice(0, 3 * H) if negate else None, swapped)
         every = (sequence_major(Hs), sequence_major(Cs))
         return sequence_major(Z), every, (state_out(h), state_out(c))
 

@@ -177,14 +177,14 @@ def test_a_batch_of_many_parts_matches_the_plain_loop() -> None:
 
 
 @pytest.mark.parametrize("T", [1, 511, 512, 513, 1300])
-def test_swapping_gate_blocks_in_place_equals_the_copy(T: int) -> None:
-    """swap_blocks works a few hundred steps at a time; across and at those bounds it
-    gives what a copy in the new order gives."""
-    from rnncli.feature_major import swap_blocks
+def test_turning_gate_blocks_back_in_place_equals_the_copy(T: int) -> None:
+    """turn_back works a few hundred steps at a time; across and at those bounds it gives
+    what a copy in the new order, its first rows negated, gives."""
+    from rnncli.feature_major import turn_back
 
-    Z = np.random.default_rng(T).normal(size=(T, 12))
-    expected = np.concatenate([Z[:, :6], Z[:, 9:], Z[:, 6:9]], axis=1)
-    swap_blocks(Z, slice(6, 9), slice(9, 12))
+    Z = np.random.default_rng(T).normal(size=(T, 64))
+    expected = np.concatenate([-Z[:, :48], Z[:, 48:]], axis=1)[:, np.r_[0:32, 48:64, 32:48]]
+    turn_back(Z, slice(0, 48), (slice(32, 48), slice(48, 64)))
     np.testing.assert_array_equal(Z, expected)
 
 
