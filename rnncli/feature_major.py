@@ -11,10 +11,13 @@ at B = 256, H = 32.) The results go back out as views, with no copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.activations import FloatArray
+from rnncli.activations import Activation, FloatArray, sigmoid_into
 
 #: One sequence's input part is taken this many steps at a time (see input_part); a
 #: multiple of every row blocking a BLAS kernel uses (4, 6, 8, 12, 16, 24).
@@ -67,6 +70,24 @@ def alive_mask(lengths: npt.NDArray[np.int_], T: int) -> npt.NDArray[np.bool_] |
     sequence runs all T steps (one sequence always does)."""
     alive = (np.arange(T)[:, np.newaxis] < lengths)[:, np.newaxis, :]
     return None if alive.all() else alive
+
+
+def sigmoid_rows(
+    σ: Activation, rows: slice, G: int, one: bool, dtype: np.dtype[Any]
+) -> tuple[Callable[[FloatArray, FloatArray], FloatArray], FloatArray, slice | None]:
+    """The gates' σ as a loop calls it, the signs of the G weight rows (G x 1), and the
+    rows negated (or None).
+
+    One sequence with the sigmoid: the rows of its gates (`rows`) are negated once, so
+    each step's products give -z there, exactly (negation is exact and rounding
+    symmetric), and σ skips its first pass (sigmoid_into); turn_back gives z back after
+    the loop. Otherwise every sign is 1 and σ is the activation's own."""
+    negate = one and σ.name == "sigmoid"
+    sign = np.ones((G, 1), dtype=dtype)
+    if negate:
+        sign[rows] = -1
+        return sigmoid_into(dtype, negated=True), sign, rows
+    return σ.into(dtype), sign, None
 
 
 def turn_back(

@@ -23,13 +23,14 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into, sigmoid_into
+from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
 from rnncli.cell import State, cast_arrays
 from rnncli.feature_major import (
     alive_mask,
     input_part,
     per_unit,
     sequence_major,
+    sigmoid_rows,
     state_in,
     state_out,
     turn_back,
@@ -109,14 +110,11 @@ class GruCell:
         T = inputs.shape[0]
         H, clip, dtype = self.cell_size, self.clip, inputs.dtype
         rz, n_ = slice(0, 2 * H), slice(2 * H, 3 * H)
-        # One sequence with the sigmoid: the rows of r and z are negated once, so each
-        # step's products give -a there, exactly, and σ skips its first pass
-        # (sigmoid_into); Z is turned back after the loop.
-        negate = inputs.shape[1] == 1 and self.recurrent_activation.name == "sigmoid"
-        sign = np.ones((3 * H, 1), dtype=dtype)
-        sign[rz] = -1 if negate else 1
+        # One sequence with the sigmoid: the rows of r and z negated (sigmoid_rows)
+        σ, sign, negated = sigmoid_rows(
+            self.recurrent_activation, rz, 3 * H, inputs.shape[1] == 1, dtype
+        )
         with np.errstate(all="ignore"):
-            σ = sigmoid_into(dtype, negate) if negate else self.recurrent_activation.into(dtype)
             act = self.activation.into(dtype)
             clipped = clip_into(clip, dtype)  # every gate's pre-activation, to [-C, C]
             # Z[t] starts as W_xh x_t + b_xh + b_hh (b_hh^n only when the reset comes
@@ -157,8 +155,8 @@ class GruCell:
                 multiply(z, change, change)
                 add(n, change, h_t)  # h_t = n + z ⊙ (h_{t-1} - n)
                 h = h_t if alive is None else np.where(alive[t], h_t, h)
-            if negate:  # a, not -a
-                turn_back(Z, rz, None)
+            if negated is not None:  # a, not -a
+                turn_back(Z, negated, None)
         return sequence_major(Z), (sequence_major(Hs),), (state_out(h),)
 
     # -- one step back (rnncli.backward) -----------------------------------------------

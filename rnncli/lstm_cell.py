@@ -27,13 +27,14 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into, sigmoid_into
+from rnncli.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
 from rnncli.cell import State, cast_arrays
 from rnncli.feature_major import (
     alive_mask,
     input_part,
     per_unit,
     sequence_major,
+    sigmoid_rows,
     state_in,
     state_out,
     turn_back,
@@ -133,14 +134,11 @@ class LstmCell:
         else:  # i, f, o, g
             order = np.r_[0 : 2 * H, 3 * H : 4 * H, 2 * H : 3 * H]
             g_rows, o_rows = slice(3 * H, 4 * H), slice(2 * H, 3 * H)
-        # One sequence with the sigmoid: the rows of i, f and o (its first 3H) are negated
-        # once, so each step's products give -z there, exactly, and σ skips its first
-        # pass (sigmoid_into); Z is turned back after the loop.
-        negate = not batch and self.recurrent_activation.name == "sigmoid"
-        sign = np.ones((4 * H, 1), dtype=dtype)
-        sign[: 3 * H] = -1 if negate else 1
+        # One sequence with the sigmoid: the rows of i, f and o (its first 3H) negated
+        σ, sign, negated = sigmoid_rows(
+            self.recurrent_activation, slice(0, 3 * H), 4 * H, not batch, dtype
+        )
         with np.errstate(all="ignore"):
-            σ = sigmoid_into(dtype, negate) if negate else self.recurrent_activation.into(dtype)
             act = self.activation.into(dtype)
             state_act = (self.state_activation or self.activation).into(dtype)
             clipped = clip_into(clip, dtype)  # every gate's pre-activation, to [-C, C]
@@ -206,7 +204,7 @@ class LstmCell:
                     c = np.where(alive[t], c_t, c)
             if not batch:  # z, not -z, and back to PyTorch's order i, f, g, o
                 swapped = (slice(2 * H, 3 * H), slice(3 * H, 4 * H))
-                turn_back(Z, slice(0, 3 * H) if negate else None, swapped)
+                turn_back(Z, negated, swapped)
         every = (sequence_major(Hs), sequence_major(Cs))
         return sequence_major(Z), every, (state_out(h), state_out(c))
 
