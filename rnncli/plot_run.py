@@ -17,7 +17,7 @@ from rnncli.forward_result import Forward, gate_values
 from rnncli.gradient_flow import gradient_flow
 from rnncli.network import Network
 from rnncli.option_values import Mode
-from rnncli.output_files import check_output
+from rnncli.output_files import check_run_files, output_stream
 from rnncli.plot_figure import Panel, figure
 from rnncli.sequence import format_of, read_batch
 from rnncli.sequence_fit import check_fits
@@ -53,7 +53,10 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
             f"-o: {request.output}: the figure is saved as .png, .svg or .pdf",
             exit_code=EXIT_USAGE,
         )
-    check_output(request.output)
+    check_run_files(
+        [("-o", request.output)],
+        [("the sequence", request.sequence), ("the config", request.config)],
+    )
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -83,7 +86,10 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
         for s, result in zip(shown, results, strict=True)
     ]
     sizes = title(net, results[0]).split(" · sequence")[0]
-    figure(sizes, columns).savefig(request.output)
+    drawn = figure(sizes, columns)
+    with output_stream(request.output) as out:  # through a temporary file, as every output
+        out.flush()
+        drawn.savefig(out.buffer, format=Path(request.output).suffix.lower().lstrip("."))
 
 
 def panels(net: Network, result: Forward, wanted: list[str]) -> list[Panel]:
