@@ -86,15 +86,10 @@ def output_stream(path: str | None) -> Iterator[TextIO]:
         yield out
 
 
-def check_output(path: str | None) -> None:
-    """An error now, before any work, if `path` cannot be an output file at all."""
-    if path is not None and path != STDIN:
-        _output_target(path)
-
-
 def check_run_files(outputs: Sequence[NamedPath], inputs: Sequence[NamedPath]) -> None:
     """The one rule of what a run writes, checked before anything is read: every output
-    can be written (check_output), and none is an input of the run or another output.
+    can be an output file at all (not a folder, in a folder that exists), and none is an
+    input of the run or another output.
 
     Files are the same when they are one file (device and inode, after the links); an
     output that does not exist yet is compared by the path it resolves to, so two outputs
