@@ -7,7 +7,7 @@ from rich.text import Text
 
 from rnncli.activations import FloatArray
 from rnncli.explain import Terms
-from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, gate_arrays, term_arrays
+from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, view_terms
 from rnncli.forward_result import Forward
 from rnncli.gated_rows import SATURATION_NOTE, gated_rows, saturation_marks, state_by_hand
 from rnncli.network import Network
@@ -33,8 +33,7 @@ def explain_view(
     parts: list[RenderableType] = []
     if titled:
         parts.append(Text(title(net, result, sequence_id), style="bold"))
-    terms = term_arrays(explained)
-    terms.update({f"gate {gate}": values for gate, values in gate_arrays(explained).items()})
+    terms = view_terms(explained)
     marked = False
     for k in shown_steps(len(result.X), elide):
         if k is None:
