@@ -396,3 +396,20 @@ def test_the_issue_s_numbers() -> None:
     assert rows[0]["W_xh_x_b_xh1"] == "-0.47019291"
     table = runner.invoke(app, [*float32, "-f", "table"]).stdout
     assert re.search(r"│ = W_xh x_t \+ b_xh\s*│\s*-0\.47019291 │", table)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("kind", list(GATES))
+def test_the_table_s_step_by_hand_adds_up_to_its_rows(folder: Path, kind: str, dtype: str) -> None:
+    """Each written-out product sum (step 2, where W_hh h_1 is not 0) ends in the row's
+    own value, rounded once: the table's W_xh x_t and W_hh h_{t-1} rows."""
+    exact = _exact(folder, kind, dtype)
+    args = ["forward", str(folder / f"{kind}.csv"), "-c", str(folder / f"{kind}.yaml")]
+    args += ["--explain", "--dtype", dtype, "-p", "8", "--hand-step", "2", "-f", "table"]
+    text = runner.invoke(app, args).stdout
+    pattern = r"^  (W_xh|W_hh)(?:\^(\w))? (?:x_2|h_1), unit (\d+): .* = (\S+)$"
+    sums = re.findall(pattern, text, re.M)
+    assert len(sums) == 2 * H * max(1, len(GATES[kind]))
+    for name, gate, unit, value in sums:
+        key = ("W_xh_x" if name == "W_xh" else "W_hh_h_prev") + (f"_{gate}" if gate else "")
+        assert Decimal(value) == _rounded(exact[2, key, int(unit) - 1], 8), (name, gate, unit)
