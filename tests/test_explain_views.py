@@ -27,7 +27,7 @@ import pytest
 import torch
 
 from rnncli.cli import app
-from tests.conftest import SAMPLE, CheckedHtml, pipe_rows, runner, write_json
+from tests.conftest import SAMPLE, CheckedHtml, latex_checked, pipe_rows, runner, write_json
 
 GATES = {"rnn": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 I, H, O, T = 2, 3, 2, 4
@@ -380,6 +380,8 @@ def test_a_gated_document_writes_the_step_by_hand(folder: Path, kind: str, view:
     """The explain table's hand-worked lines: t = 1's state from its gates, unit by unit."""
     exact = _exact(folder, kind, "float64")
     text = _forward(folder, kind, "float64", view, 6)
+    if view == "latex":
+        latex_checked(text)  # environments closed, plain ASCII, specials escaped
     for unit in range(H):
         h = f"{_rounded(exact[1, 'h', unit], 6)}"
         label = rf"h\\_1, unit {unit + 1}" if view == "latex" else f"h_1, unit {unit + 1}"
