@@ -18,6 +18,18 @@ from rnncli.network import Network
 from rnncli.option_values import Direction
 
 
+def _yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted string that reads back to exactly `text`: JSON's
+    escapes, and every character that is not printable (C1 controls, bidirectional
+    overrides, ...) as YAML's `\\uXXXX` or `\\UXXXXXXXX`, which YAML requires of some
+    of them and which leaves none of them raw in the file or on a terminal."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(
+        c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}"
+        for c in quoted
+    )
+
+
 def network_yaml(net: Network, header: list[str]) -> str:
     """The config text of `net`, which parse_config reads back to the same bits.
 
@@ -28,7 +40,7 @@ def network_yaml(net: Network, header: list[str]) -> str:
     lines = [f"# {line}" if line else "#" for line in header]
     cell = net.cell
     if net.name is not None:
-        lines.append(f"name: {json.dumps(net.name, ensure_ascii=False)}")
+        lines.append(f"name: {_yaml_string(net.name)}")
     if isinstance(cell, LstmCell | GruCell):
         lines.append(f"cell: {cell.kind}")
     lines.append(f"activation: {_activation_yaml(net.activation)}")
