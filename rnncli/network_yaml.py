@@ -16,6 +16,7 @@ from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
 from rnncli.option_values import Direction
+from rnncli.printable import printable
 
 
 def _yaml_string(text: str) -> str:
@@ -35,9 +36,11 @@ def network_yaml(net: Network, header: list[str]) -> str:
 
     `header` lines become the leading comments. One layer is written as `weights:` (the
     output layer inside it; `weights_reverse:` for the other direction), more as
-    `layers:` with `output:`.
+    `layers:` with `output:`. The name is written with YAML's escapes (_yaml_string).
     """
-    lines = [f"# {line}" if line else "#" for line in header]
+    # A header line may quote a file (a state_dict's key, a layer's name): made printable,
+    # no line break can end its comment and no control reaches the file or a terminal.
+    lines = [f"# {printable(line, backslash=False)}" if line else "#" for line in header]
     cell = net.cell
     if net.name is not None:
         lines.append(f"name: {_yaml_string(net.name)}")

@@ -255,14 +255,15 @@ def test_the_backward_table_shows_a_hostile_yaml_name_escaped(tmp_path: Path) ->
     assert SHOWN_NAME in screen
 
 
-def _safetensors_rnn(path: Path, name: str) -> Path:
-    """nn.RNN(5, 2)'s weights as safetensors, with rnncli's name in the metadata."""
+def _safetensors_rnn(path: Path, name: str, prefix: str = "") -> Path:
+    """nn.RNN(5, 2)'s weights as safetensors (each key after `prefix`, a module's
+    path), with rnncli's name in the metadata."""
     rng = np.random.default_rng(0)
     tensors = {
-        "weight_ih_l0": rng.normal(size=(2, 5)),
-        "weight_hh_l0": rng.normal(size=(2, 2)),
-        "bias_ih_l0": rng.normal(size=2),
-        "bias_hh_l0": rng.normal(size=2),
+        prefix + "weight_ih_l0": rng.normal(size=(2, 5)),
+        prefix + "weight_hh_l0": rng.normal(size=(2, 2)),
+        prefix + "bias_ih_l0": rng.normal(size=2),
+        prefix + "bias_hh_l0": rng.normal(size=2),
     }
     header: dict[str, object] = {"__metadata__": {"rnncli.name": name}}
     body = b""
@@ -291,6 +292,33 @@ def test_a_hostile_safetensors_metadata_name_is_escaped_and_round_trips(tmp_path
         capture_output=True, check=True,
     )  # fmt: skip
     assert json.loads(facts.stdout)["name"] == name
+
+
+def test_a_hostile_module_path_stays_inside_its_comment_in_import_s_yaml(
+    tmp_path: Path,
+) -> None:
+    """A state_dict's keys name the module; the conversion note quoting it is a comment
+    of the imported config, and no line break in it (YAML's: CR, NEL, U+2028, U+2029)
+    can end the comment."""
+    prefix = f"rnn{TITLE}\rname: injected\x85activation: relu\u2028cell: gru\u2029#."
+    model = _safetensors_rnn(tmp_path / "keys.safetensors", "keys", prefix)
+    config = tmp_path / "keys.yaml"
+    run_on_a_pty("import", model, "-o", config)
+    text = config.read_text("utf-8")
+    assert all(c.isprintable() for line in text.splitlines() for c in line)
+    shown_prefix = (
+        "rnn\\x1b]0;owned\\x07\\rname: injected\\x85activation: relu\\u2028cell: gru\\u2029#"
+    )
+    assert f"# conversion: safetensors: the {shown_prefix} module's weight_ih" in text
+    facts = [
+        json.loads(subprocess.run(
+            [sys.executable, "-m", "rnncli", "inspect", str(path), "-f", "json"],
+            capture_output=True, check=True,
+        ).stdout)
+        for path in (model, config)
+    ]  # fmt: skip
+    assert facts[1] == facts[0] and facts[1]["name"] == "keys"
+    assert facts[1]["activation"] == "tanh"
 
 
 def test_a_hostile_keras_layer_name_is_escaped_in_the_error(tmp_path: Path) -> None:
