@@ -2,8 +2,9 @@
 
 Numbers and paths are plain names here (`from tests.conftest import SAMPLE, textbook`),
 since some are needed when a module is collected (in `parametrize`); helpers that do
-something are fixtures: `on_a_terminal` runs rnncli on a pseudo-terminal and
-`random_network` builds a seeded random network. The plain functions at the end are
+something are fixtures: `on_a_terminal` runs rnncli on a pseudo-terminal (`on_a_pty`
+gives its exit code and raw bytes, each read bounded) and `random_network` builds a
+seeded random network. The plain functions at the end are
 shared by several modules: random gated networks, documents checked, and `rnncli
 forward` run as a separate process for the cell tests (`forward_json`). No test module
 imports another.
