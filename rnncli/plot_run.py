@@ -19,6 +19,7 @@ from rnncli.network import Network
 from rnncli.option_values import Mode
 from rnncli.output_files import check_run_files, output_stream
 from rnncli.plot_figure import Panel, figure
+from rnncli.printable import printable
 from rnncli.sequence import format_of, read_batch
 from rnncli.sequence_fit import check_fits
 from rnncli.slopes import slope
@@ -78,7 +79,7 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
         check_fits(sequence, net, config_source)
     shown = batch.sequences[:MOST_PANELS]
     if len(batch.sequences) > MOST_PANELS:
-        left = [str(s.id) for s in batch.sequences[MOST_PANELS:]]
+        left = [printable(str(s.id)) for s in batch.sequences[MOST_PANELS:]]
         warn(f"rnncli: plot draws the first {MOST_PANELS} sequences; left out: {', '.join(left)}")
     results = forward_batch(net, [s.X for s in shown], None, request.mode)
     columns = [

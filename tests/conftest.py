@@ -2,8 +2,9 @@
 
 Numbers and paths are plain names here (`from tests.conftest import SAMPLE, textbook`),
 since some are needed when a module is collected (in `parametrize`); helpers that do
-something are fixtures: `on_a_terminal` runs rnncli on a pseudo-terminal and
-`random_network` builds a seeded random network. The plain functions at the end are
+something are fixtures: `on_a_terminal` runs rnncli on a pseudo-terminal (`on_a_pty`
+gives its exit code and raw bytes, each read bounded) and `random_network` builds a
+seeded random network. The plain functions at the end are
 shared by several modules: random gated networks, documents checked, and `rnncli
 forward` run as a separate process for the cell tests (`forward_json`). No test module
 imports another.
@@ -18,8 +19,10 @@ import json
 import os
 import pty
 import re
+import select
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -113,26 +116,46 @@ textbook = Textbook(
 )
 
 
-def _on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
-    """What rnncli prints when its stdout is a terminal (a pseudo-terminal here)."""
+def on_a_pty(
+    *args: str, env: dict[str, str] | None = None, columns: int = 100, bound: float = 120.0
+) -> tuple[int, bytes]:
+    """rnncli run with stdout and stderr on one pseudo-terminal: its exit code and every
+    byte that reached the terminal. Each read waits at most a second for data, and the
+    whole run is given `bound` seconds before it is killed and the test fails."""
     main, child = pty.openpty()
-    full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
-    full_env.update({"COLUMNS": "100", "TERM": "xterm-256color", **(env or {})})
-    process = subprocess.Popen([*RNNCLI, *args], stdout=child, stderr=child, env=full_env)
+    full_env = {k: v for k, v in _environment().items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    full_env.update({"COLUMNS": str(columns), "TERM": "xterm-256color", **(env or {})})
+    process = subprocess.Popen(
+        [*RNNCLI, *args], stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=full_env
+    )
     os.close(child)
     chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=30)
-    os.close(main)
-    assert process.returncode == 0
-    return b"".join(chunks).decode("utf-8")
+    deadline = time.monotonic() + bound
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([main], [], [], 1.0)[0]:
+                continue
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal's other end closed: the run is over
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        else:
+            process.kill()
+            raise AssertionError(f"rnncli {' '.join(args)} did not end in {bound:g} s")
+        process.wait(timeout=bound)
+    finally:
+        os.close(main)
+    return process.returncode, b"".join(chunks)
+
+
+def _on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
+    """What rnncli prints when its stdout is a terminal (a pseudo-terminal here)."""
+    code, screen = on_a_pty(*args, env=env)
+    assert code == 0
+    return screen.decode("utf-8")
 
 
 @pytest.fixture
