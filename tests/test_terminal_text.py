@@ -240,8 +240,6 @@ IN_VIEW = {
 def test_forward_and_explain_views_show_a_hostile_yaml_name_escaped(
     tmp_path: Path, form: str, cell: str, explain: bool
 ) -> None:
-    if explain and cell == "lstm" and form in ("markdown", "latex"):
-        pytest.skip("an LSTM's --explain as markdown or latex is issue 22's other part")
     config = _hostile_config(tmp_path, cell)
     sequence = ROOT / "samples" / ("sample.csv" if cell == "rnn" else "lesson.csv")
     explained = ("--explain",) if explain else ()
