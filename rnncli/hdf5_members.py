@@ -96,6 +96,7 @@ class Hdf5Tree:
 
     def array(self, path: str) -> Any:
         """The values of the dataset at `path`, checked as the module says."""
+        path = "/" + path.lstrip("/")
         dataset = self.get(path)
         if not isinstance(dataset, h5py.Dataset):
             raise self.error(path, "is not a dataset" if dataset is not None else "is missing")

@@ -75,6 +75,8 @@ def read_safetensors(data: bytes, source: str) -> tuple[dict[str, Any], dict[str
         ):
             raise bad(f"{name!r} has malformed data_offsets (two whole numbers)")
         begin, end = offsets
+        if begin > end:
+            raise bad(f"{name!r}'s data_offsets [{begin}, {end}] end before they begin")
         if not 0 <= begin <= end <= len(body):
             raise bad(f"{name!r}'s data_offsets [{begin}, {end}] point outside the file")
         itemsize = np.dtype(DTYPES[dtype]).itemsize
