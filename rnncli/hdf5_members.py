@@ -102,7 +102,7 @@ class Hdf5Tree:
             raise self.error(path, "is not a dataset" if dataset is not None else "is missing")
         try:
             return self._read(dataset, path)
-        except (OSError, ValueError, TypeError, RuntimeError) as error:
+        except (OSError, ValueError, TypeError, RuntimeError, OverflowError) as error:
             raise self.error(path, f"cannot be read ({error})") from None
 
     def _read(self, dataset: h5py.Dataset, path: str) -> Any:

@@ -41,6 +41,7 @@ from rnncli.zip_members import BoundedZip
 #: Each recurrent layer: rnncli's cell, and Keras's gate blocks in rnncli's order.
 RECURRENT = {"SimpleRNN": ("rnn", [0]), "LSTM": ("lstm", [0, 1, 2, 3]), "GRU": ("gru", [1, 0, 2])}
 IGNORED = {"InputLayer", "Dropout"}
+HDF5_ERRORS = (OSError, KeyError, ValueError, TypeError, RuntimeError, OverflowError, IndexError)
 
 
 def keras_form(data: bytes, source: str, extension: str, stated: Stated) -> ModelForm:
@@ -65,7 +66,7 @@ def keras_form(data: bytes, source: str, extension: str, stated: Stated) -> Mode
         stated.refuse_activations(source, recorded=True)
         config = _json(file.attrs["model_config"], source)
         return _Reader(source, config, _LegacyWeights(tree)).form()
-    except (OSError, KeyError, ValueError, TypeError) as error:
+    except HDF5_ERRORS as error:  # what h5py raises for a damaged file, besides OSError
         raise RnnCliError(f"{source}: is not a readable Keras HDF5 file ({error})") from None
 
 

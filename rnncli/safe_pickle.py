@@ -149,8 +149,10 @@ class _TensorUnpickler(pickle.Unpickler):
             array = (halves.astype("<u4") << 16).view("<f4")
         else:
             array = np.frombuffer(raw, dtype=storage_type.dtype)
-        if array.size < numel:
-            raise pickle.UnpicklingError(f"storage {key} is shorter than its {numel} values")
+        if array.size != numel:  # torch.save writes a storage's values, no more, no less
+            raise pickle.UnpicklingError(
+                f"storage {key} holds {array.size} values where its record says {numel}"
+            )
         return array[:numel]
 
 

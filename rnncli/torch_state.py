@@ -206,7 +206,7 @@ def _read_head(
         fits = [
             key[: -len(".weight")]
             for key, value in tensors.items()
-            if key.endswith("weight")
+            if (key.endswith(".weight") or key == "weight")
             and not _PARAMETER.match(key)
             and getattr(value, "ndim", 0) == 2
             and value.shape[1] == state_size

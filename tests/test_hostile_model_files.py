@@ -476,7 +476,7 @@ def test_the_tensor_pickle_written_here_reads(tmp_path: Path) -> None:
         (
             rebuilt_tensor(10**12, (2, 3), (3, 1)),
             {"m/data/0": bytes(24)},
-            "storage 0 is shorter than its 1000000000000 values",
+            "storage 0 holds 6 values where its record says 1000000000000",
         ),
         (b"\x80\x02N" + b"\x85" * (5 * 2**20) + b".", {}, "unpacks to more than 4194304 bytes"),
     ],
@@ -673,3 +673,36 @@ def test_the_onnx_written_here_runs_to_its_numbers(tmp_path: Path) -> None:
     np.testing.assert_allclose(forward_h(model), y[:, 0], rtol=0, atol=1e-6)
     model = save_onnx(onnx_rnn(), tmp_path / "rnn.onnx")
     np.testing.assert_allclose(forward_h(model), expected_h(), rtol=0, atol=1e-12)
+
+
+def test_the_readme_states_the_bound_on_weights() -> None:
+    from rnncli.files import MAX_WEIGHT_VALUES
+    from tests.conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text("utf-8").split())
+    assert f"may hold at most {MAX_WEIGHT_VALUES:,} values" in readme
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def test_an_onnx_graph_nested_a_thousand_deep_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("onnx")
+    graph = b""
+    for _ in range(1000):  # If(then_branch = the graph so far), written as protobuf bytes
+        attribute = _field(1, b"then_branch") + _field(6, graph) + _varint(20 << 3) + _varint(5)
+        graph = _field(1, _field(4, b"If") + _field(5, attribute))
+    model = tmp_path / "deep.onnx"
+    model.write_bytes(_varint(1 << 3) + _varint(8) + _field(7, graph))
+    check_model_refused(model, "deep.onnx: is not a valid ONNX model", tmp_path)
