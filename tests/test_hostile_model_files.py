@@ -170,6 +170,19 @@ def _huge(file: Any, path: str) -> None:
     file.create_dataset(path, shape=(10**6, 10**6), dtype="f4", chunks=(1, 1024))
 
 
+def _plugin_filter(file: Any, path: str) -> None:
+    """The kernel chunked through filter 32099 (no such plugin: optional, so HDF5 writes
+    the chunks unfiltered and keeps the filter in the pipeline)."""
+    del file[path]
+    parent, name = path.rsplit("/", 1)
+    plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    plist.set_chunk((2, 3))
+    plist.set_filter(32099, h5py.h5z.FLAG_OPTIONAL, (0,))
+    space = h5py.h5s.create_simple((2, 3))
+    kernel = h5py.h5d.create(file[parent].id, name.encode(), h5py.h5t.IEEE_F32LE, space, dcpl=plist)
+    kernel.write(h5py.h5s.ALL, h5py.h5s.ALL, KERNEL.astype(F32))
+
+
 def _integers(file: Any, path: str) -> None:
     del file[path]
     file.create_dataset(path, data=np.ones((2, 3), dtype=np.int64))
@@ -188,6 +201,7 @@ EDITS = {
     "external-storage": (_external_storage, ": keeps its values in external files; not read"),
     "never-written": (_never_written, ": has values never written"),
     "huge": (_huge, ": declares 1000000x1000000 values, more than the 67,108,864"),
+    "plugin-filter": (_plugin_filter, ": is written with the HDF5 filter 32099, not one built"),
     "integers": (_integers, ": holds int64 values; weights must be floats"),
     "group": (_a_group, ": is not a dataset"),
 }
