@@ -32,6 +32,12 @@ MAX_SEQUENCE_BYTES = 2 * 2**30
 MAX_LINE_BYTES = 2**20
 #: What is read at a time.
 BLOCK_BYTES = 1 << 16
+#: The most values the tensors of one model file may hold, each and all together, as
+#: many float32 values as the largest model file holds: counted from the shapes a file
+#: declares, in exact integer arithmetic, before anything is allocated (model_bounds).
+MAX_WEIGHT_VALUES = MAX_CONFIG_BYTES // 4
+#: How deeply the structures of a model file (a pickle's dicts, a JSON config) may nest.
+MAX_MODEL_DEPTH = 64
 
 
 def source_name(path: str) -> str:

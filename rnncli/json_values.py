@@ -21,15 +21,15 @@ class _NonFinite(ValueError):
     """NaN, Infinity (JSON's non-standard constants) or a number too large for a float."""
 
 
-class _DuplicateKey(ValueError):
+class DuplicateKey(ValueError):
     """A key given twice in one JSON object (json.loads would keep the last)."""
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _DuplicateKey(key)
+            raise DuplicateKey(key)
         result[key] = value
     return result
 
@@ -48,10 +48,10 @@ def _finite_float(text: str) -> float:
 
 # The quick readers' decoder: every number read by float() inside the json module.
 QUICK_JSON = json.JSONDecoder(
-    parse_int=float, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys
+    parse_int=float, parse_constant=_refuse_constant, object_pairs_hook=unique_keys
 )
 
-#: What the quick decoder raises for any input it does not take (_DuplicateKey and
+#: What the quick decoder raises for any input it does not take (DuplicateKey and
 #: _NonFinite are ValueErrors): the careful reader then says what is wrong, and where.
 QUICK_REFUSED = (ValueError, RecursionError)
 
@@ -63,9 +63,9 @@ def load_json(text: str, source: str, line_offset: int = 0) -> Any:
             parse_constant=_refuse_constant,
             parse_float=_finite_float,
             parse_int=_finite_float,
-            object_pairs_hook=_unique_keys,
+            object_pairs_hook=unique_keys,
         )
-    except _DuplicateKey as error:
+    except DuplicateKey as error:
         key = json.dumps(str(error))
         line, column = line_column(text, text.rfind(key))
         message = f"the key {key} appears twice; give each key once"

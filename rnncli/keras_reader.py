@@ -12,12 +12,16 @@ An LSTM's gate blocks i, f, c, o are PyTorch's i, f, g, o already; a GRU's z, r,
 reordered to r, z, n. A GRU with reset_after (Keras 3's default) has a bias of 2 x 3H,
 its rows b_xh and b_hh; without, one bias of 3H, b_h (added with the input's terms, as
 rnncli's one bias is).
+
+Every field of the JSON read is checked for its type first (a layer is an object with a
+class_name, its config an object, a flag true or false), and the JSON itself for a key
+given twice and its depth (model_bounds.model_json); the HDF5 is read through
+hdf5_members, which refuses data that is not stored in the file itself.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import re
 from typing import Any
 
@@ -27,7 +31,9 @@ import numpy as np
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES
+from rnncli.hdf5_members import Hdf5Tree
 from rnncli.keras_weights_tree import TREE_NOTE, origins, weights_tree_config
+from rnncli.model_bounds import model_json
 from rnncli.model_form import DirectionWeights, ModelForm, Stated, checked_array, reordered
 from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
 from rnncli.zip_members import BoundedZip
@@ -35,6 +41,7 @@ from rnncli.zip_members import BoundedZip
 #: Each recurrent layer: rnncli's cell, and Keras's gate blocks in rnncli's order.
 RECURRENT = {"SimpleRNN": ("rnn", [0]), "LSTM": ("lstm", [0, 1, 2, 3]), "GRU": ("gru", [1, 0, 2])}
 IGNORED = {"InputLayer", "Dropout"}
+HDF5_ERRORS = (OSError, KeyError, ValueError, TypeError, RuntimeError, OverflowError, IndexError)
 
 
 def keras_form(data: bytes, source: str, extension: str, stated: Stated) -> ModelForm:
@@ -45,27 +52,44 @@ def keras_form(data: bytes, source: str, extension: str, stated: Stated) -> Mode
             stated.refuse_activations(source, recorded=True)
             archive = BoundedZip(data, source, MAX_CONFIG_BYTES)
             config = _json(archive.read("config.json"), source)
-            weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
-            return _Reader(source, config, _KerasWeights(weights)).form()
-        weights = h5py.File(io.BytesIO(data), "r")
-        if "model_config" not in weights.attrs:  # model.save_weights's .weights.h5
-            tree = weights_tree_config(weights, source, stated)
-            form = _Reader(source, tree, _KerasWeights(weights)).form()
+            file = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+            tree = Hdf5Tree(file, f"{source}: model.weights.h5")
+            return _Reader(source, config, _KerasWeights(tree)).form()
+        file = h5py.File(io.BytesIO(data), "r")
+        tree = Hdf5Tree(file, source)
+        if "model_config" not in file.attrs:  # model.save_weights's .weights.h5
+            layers = weights_tree_config(tree, source, stated)
+            form = _Reader(source, layers, _KerasWeights(tree)).form()
             form.notes.insert(0, TREE_NOTE)
             form.origins += origins(form.cell, form.W_o is not None, stated)
             return form
         stated.refuse_activations(source, recorded=True)
-        config = _json(weights.attrs["model_config"], source)
-        return _Reader(source, config, _LegacyWeights(weights["model_weights"])).form()
-    except OSError as error:
+        config = _json(file.attrs["model_config"], source)
+        return _Reader(source, config, _LegacyWeights(tree)).form()
+    except HDF5_ERRORS as error:  # what h5py raises for a damaged file, besides OSError
         raise RnnCliError(f"{source}: is not a readable Keras HDF5 file ({error})") from None
 
 
 def _json(text: Any, source: str) -> Any:
-    try:
-        return json.loads(text)
-    except (ValueError, TypeError) as error:
-        raise RnnCliError(f"{source}: its model config is not JSON ({error})") from None
+    if isinstance(text, np.ndarray) and text.shape == ():
+        text = text[()]
+    if not isinstance(text, (str, bytes)):
+        raise RnnCliError(f"{source}: its model config is not JSON text")
+    return model_json(text, f"{source}: its model config")
+
+
+def _text(config: dict[str, Any], key: str, what: str, default: Any = None) -> Any:
+    """`config[key]`: text, or `default` when not given; anything else is an error."""
+    value = config.get(key, default)
+    if value is not default and not isinstance(value, str):
+        raise RnnCliError(f"{what}: {key} is {_kind(value)}, not text")
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true or false"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else "null"
+    )
 
 
 def _snake(name: str) -> str:
@@ -77,8 +101,8 @@ def _snake(name: str) -> str:
 class _KerasWeights:
     """`.keras`: layers/<snake class>[_N]/[forward_layer/]cell/vars/<i>, N by class order."""
 
-    def __init__(self, file: h5py.File) -> None:
-        self.file, self.seen = file, {}  # type: ignore[var-annotated]
+    def __init__(self, tree: Hdf5Tree) -> None:
+        self.tree, self.seen = tree, {}  # type: ignore[var-annotated]
 
     def arrays(self, layer: dict[str, Any], part: str | None) -> list[Any]:
         snake = _snake(layer["class_name"])
@@ -89,31 +113,37 @@ class _KerasWeights:
         path = self.path + (f"/{part}/cell" if part else "")
         if layer["class_name"] in RECURRENT and part is None:
             path += "/cell"
-        group = self.file.get(path + "/vars")
+        group = self.tree.group(path + "/vars")
         if group is None:
             raise KeyError(path)
-        return [group[str(i)][()] for i in range(len(group))]
+        count = len(self.tree.keys(group))
+        return [self.tree.array(f"{path}/vars/{i}") for i in range(count)]
 
 
 class _LegacyWeights:
     """Legacy `.h5`: model_weights/<layer name>, its `weight_names` in order."""
 
-    def __init__(self, group: h5py.Group) -> None:
-        self.group = group
+    def __init__(self, tree: Hdf5Tree) -> None:
+        self.tree = tree
         self.bidirectional = ""  # the Bidirectional layer being read
 
     def arrays(self, layer: dict[str, Any], part: str | None) -> list[Any]:
         name = layer["config"]["name"]
         if part is not None:  # Bidirectional: the names hold forward_ or backward_
             name = self.bidirectional
-        names = [
-            n.decode() if isinstance(n, bytes) else n
-            for n in self.group[name].attrs["weight_names"]
-        ]
+        group = self.tree.group(f"model_weights/{name}")
+        if group is None:
+            raise KeyError(f"model_weights/{name}")
+        given = group.attrs.get("weight_names", [])
+        if not isinstance(given, (np.ndarray, list)) or not all(
+            isinstance(n, (str, bytes)) for n in given
+        ):
+            raise ValueError(f"model_weights/{name}'s weight_names is not a list of names")
+        names = [n.decode("utf-8", "replace") if isinstance(n, bytes) else n for n in given]
         if part is not None:
             side = part.split("_")[0] + "_"
             names = [n for n in names if any(s.startswith(side) for s in n.split("/"))]
-        return [self.group[name][n][()] for n in names]
+        return [self.tree.array(f"model_weights/{name}/{n}") for n in names]
 
 
 class _Reader:
@@ -126,17 +156,33 @@ class _Reader:
     def error(self, message: str) -> RnnCliError:
         return RnnCliError(f"{self.source}: {message}")
 
+    def layer(self, layer: Any, where: str) -> tuple[str, dict[str, Any], str]:
+        """A layer of the config (`where` it is): its class, its config and its name."""
+        if not isinstance(layer, dict):
+            raise self.error(f"{where} is {_kind(layer)}, not a layer (an object)")
+        kind = _text(layer, "class_name", f"{self.source}: {where}")
+        if kind is None:
+            raise self.error(f"{where} has no class_name")
+        config = layer.get("config", {})
+        if not isinstance(config, dict):
+            raise self.error(f"{where} ({kind}): its config is {_kind(config)}, not an object")
+        name = _text(config, "name", f"{self.source}: {where} ({kind})", kind)
+        _text(layer, "registered_name", f"{self.source}: {where} ({kind})")
+        for key in ("go_backwards", "return_sequences", "reset_after"):
+            if not isinstance(config.get(key, False), bool):
+                raise self.error(
+                    f"layer {name!r}: {key} is {_kind(config[key])}, not true or false"
+                )
+        return kind, config, name
+
     def form(self) -> ModelForm:
         model = self.model
-        layers = (
-            self.config.get("config", {}).get("layers") if isinstance(self.config, dict) else None
-        )
+        top = self.config.get("config", {}) if isinstance(self.config, dict) else None
+        layers = top.get("layers") if isinstance(top, dict) else None
         if not isinstance(layers, list):
             raise self.error("its config holds no list of layers")
-        for layer in layers:
-            kind = layer.get("class_name")
-            config = layer.get("config", {})
-            name = config.get("name", kind)
+        for number, layer in enumerate(layers, 1):
+            kind, config, name = self.layer(layer, f"layer {number} of the config")
             if layer.get("registered_name") not in (None, kind) or kind not in (
                 *IGNORED,
                 *RECURRENT,
@@ -152,7 +198,9 @@ class _Reader:
             if model.W_o is not None:
                 raise self.error(f"layer {name!r} ({kind}) comes after the output layer")
             if kind == "Dense":
-                kernel, *bias = self.arrays(layer, None, name)
+                kernel, *bias = self.arrays(layer, None, name) or [np.zeros(())]
+                if kernel.ndim != 2 or len(bias) > 1:
+                    raise self.error(f"layer {name!r}: expected a kernel matrix and a bias")
                 model.W_o = kernel.T
                 model.b_o = bias[0] if bias else np.zeros(kernel.shape[1])
                 model.output_activation = self.activation(config.get("activation"), name)
@@ -160,8 +208,9 @@ class _Reader:
                 continue
             if kind == "Bidirectional":
                 inner = config.get("layer", {})
-                if inner.get("class_name") not in RECURRENT:
-                    raise self.error(f"layer {name!r} wraps {inner.get('class_name')}, not read")
+                inner_kind, _, _ = self.layer(inner, f"the layer inside {name!r}")
+                if inner_kind not in RECURRENT:
+                    raise self.error(f"layer {name!r} wraps {inner_kind}, not read")
                 if config.get("merge_mode", "concat") != "concat":
                     raise self.error(
                         f"layer {name!r} merges its directions by {config.get('merge_mode')}; "
@@ -224,6 +273,8 @@ class _Reader:
         if len(arrays) not in (2, 3):
             raise self.error(f"layer {name!r} holds {len(arrays)} arrays, expected 2 or 3")
         kernel, recurrent = arrays[0], arrays[1]
+        if recurrent.ndim != 2:
+            raise self.error(f"layer {name!r}: recurrent_kernel is not a matrix")
         G = len(order)
         H = recurrent.shape[0]
         if kernel.ndim != 2 or kernel.shape[1] != G * H or recurrent.shape != (H, G * H):
@@ -272,7 +323,10 @@ class _Reader:
         model.layers.append(cells)
 
     def activation(self, spec: Any, name: str) -> Activation:
-        text = spec if isinstance(spec, str) else (spec or {}).get("config", {}).get("name", spec)
+        inner = spec.get("config", {}) if isinstance(spec, dict) else None
+        text = spec if not isinstance(spec, dict) else inner
+        if isinstance(inner, dict):
+            text = inner.get("name", spec)
         if text is None or text == "linear":
             return Activation("identity")
         if not isinstance(text, str) or canonical_activation(text) not in ACTIVATIONS:

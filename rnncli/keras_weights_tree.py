@@ -21,27 +21,28 @@ from typing import Any
 import h5py  # type: ignore[import-untyped]
 
 from rnncli.errors import RnnCliError
+from rnncli.hdf5_members import Hdf5Tree
 from rnncli.model_form import Stated
 
 #: Group name (Keras's snake case class name) -> class name.
 CLASSES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
-NAME = re.compile(r"^(simple_rnn|lstm|gru|bidirectional|dense|dropout)(?:_(\d+))?$")
+NAME = re.compile(r"^(simple_rnn|lstm|gru|bidirectional|dense|dropout)(?:_(\d{1,9}))?$")
 #: rnncli's cell of each recurrent class.
 CELLS = {"SimpleRNN": "rnn", "LSTM": "lstm", "GRU": "gru"}
 TREE_NOTE = "Keras weights only: layers read from the HDF5 groups"
 NOT_RECORDED = "not recorded in a weights file"
 
 
-def weights_tree_config(file: h5py.File, source: str, stated: Stated) -> dict[str, Any]:
+def weights_tree_config(tree: Hdf5Tree, source: str, stated: Stated) -> dict[str, Any]:
     """The config a Keras `.weights.h5` implies, as `config.json` would give it, with
     the activations `stated`."""
-    group = file.get("layers")
-    if not isinstance(group, h5py.Group):
+    group = tree.group("layers")
+    if group is None:
         raise RnnCliError(
             f"{source}: holds neither a model_config nor Keras 3's layers/ tree of weights"
         )
     found: dict[str, list[tuple[int, str]]] = {}
-    for key in group:
+    for key in tree.keys(group):
         match = NAME.match(key)
         if match is None:
             raise RnnCliError(
@@ -58,7 +59,7 @@ def weights_tree_config(file: h5py.File, source: str, stated: Stated) -> dict[st
     if len(found.get("dense", [])) > 1:
         raise RnnCliError(f"{source}: holds more than one Dense layer; their order is unknown")
     layers = [
-        _recurrent(group[key], recurrent[0], key, source, stated)
+        _recurrent(tree, recurrent[0], key, source, stated)
         for _, key in sorted(found[recurrent[0]])
     ]
     layers += [
@@ -94,17 +95,16 @@ def origins(cell: str, dense: bool, stated: Stated) -> list[str]:
     return lines
 
 
-def _recurrent(
-    group: h5py.Group, kind: str, key: str, source: str, stated: Stated
-) -> dict[str, Any]:
+def _recurrent(tree: Hdf5Tree, kind: str, key: str, source: str, stated: Stated) -> dict[str, Any]:
     if kind != "bidirectional":
-        return _layer(CLASSES[kind], group.get("cell/vars"), key, source, stated)
-    cell = group.get("forward_layer/cell/vars")
+        return _layer(CLASSES[kind], tree, f"layers/{key}/cell/vars", key, source, stated)
+    path = f"layers/{key}/forward_layer/cell/vars"
+    cell = tree.group(path)
     inner = str(cell.attrs.get("name", "")) if cell is not None else ""
     inner = re.sub(r"(_cell)?(_\d+)?$", "", inner)
     if inner not in CLASSES:
         raise RnnCliError(f"{source}: layer group {key!r} wraps {inner or 'no'} cell, not read")
-    layer = _layer(CLASSES[inner], cell, key, source, stated)
+    layer = _layer(CLASSES[inner], tree, path, key, source, stated)
     return {
         "class_name": "Bidirectional",
         "config": {"name": key, "layer": layer, "merge_mode": "concat"},
@@ -112,9 +112,10 @@ def _recurrent(
 
 
 def _layer(
-    kind: str, cell: h5py.Group | None, key: str, source: str, stated: Stated
+    kind: str, tree: Hdf5Tree, path: str, key: str, source: str, stated: Stated
 ) -> dict[str, Any]:
-    """The config of the layer `kind` in group `key`; --cell checked against it."""
+    """The config of the layer `kind` in group `key` (its vars at `path`); --cell checked
+    against it."""
     if stated.cell is not None and stated.cell != CELLS[kind]:
         raise RnnCliError(
             f"{source}: layer group {key!r} holds {CELLS[kind]} cells; --cell says {stated.cell}"
@@ -129,6 +130,7 @@ def _layer(
                 "which has no gates"
             )
         config["recurrent_activation"] = stated.recurrent_activation
-    if kind == "GRU" and cell is not None and "2" in cell:
-        config["reset_after"] = len(cell["2"].shape) == 2
+    bias = tree.get(f"{path}/2") if kind == "GRU" else None
+    if isinstance(bias, h5py.Dataset):
+        config["reset_after"] = len(bias.shape or ()) == 2
     return {"class_name": kind, "config": config}

@@ -87,7 +87,10 @@ def _other_form(
     else:
         from rnncli.safe_pickle import load_state_dict
 
-        tensors, metadata = flat_tensors(load_state_dict(data, source, MAX_CONFIG_BYTES)), {}
+        tensors, metadata = (
+            flat_tensors(load_state_dict(data, source, MAX_CONFIG_BYTES), source),
+            {},
+        )
     activation = Activation.named(stated.activation) if stated.activation else None
     return state_dict_form(tensors, metadata, source, format_name, activation, stated.output_layer)
 

@@ -23,6 +23,7 @@ from onnx import helper
 
 from rnncli.errors import RnnCliError
 from rnncli.files import MAX_CONFIG_BYTES
+from rnncli.model_bounds import declared_count
 
 
 def read_external_data(model: onnx.ModelProto, folder: Path | None, source: str) -> None:
@@ -39,7 +40,13 @@ def read_external_data(model: onnx.ModelProto, folder: Path | None, source: str)
         where = f"{source}: {tensor.name}: its external data file {name!r}"
         if folder is None:
             raise RnnCliError(f"{where} is not read from a model given on stdin")
-        if not name or name in (".", "..") or os.path.basename(name) != name or "\\" in name:
+        if (
+            not name
+            or name in (".", "..")
+            or os.path.basename(name) != name
+            or "\\" in name
+            or "\x00" in name
+        ):
             raise RnnCliError(f"{where} is not a bare file name in the model's folder")
         path = folder / name
         try:
@@ -75,11 +82,13 @@ def read_external_data(model: onnx.ModelProto, folder: Path | None, source: str)
 
 
 def _size(tensor: onnx.TensorProto, source: str) -> int:
-    """The bytes a tensor's values take, from its shape and element type."""
+    """The bytes a tensor's values take, from its shape (counted exactly and held to the
+    bound on weights) and element type."""
     try:
         dtype = helper.tensor_dtype_to_np_dtype(tensor.data_type)
     except (KeyError, ValueError):
         raise RnnCliError(
             f"{source}: {tensor.name}: element type {tensor.data_type} is not read"
         ) from None
-    return int(np.prod(tensor.dims, dtype=np.int64)) * np.dtype(dtype).itemsize
+    count = declared_count(list(tensor.dims), f"{source}: {tensor.name}")
+    return count * np.dtype(dtype).itemsize

@@ -77,7 +77,12 @@ def onnx_form(data: bytes, source: str, folder: Path | None = None) -> ModelForm
             f"step ({len(steps)} Tanh/Relu nodes, the first {node_name(steps[0])}), which is "
             "not read; export nn.RNN with torch.onnx.export(..., dynamo=False)"
         )
-    return _Walk(graph, source).form()
+    try:
+        return _Walk(graph, source).form()
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as error:
+        # an attribute of the wrong type or out of range, anywhere on the data path
+        message = f"{type(error).__name__}: {error}"
+        raise RnnCliError(f"{source}: is not an ONNX model this reads ({message})") from None
 
 
 class _Walk(GraphIndex):
@@ -209,6 +214,8 @@ class _Walk(GraphIndex):
             axes = tuple(self.input_axes.get(x, x) for x in axes)
         if axes != (("T", "N", "F") if layout == 0 else ("N", "T", "F")):
             raise self.error(node, f"its input is laid out {axes}, not as layout {layout} reads")
+        if a.get("direction", "forward") not in {d.value for d in Direction}:
+            raise self.error(node, f"the direction {a.get('direction')!r} is not one ONNX has")
         direction = Direction(a.get("direction", "forward"))
         if form.layers and (direction is not form.direction or cell != form.cell):
             raise self.error(node, "every layer must be of one operator and run one direction")

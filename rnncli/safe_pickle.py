@@ -12,18 +12,23 @@ four kinds of global only and maps each to a stand-in of its own, so nothing fro
     torch.<Dtype>Storage                          a storage type: its numpy dtype
 
 Any other global (os.system, builtins.eval, ...) is refused by name before it is touched.
+Every tensor's size is counted before it is made (model_bounds: at most
+files.MAX_WEIGHT_VALUES values in all) and must be laid out row by row in its storage,
+as torch.save writes a state_dict; a storage's bytes come from the zip within its bound.
 """
 
 from __future__ import annotations
 
 import collections
 import io
+import math
 import pickle
 from typing import Any
 
 import numpy as np
 
 from rnncli.errors import RnnCliError
+from rnncli.model_bounds import Budget
 from rnncli.zip_members import BoundedZip
 
 #: torch's storage types and the numpy dtype of their bytes (little-endian).
@@ -56,28 +61,45 @@ def _rebuild_tensor_v2(
     stride: tuple[int, ...],
     *_: object,
 ) -> np.ndarray[Any, Any]:
-    """torch._utils._rebuild_tensor_v2: the tensor storage[offset + sum(i_k stride_k)]."""
+    """torch._utils._rebuild_tensor_v2: the tensor storage[offset + sum(i_k stride_k)],
+    its values counted (see _TensorUnpickler.rebuild) and laid out row by row."""
+    if not isinstance(storage, np.ndarray):
+        raise pickle.UnpicklingError("a tensor whose storage is not one")
+    if not isinstance(size, (tuple, list)) or not isinstance(stride, (tuple, list)):
+        raise pickle.UnpicklingError("a tensor whose shape or strides are not lists")
     size, stride = tuple(size), tuple(stride)
-    if not all(isinstance(n, int) and n >= 0 for n in (offset, *size, *stride)):
+    if not all(_whole(n) for n in (offset, *size, *stride)):
         raise pickle.UnpicklingError("a tensor with a negative or non-integer shape")
     if len(size) != len(stride):
         raise pickle.UnpicklingError("a tensor whose shape and strides disagree")
-    last = offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True)) if all(size) else 0
-    if last >= max(storage.size, 1) and all(size):
-        raise pickle.UnpicklingError("a tensor reaching past the end of its storage")
-    if not all(size):
+    count = math.prod(size)
+    if count == 0:
         return np.zeros(size, dtype=storage.dtype)
-    item = storage.itemsize
-    view = np.lib.stride_tricks.as_strided(
-        storage[offset:], shape=size, strides=tuple(s * item for s in stride), writeable=False
-    )
-    return np.array(view)
+    expected = 1
+    for n, s in reversed(list(zip(size, stride, strict=True))):
+        if n > 1 and s != expected:
+            raise pickle.UnpicklingError(
+                f"a tensor of size {list(size)} with strides {list(stride)} is not stored "
+                "row by row (contiguous); save a state_dict of contiguous tensors"
+            )
+        expected *= n
+    if offset + count > storage.size:
+        raise pickle.UnpicklingError("a tensor reaching past the end of its storage")
+    return np.array(storage[offset : offset + count].reshape(size))
+
+
+def _whole(n: object) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and n >= 0
 
 
 def _rebuild_parameter(data: np.ndarray[Any, Any], *_: object) -> np.ndarray[Any, Any]:
     """torch._utils._rebuild_parameter: an nn.Parameter is its tensor."""
     return data
 
+
+#: The largest data.pkl read: a state_dict's is a few KiB, and each byte of a pickle can
+#: make an object of some 64 bytes.
+MAX_PICKLE_BYTES = 4 * 2**20
 
 ALLOWED: dict[tuple[str, str], object] = {
     ("collections", "OrderedDict"): collections.OrderedDict,
@@ -93,8 +115,21 @@ class _TensorUnpickler(pickle.Unpickler):
         super().__init__(io.BytesIO(data))
         self.archive = archive
         self.prefix = prefix
+        self.budget = Budget(archive.source)
+        self.tensors = 0
+
+    def rebuild(self, storage: Any, offset: Any, size: Any, *rest: Any) -> np.ndarray[Any, Any]:
+        """_rebuild_tensor_v2, its size counted before anything is made: at most
+        MAX_WEIGHT_VALUES for all the file's tensors together."""
+        self.tensors += 1
+        where = f"{self.archive.source}: tensor {self.tensors} of the pickle"
+        if isinstance(size, (tuple, list)):
+            self.budget.take(size, where)
+        return _rebuild_tensor_v2(storage, offset, size, *rest)
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
+            return self.rebuild
         if (module, name) in ALLOWED:
             return ALLOWED[module, name]
         if module == "torch" and name in STORAGE_DTYPES:
@@ -114,8 +149,10 @@ class _TensorUnpickler(pickle.Unpickler):
             array = (halves.astype("<u4") << 16).view("<f4")
         else:
             array = np.frombuffer(raw, dtype=storage_type.dtype)
-        if array.size < numel:
-            raise pickle.UnpicklingError(f"storage {key} is shorter than its {numel} values")
+        if array.size != numel:  # torch.save writes a storage's values, no more, no less
+            raise pickle.UnpicklingError(
+                f"storage {key} holds {array.size} values where its record says {numel}"
+            )
         return array[:numel]
 
 
@@ -137,7 +174,8 @@ def load_state_dict(data: bytes, source: str, limit: int) -> dict[str, Any]:
             f"{source}: is a TorchScript archive, not a state_dict; save model.state_dict()"
         )
     try:
-        loaded = _TensorUnpickler(archive.read(pickles[0]), archive, prefix).load()
+        pickled = archive.read(pickles[0], MAX_PICKLE_BYTES)
+        loaded = _TensorUnpickler(pickled, archive, prefix).load()
     except RnnCliError:
         raise
     except Exception as error:  # any malformed pickle: one message, nothing run

@@ -3,7 +3,10 @@
 A file is an 8-byte little-endian header length N, N bytes of JSON
 `{name: {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__":
 {str: str}}`, then the tensors' bytes; offsets count from the end of the header. Every
-offset is checked to lie inside the file, and no two tensors may overlap.
+name is given once (the library refuses a name given twice; json.loads would keep the
+last); every size is counted from the shape in exact integers and held to the bound on
+weights (model_bounds) before anything is read; the tensors tile the data after the
+header, as the library requires: none outside the file, none overlapping, no gap.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from rnncli.errors import RnnCliError
+from rnncli.model_bounds import Budget, model_json
 
 #: The dtypes read, and their numpy form (BF16 is widened to float32 by hand).
 DTYPES = {
@@ -44,38 +48,40 @@ def read_safetensors(data: bytes, source: str) -> tuple[dict[str, Any], dict[str
     (length,) = struct.unpack("<Q", data[:8])
     if length > min(MAX_HEADER, len(data) - 8):
         raise bad(f"its header of {length} bytes runs past the end of the file")
-    try:
-        header = json.loads(data[8 : 8 + length])
-    except (ValueError, UnicodeDecodeError) as error:
-        raise bad(f"its header is not JSON ({error})") from None
+    header = model_json(data[8 : 8 + length], f"{source}: its safetensors header")
     if not isinstance(header, dict):
         raise bad("its header is not a JSON object")
-    metadata = header.pop("__metadata__", None) or {}
+    metadata = header.pop("__metadata__", {})
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise bad("__metadata__ must map names to strings")
     body = memoryview(data)[8 + length :]
+    budget = Budget(source)
     tensors: dict[str, Any] = {}
     spans: list[tuple[int, int, str]] = []
     for name, entry in header.items():
+        where = f"{source}: tensor {name!r}"
         if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
-            raise bad(f"the entry of {name} needs dtype, shape and data_offsets")
+            raise bad(f"the entry of {name!r} needs dtype, shape and data_offsets")
         dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-        if dtype not in DTYPES:
-            raise bad(f"{name} has the unknown dtype {dtype!r}")
+        if not isinstance(dtype, str) or dtype not in DTYPES:
+            raise bad(f"{name!r} has the unknown dtype {dtype!r}")
+        if not isinstance(shape, list):
+            raise bad(f"{name!r} has a shape that is not a list")
+        count = budget.take(shape, where)
         if not (
-            isinstance(shape, list)
-            and all(isinstance(n, int) and n >= 0 for n in shape)
-            and isinstance(offsets, list)
+            isinstance(offsets, list)
             and len(offsets) == 2
-            and all(isinstance(n, int) for n in offsets)
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in offsets)
         ):
-            raise bad(f"{name} has a malformed shape or data_offsets")
+            raise bad(f"{name!r} has malformed data_offsets (two whole numbers)")
         begin, end = offsets
+        if begin > end:
+            raise bad(f"{name!r}'s data_offsets [{begin}, {end}] end before they begin")
         if not 0 <= begin <= end <= len(body):
-            raise bad(f"{name}'s data_offsets [{begin}, {end}] point outside the file")
+            raise bad(f"{name!r}'s data_offsets [{begin}, {end}] point outside the file")
         itemsize = np.dtype(DTYPES[dtype]).itemsize
-        if (end - begin) != int(np.prod(shape, dtype=np.int64)) * itemsize:
-            raise bad(f"{name}'s {end - begin} bytes do not hold a {dtype} tensor of {shape}")
+        if end - begin != count * itemsize:
+            raise bad(f"{name!r}'s {end - begin} bytes do not hold a {dtype} tensor of {shape}")
         spans.append((begin, end, name))
         array = np.frombuffer(body[begin:end], dtype=DTYPES[dtype]).reshape(shape)
         if dtype == "BF16":
@@ -84,7 +90,11 @@ def read_safetensors(data: bytes, source: str) -> tuple[dict[str, Any], dict[str
     spans.sort()
     for (_, end, first), (begin, _, second) in itertools.pairwise(spans):
         if begin < end:
-            raise bad(f"{first} and {second} overlap")
+            raise bad(f"{first!r} and {second!r} overlap")
+        if begin > end:
+            raise bad(f"bytes {end} to {begin} between {first!r} and {second!r} are no tensor's")
+    if spans and (spans[0][0] != 0 or spans[-1][1] != len(body)):
+        raise bad("its tensors do not fill the data after the header")
     return tensors, metadata
 
 

@@ -16,32 +16,45 @@ rnncli's own safetensors metadata, under `rnncli.`-prefixed names.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from rnncli.activations import Activation
 from rnncli.errors import RnnCliError
+from rnncli.files import MAX_MODEL_DEPTH
+from rnncli.model_bounds import model_json
 from rnncli.model_form import DirectionWeights, ModelForm, checked_array
-from rnncli.option_values import Direction
+from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
 
 _PARAMETER = re.compile(r"^(.*?)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$")
 #: The metadata keys rnncli writes beside a state_dict.
 META = "rnncli."
 
 
-def flat_tensors(loaded: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flat_tensors(loaded: dict[str, Any], source: str = "") -> dict[str, Any]:
     """`{"model": {"rnn.weight_ih_l0": t}}` as `{"model.rnn.weight_ih_l0": t}`: a
-    checkpoint holding the state_dict among other things is read all the same."""
+    checkpoint holding the state_dict among other things is read all the same. Walked
+    without recursion; dicts nested deeper than MAX_MODEL_DEPTH are an error."""
     flat: dict[str, Any] = {}
-    for key, value in loaded.items():
-        name = f"{prefix}{key}"
+    stack: list[tuple[Iterator[tuple[Any, Any]], str]] = [(iter(loaded.items()), "")]
+    while stack:
+        items, prefix = stack[-1]
+        entry = next(items, None)
+        if entry is None:
+            stack.pop()
+            continue
+        key, value = entry
         if isinstance(value, dict):
-            flat.update(flat_tensors(value, name + "."))
+            if len(stack) >= MAX_MODEL_DEPTH:
+                raise RnnCliError(
+                    f"{source}: its dicts nest more than {MAX_MODEL_DEPTH} levels deep"
+                )
+            stack.append((iter(value.items()), f"{prefix}{key}."))
         elif isinstance(value, np.ndarray):
-            flat[name] = value
+            flat[f"{prefix}{key}"] = value
     return flat
 
 
@@ -89,9 +102,13 @@ def state_dict_form(
             kinds.append(kind)
             H = W_h.shape[0]  # G*H rows
             has_bias = "bias_ih" in slot or "bias_hh" in slot
+            if has_bias and ("bias_ih" not in slot or "bias_hh" not in slot):
+                raise RnnCliError(
+                    f"{source}: {where}: holds one of bias_ih and bias_hh without the other"
+                )
             b_x = slot.get("bias_ih", np.zeros(H))
             b_h = slot.get("bias_hh", np.zeros(H))
-            bias = metadata.get(META + "bias", "two") if has_bias else "none"
+            bias = _metadata_bias(metadata, source) if has_bias else "none"
             cells.append(DirectionWeights(W_x, W_h, b_x, b_h, bias, W_hr=W_hr))
         layers.append(cells)
     form = ModelForm(
@@ -99,7 +116,9 @@ def state_dict_form(
         format=file_format,
         layers=layers,
         direction=Direction.BIDIRECTIONAL if D == 2 else Direction.FORWARD,
-        activation=activation or _metadata_activation(metadata, "activation") or Activation("tanh"),
+        activation=activation
+        or _metadata_activation(metadata, "activation", source)
+        or Activation("tanh"),
         name=metadata.get(META + "name"),
         cell=kinds[0],
         notes=[
@@ -112,10 +131,15 @@ def state_dict_form(
         form.notes.append(f"{file_format}: nn.LSTM's weight_hr (proj_size) taken as W_hr")
     _read_head(form, tensors, prefix, output_layer, D * layers[0][0].W_h.shape[1])
     if form.W_o is not None:
-        form.output_activation = _metadata_activation(metadata, "output_activation")
+        form.output_activation = _metadata_activation(metadata, "output_activation", source)
     for key in ("h0", "c0"):
         if META + key in metadata:
-            setattr(form, key, checked_array(source, key, json.loads(metadata[META + key])))
+            value = _metadata_json(metadata, key, source)
+            try:
+                state = np.asarray(value, dtype=np.float64)
+            except (ValueError, TypeError):
+                raise RnnCliError(f"{source}: metadata {META}{key} is not a matrix") from None
+            setattr(form, key, checked_array(source, key, state))
     return form
 
 
@@ -134,11 +158,36 @@ def _cell_kind(source: str, where: str, W_x: Any, W_h: Any, W_hr: Any | None) ->
     return kind
 
 
-def _metadata_activation(metadata: dict[str, str], key: str) -> Activation | None:
+def _metadata_json(metadata: dict[str, str], key: str, source: str) -> Any:
+    return model_json(metadata[META + key], f"{source}: metadata {META}{key}")
+
+
+def _metadata_bias(metadata: dict[str, str], source: str) -> str:
+    bias = metadata.get(META + "bias", "two")
+    if bias not in ("two", "one"):
+        raise RnnCliError(f"{source}: metadata {META}bias is {bias!r}, expected two or one")
+    return bias
+
+
+def _metadata_activation(metadata: dict[str, str], key: str, source: str = "") -> Activation | None:
     if META + key not in metadata:
         return None
-    spec = json.loads(metadata[META + key])
-    return Activation.named(spec["name"], spec.get("alpha"), spec.get("beta"))
+    spec = _metadata_json(metadata, key, source)
+    name = spec.get("name") if isinstance(spec, dict) else None
+    alpha, beta = (spec.get(k) if isinstance(spec, dict) else None for k in ("alpha", "beta"))
+    if (
+        not isinstance(name, str)
+        or canonical_activation(name) not in ACTIVATIONS
+        or not all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+            for v in (alpha, beta)
+        )
+    ):
+        raise RnnCliError(
+            f"{source}: metadata {META}{key} is not an activation rnncli knows "
+            '({"name": ..., "alpha": ..., "beta": ...})'
+        )
+    return Activation.named(name, alpha, beta)
 
 
 def _read_head(
@@ -157,7 +206,7 @@ def _read_head(
         fits = [
             key[: -len(".weight")]
             for key, value in tensors.items()
-            if key.endswith("weight")
+            if (key.endswith(".weight") or key == "weight")
             and not _PARAMETER.match(key)
             and getattr(value, "ndim", 0) == 2
             and value.shape[1] == state_size

@@ -6,6 +6,7 @@ as it, or all members together, grow past the limit, so a zip bomb costs no memo
 
 from __future__ import annotations
 
+import collections
 import io
 import zipfile
 
@@ -26,6 +27,9 @@ class BoundedZip:
             self.names = self.zip.namelist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
             raise RnnCliError(f"{source}: is not a readable zip archive ({error})") from None
+        twice = sorted(name for name, n in collections.Counter(self.names).items() if n > 1)
+        if twice:
+            raise RnnCliError(f"{source}: the archive holds {twice[0]!r} more than once")
         declared = sum(info.file_size for info in self.zip.infolist())
         if declared > limit:
             raise RnnCliError(
@@ -33,19 +37,27 @@ class BoundedZip:
                 f"{limit} a model file may hold"
             )
 
-    def read(self, name: str) -> bytes:
-        """The member `name`, decompressed, within what remains of the limit."""
+    def read(self, name: str, most: int | None = None) -> bytes:
+        """The member `name`, decompressed, within what remains of the limit (and at
+        most `most` bytes, where given)."""
         if name not in self.names:
             raise RnnCliError(f"{self.source}: the archive has no {name}")
         blocks: list[bytes] = []
+        size = 0
         try:
             with self.zip.open(name) as member:
                 while block := member.read(BLOCK):
                     self.remaining -= len(block)
+                    size += len(block)
                     if self.remaining < 0:
                         raise RnnCliError(
                             f"{self.source}: {name} unpacks to more than the {self.limit} "
                             "bytes a model file may hold"
+                        )
+                    if most is not None and size > most:
+                        raise RnnCliError(
+                            f"{self.source}: {name} unpacks to more than {most} bytes, "
+                            "the most it may hold"
                         )
                     blocks.append(block)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:

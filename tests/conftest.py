@@ -514,6 +514,24 @@ def forward_json(*runs: Sequence[str | Path]) -> list[bytes]:
     return [finish(process) for process in processes]
 
 
+def check_model_refused(model: Path, message: str, folder: Path) -> None:
+    """`rnncli import MODEL -o folder/out.yaml` refuses `model`: exit code 1, one line on
+    stderr holding `message` (and the file's name), no traceback, nothing on stdout and
+    nothing new in `folder`."""
+    before = sorted(p.name for p in folder.iterdir())
+    result = runner.invoke(app, ["import", str(model), "-o", str(folder / "out.yaml")])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"rnncli: error: {model}: "), result.stderr
+    assert message in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing written
+
+
 def sequence_documents(document: dict[str, Any]) -> list[dict[str, Any]]:
     """A batch document's sequences, or the plain document of one sequence as a list of one."""
     return list(document["sequences"]) if "sequences" in document else [document]

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
+from tests.conftest import check_model_refused
 
 runner = CliRunner()
 
@@ -44,21 +45,11 @@ def safetensors(header: dict[str, object], body: bytes) -> bytes:
     return struct.pack("<Q", len(text)) + text + body
 
 
-def check_refused(path: Path, message: str, tmp_path: Path) -> None:
-    before = sorted(p.name for p in tmp_path.iterdir())
-    result = runner.invoke(app, ["import", str(path), "-o", str(tmp_path / "out.yaml")])
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert message in result.stderr, result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
-
-
 def test_a_pickle_that_calls_os_system_runs_nothing(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     model = tmp_path / "evil.pt"
     model.write_bytes(torch_zip(pickle.dumps({"weight_ih_l0": _System(marker)}, protocol=2)))
-    check_refused(model, "refused to load posix.system: only tensors are read", tmp_path)
+    check_model_refused(model, "refused to load posix.system: only tensors are read", tmp_path)
     assert not marker.exists()
     check_forward = runner.invoke(app, ["forward", "-", "-c", str(model)], input="1,2\n")
     assert check_forward.exit_code == 1 and not marker.exists()
@@ -67,7 +58,7 @@ def test_a_pickle_that_calls_os_system_runs_nothing(tmp_path: Path) -> None:
 def test_a_pickle_naming_any_other_global_is_refused(tmp_path: Path) -> None:
     model = tmp_path / "evil.pth"
     model.write_bytes(torch_zip(b"cbuiltins\neval\n(S'1'\ntR."))
-    check_refused(model, "refused to load builtins.eval", tmp_path)
+    check_model_refused(model, "refused to load builtins.eval", tmp_path)
 
 
 def test_a_zip_bomb_inside_a_pt_is_refused_unread(tmp_path: Path) -> None:
@@ -80,7 +71,7 @@ def test_a_zip_bomb_inside_a_pt_is_refused_unread(tmp_path: Path) -> None:
             for _ in range(20):  # 320 MiB of zeros, a few hundred KiB packed
                 member.write(block)
     model.write_bytes(buffer.getvalue())
-    check_refused(model, "more than the", tmp_path)
+    check_model_refused(model, "more than the", tmp_path)
 
 
 def test_a_zip_bomb_inside_a_keras_file_is_refused(tmp_path: Path) -> None:
@@ -93,7 +84,7 @@ def test_a_zip_bomb_inside_a_keras_file_is_refused(tmp_path: Path) -> None:
             for _ in range(20):
                 member.write(bytes(2**24))
     model.write_bytes(buffer.getvalue())
-    check_refused(model, "more than the", tmp_path)
+    check_model_refused(model, "more than the", tmp_path)
 
 
 def test_a_truncated_pt_is_refused(tmp_path: Path) -> None:
@@ -103,7 +94,7 @@ def test_a_truncated_pt_is_refused(tmp_path: Path) -> None:
     model = tmp_path / "cut.pt"
     model.write_bytes(whole.read_bytes()[:300])
     whole.unlink()
-    check_refused(model, "cut.pt: ", tmp_path)
+    check_model_refused(model, "cut.pt: ", tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -156,21 +147,21 @@ def test_a_bad_safetensors_file_is_refused(
 ) -> None:
     model = tmp_path / "bad.safetensors"
     model.write_bytes(safetensors(header, body))
-    check_refused(model, message, tmp_path)
+    check_model_refused(model, message, tmp_path)
 
 
 def test_a_huge_onnx_file_is_refused_before_reading(tmp_path: Path) -> None:
     model = tmp_path / "huge.onnx"
     with model.open("wb") as sparse:  # 2 GiB, sparse: costs no disk
         sparse.truncate(2 * 2**30)
-    check_refused(model, "is larger than 256 MiB", tmp_path)
+    check_model_refused(model, "is larger than 256 MiB", tmp_path)
 
 
 def test_a_small_garbage_onnx_file_is_refused(tmp_path: Path) -> None:
     pytest.importorskip("onnx")
     model = tmp_path / "garbage.onnx"
     model.write_bytes(bytes(range(256)) * 4)
-    check_refused(model, "garbage.onnx: is not ", tmp_path)
+    check_model_refused(model, "garbage.onnx: is not ", tmp_path)
 
 
 def test_an_onnx_loop_is_refused_by_node(tmp_path: Path) -> None:
@@ -184,13 +175,15 @@ def test_an_onnx_loop_is_refused_by_node(tmp_path: Path) -> None:
     )
     model = tmp_path / "loop.onnx"
     onnx.save(helper.make_model(graph), model)
-    check_refused(model, "node 'the_loop' (Loop): the recurrence is unrolled into a Loop", tmp_path)
+    check_model_refused(
+        model, "node 'the_loop' (Loop): the recurrence is unrolled into a Loop", tmp_path
+    )
 
 
 def test_an_unknown_extension_lists_the_known_ones(tmp_path: Path) -> None:
     model = tmp_path / "model.bin"
     model.write_bytes(b"0")
-    check_refused(
+    check_model_refused(
         model, "the extensions known are .onnx, .safetensors, .pt, .pth, .keras, .h5", tmp_path
     )
 
@@ -204,7 +197,7 @@ def test_a_missing_package_names_the_extra(tmp_path: Path, monkeypatch: pytest.M
     )
     model = tmp_path / "m.onnx"
     model.write_bytes(b"0")
-    check_refused(model, "needs the onnx package: pip install 'rnncli[models]'", tmp_path)
+    check_model_refused(model, "needs the onnx package: pip install 'rnncli[models]'", tmp_path)
 
 
 def _external_rnn(folder: Path) -> tuple[Path, object]:
@@ -281,4 +274,4 @@ def test_an_onnx_external_data_reference_is_held_to_the_model_folder(
     if entry not in {item.key for item in W.external_data}:
         W.external_data.add(key=entry, value=value)
     onnx.save_model(stored, str(model))
-    check_refused(model, f"rnn.onnx: W: its external data file {message}", tmp_path)
+    check_model_refused(model, f"rnn.onnx: W: its external data file {message}", tmp_path)
