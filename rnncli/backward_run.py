@@ -20,6 +20,7 @@ from rnncli.errors import RnnCliError
 from rnncli.files import source_name
 from rnncli.forward_request import usage_error
 from rnncli.gradient_flow import GradientFlow, flow_note, gated_note, gradient_flow, state_flow
+from rnncli.model_files import files_read_with
 from rnncli.network import Network
 from rnncli.option_values import (
     DOCUMENT_FORMATS,
@@ -209,7 +210,7 @@ def run_backward(request: BackwardRequest, stdout_is_terminal: bool) -> None:
         [("-o", request.output)],
         [
             ("the sequence", request.sequence),
-            ("the config", request.config),
+            *files_read_with("the config", request.config),
             ("--targets", request.targets),
             ("--h0", request.h0),
             ("--compare", request.compare),

@@ -28,6 +28,7 @@ from rnncli.forward_result import Forward, first_non_finite
 from rnncli.input_batch import Batch
 from rnncli.input_scale import fitted_scale, scale_line
 from rnncli.message_words import counted
+from rnncli.model_files import files_read_with
 from rnncli.network import Network
 from rnncli.option_values import DOCUMENT_FORMATS, Direction, InputFormat, Mode, OutputFormat
 from rnncli.output_files import check_run_files, output_stream
@@ -57,7 +58,7 @@ def run_forward(
         [("-o", request.output), ("--save-state", request.save_state)],
         [
             ("the sequence", request.sequence),
-            ("the config", request.config),
+            *files_read_with("the config", request.config),
             ("--h0", request.h0),
             ("--expect", request.expect),
         ],

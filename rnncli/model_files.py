@@ -95,6 +95,33 @@ def _other_form(
     return state_dict_form(tensors, metadata, source, format_name, activation, stated.output_layer)
 
 
+def files_read_with(what: str, path: str | None) -> list[tuple[str, str | None]]:
+    """`path` as an input of a run, and beside an ONNX model every external data file it
+    names in its own folder: the files a run reads for this model. A file that cannot be
+    read or parsed adds nothing here; reading it later says why."""
+    named: list[tuple[str, str | None]] = [(what, path)]
+    if path is None or model_extension(path) != ".onnx" or importlib.util.find_spec("onnx") is None:
+        return named
+    try:
+        data = read_bytes(path, "model", MAX_CONFIG_BYTES, text=False)
+    except RnnCliError:
+        return named
+    import onnx
+
+    from rnncli.onnx_external import external_data_names
+
+    model = onnx.ModelProto()
+    try:
+        model.ParseFromString(data)
+    except Exception:  # protobuf's DecodeError, or any other parse failure
+        return named
+    folder = Path(path).parent
+    for name in external_data_names(model):
+        if "\x00" not in name and PurePath(name).name == name and name not in (".", ".."):
+            named.append((f"{what} {path}'s external data", str(folder / name)))
+    return named
+
+
 def load_model_network(path: str) -> Network:
     """The Network of the model file at `path`, as `-c` and `inspect` read it."""
     return to_network(read_model(path))

@@ -6,7 +6,7 @@ from pathlib import Path, PurePath
 
 from rnncli.errors import RnnCliError
 from rnncli.files import source_name
-from rnncli.model_files import read_model
+from rnncli.model_files import files_read_with, read_model
 from rnncli.model_form import Stated, from_network, to_network
 from rnncli.network_yaml import network_yaml
 from rnncli.output_files import check_run_files, output_stream
@@ -27,7 +27,7 @@ def import_model(
 ) -> None:
     """Write the config of the model file at `path`, its header naming where what the
     file does not record came from, and every conversion."""
-    check_run_files([("-o", output)], [("the model", path)])
+    check_run_files([("-o", output)], files_read_with("the model", path))
     _check_new(output, force)
     form = read_model(path, stated)
     net = to_network(form)

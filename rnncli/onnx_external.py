@@ -26,6 +26,18 @@ from rnncli.files import MAX_CONFIG_BYTES
 from rnncli.model_bounds import declared_count
 
 
+def external_data_names(model: onnx.ModelProto) -> list[str]:
+    """The file names `model`'s initializers give for their external data, as written
+    (each checked only when it is read)."""
+    names: list[str] = []
+    for tensor in model.graph.initializer:
+        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+            location = {entry.key: entry.value for entry in tensor.external_data}.get("location")
+            if location and location not in names:
+                names.append(location)
+    return names
+
+
 def read_external_data(model: onnx.ModelProto, folder: Path | None, source: str) -> None:
     """Load the external data of every initializer of `model` into it, in place.
 

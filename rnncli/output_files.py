@@ -95,11 +95,10 @@ def check_run_files(outputs: Sequence[NamedPath], inputs: Sequence[NamedPath]) -
     output that does not exist yet is compared by the path it resolves to, so two outputs
     of one new name are caught too. What is written in place (a device, a FIFO, standard
     output, /dev/stdout) is not compared, nor standard input `-` nor a path given as
-    None. An input that is an ONNX model brings its external data file
-    (`model.onnx.data`, the name torch.onnx.export gives it) along. The error is a usage
-    error naming both."""
+    None. The pipelines name every file a run reads (an ONNX model's external data
+    files too: `model_files.files_read_with`). The error is a usage error naming both."""
     given: list[tuple[tuple[object, ...], str]] = []
-    for what, path in _with_external_data(inputs):
+    for what, path in inputs:
         if path is not None and path != STDIN and os.path.exists(path):
             key = _identity(path)
             if key is not None:
@@ -127,16 +126,6 @@ def check_run_files(outputs: Sequence[NamedPath], inputs: Sequence[NamedPath]) -
                     exit_code=EXIT_USAGE,
                 )
         written.append((key, f"{option} {path}"))
-
-
-def _with_external_data(inputs: Sequence[NamedPath]) -> list[NamedPath]:
-    """The inputs, each ONNX model followed by its external data file."""
-    named = []
-    for what, path in inputs:
-        named.append((what, path))
-        if path is not None and path.lower().endswith(".onnx"):
-            named.append((f"{what} {path}'s external data", f"{path}.data"))
-    return named
 
 
 def _identity(path: str) -> tuple[object, ...] | None:

@@ -15,6 +15,7 @@ from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.files import source_name
 from rnncli.forward_result import Forward, gate_values
 from rnncli.gradient_flow import gradient_flow
+from rnncli.model_files import files_read_with
 from rnncli.network import Network
 from rnncli.option_values import Mode
 from rnncli.output_files import check_run_files, output_stream
@@ -56,7 +57,7 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
         )
     check_run_files(
         [("-o", request.output)],
-        [("the sequence", request.sequence), ("the config", request.config)],
+        [("the sequence", request.sequence), *files_read_with("the config", request.config)],
     )
     try:
         import matplotlib  # noqa: F401

@@ -205,6 +205,36 @@ def test_an_output_onto_an_onnx_models_external_data_is_refused(folder: Path) ->
     )
 
 
+def test_an_onnx_models_external_data_is_known_by_the_name_the_model_gives(
+    folder: Path,
+) -> None:
+    """The data file is the one the model names (here weights.bin), not a guess: a stray
+    net.onnx.data beside a model that does not use it may be written."""
+    onnx = pytest.importorskip("onnx")
+    assert rnncli(folder, "export", "net.yaml", "--to", "onnx", "-o", "small.onnx").returncode == 0
+    onnx.save_model(
+        onnx.load(str(folder / "small.onnx")),
+        str(folder / "net.onnx"),
+        save_as_external_data=True,
+        location="weights.bin",
+        size_threshold=0,
+    )
+    (folder / "small.onnx").unlink()
+    expected = rnncli(folder, "forward", "s.csv", "-c", "net.onnx", "-f", "csv")
+    assert expected.returncode == 0, expected.stderr
+    data = "the config net.onnx's external data weights.bin"
+    assert_refused(
+        folder,
+        ["forward", "s.csv", "-c", "net.onnx", "-o", "weights.bin"],
+        f"-o weights.bin is {data}: {READS}",
+    )
+    written = rnncli(
+        folder, "forward", "s.csv", "-c", "net.onnx", "-f", "csv", "-o", "net.onnx.data"
+    )
+    assert written.returncode == 0, written.stderr
+    assert (folder / "net.onnx.data").read_bytes() == expected.stdout
+
+
 def test_devices_and_stdout_are_written_as_before(folder: Path) -> None:
     """Two outputs to /dev/null, and -o /dev/stdout, are not files to compare."""
     before = snapshot(folder)
