@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from rnncli.activations import FloatArray
 
@@ -72,17 +73,18 @@ def fitted_scale(Xs: list[FloatArray]) -> tuple[Scale, list[int]]:
     return Scale(mean=mean, std=std), constant
 
 
-def _overflowed(result: FloatArray, inputs: FloatArray) -> np.ndarray:
+def _overflowed(result: FloatArray, inputs: FloatArray) -> npt.NDArray[np.bool_]:
     """The features (columns) whose result is not finite though every input is."""
-    bad = ~np.isfinite(result)
+    bad = np.asarray(~np.isfinite(result))
     if bad.ndim == 2:
-        bad = bad.any(axis=0)
+        bad = np.asarray(bad.any(axis=0))
     return np.asarray(bad & np.isfinite(inputs).all(axis=0))
 
 
-def _exponents(columns: FloatArray) -> np.ndarray:
+def _exponents(columns: FloatArray) -> npt.NDArray[np.intc]:
     """Each column's e, with 2^(e-1) <= its largest |x| < 2^e (0 for a column of 0s)."""
-    return np.frexp(np.abs(columns).max(axis=0))[1]
+    exponents: npt.NDArray[np.intc] = np.frexp(np.abs(columns).max(axis=0))[1]
+    return exponents
 
 
 def scale_line(scale: Scale, constant: list[int]) -> str:
