@@ -10,7 +10,7 @@ PyYAML's resolver). Nothing is constructed from the file, so no object can be ma
 The tree is for a file that reads without a mistake. Its marks are not kept, so a caller
 that meets any mistake reads the file again with yaml_nodes.compose, whose tree places
 every message at its line and column: `composed` gives None for anything it does not
-read as SafeLoader would (a syntax error, a character the Python reader refuses, an
+read as SafeLoader would (a syntax error, a tab, a character the Python reader refuses, an
 undefined or repeated anchor, a second document, deep nesting), and the caller then does
 the same.
 """
@@ -67,8 +67,8 @@ class _Refused(Exception):
 def composed(text: str) -> tuple[yaml.Node | None] | None:
     """(the root node or None for an empty stream,), or None where this reader stands
     aside (see the module's note)."""
-    if Reader.NON_PRINTABLE.search(text):
-        return None
+    if "\t" in text or Reader.NON_PRINTABLE.search(text):
+        return None  # libyaml takes tabs where PyYAML's scanner refuses some: it decides
     try:
         return (_Composer(yaml.parse(text, Loader=yaml.CSafeLoader)).document(),)
     except (_Refused, yaml.YAMLError, RecursionError):
