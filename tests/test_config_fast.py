@@ -5,6 +5,7 @@ in one array): the same network, bit for bit, as the tree with every node's plac
 from __future__ import annotations
 
 import dataclasses
+import random
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,39 @@ def test_a_big_config_through_the_command_line(big: str, tmp_path: Path) -> None
     h1 = np.tanh(cell.W_xh @ [1.0, 2.0, 3.0] + cell.b_xh + cell.b_hh)
     first = [float(v) for v in result.stdout.splitlines()[1].split(",")]
     assert np.allclose(first[4:204], h1, rtol=0, atol=1e-15)
+
+
+def outcome(read: Any) -> tuple[str, Any]:
+    try:
+        return "network", read()
+    except RnnCliError as error:
+        return "error", str(error)
+
+
+def test_random_mutations_read_the_same_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Characters changed, added and taken out of configs: the same network or the same
+    message (file, line, column) through the fast tree as through the tree with places."""
+    rng = random.Random(22)
+    bases = [*HAND_WRITTEN, (ROOT / "configs" / "lesson-lstm.yaml").read_text(encoding="utf-8")]
+    alphabet = [*"0123456789.,-+eE []{}:#&*!|>'\"\n ~aby\\?", "\t", "!!str ", "&a ", "*a", "---\n"]
+    read = 0
+    for _ in range(400):
+        text = list(rng.choice(bases))
+        for _ in range(rng.randint(1, 3)):
+            i, choice = rng.randrange(len(text)), rng.random()
+            if choice < 0.4:
+                text[i] = rng.choice(alphabet)
+            elif choice < 0.7:
+                text.insert(i, rng.choice(alphabet))
+            else:
+                del text[i]
+        mutated = "".join(text)
+        fast = outcome(lambda mutated=mutated: parse_config(mutated, "net.yaml"))
+        placed = outcome(lambda mutated=mutated: exact(mutated, monkeypatch))
+        assert fast[0] == placed[0], mutated
+        if fast[0] == "network":
+            same(fast[1], placed[1])
+            read += 1
+        else:
+            assert fast[1] == placed[1], mutated
+    assert read > 30  # networks read (42 with this seed), not only errors
