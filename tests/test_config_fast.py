@@ -188,6 +188,7 @@ def test_a_short_row_and_a_misspelt_key_in_a_big_config(big: str) -> None:
         "a: 1\n---\nb: 2\n",  # two documents
         "a: [1, 2\n",  # not YAML
         "a: [1, \x07]\n",  # a character the Python reader refuses
+        "a: [1,\t2]\n",  # a tab libyaml takes and PyYAML's scanner refuses
     ],
 )
 def test_the_fast_tree_stands_aside_where_safe_loader_would_refuse(text: str) -> None:
