@@ -2,8 +2,8 @@
 
     python bench/run.py            # the full sizes of docs/performance.md
     python bench/run.py --quick    # small sizes, for a smoke test (the test suite runs it)
-    python bench/run.py --only 2,6 # some targets only, by number (1..9: 7 backward, 8 gated,
-                                   # 9 model files)
+    python bench/run.py --only 2,6 # some targets only, by number (1..10: 7 backward, 8 gated,
+                                   # 9 model files, 10 a large YAML config)
 
 Each target is timed against its baseline in the same run (best of a few repeats) and
 reported as a ratio; peak memory is the child process's maximum resident set. torch
@@ -598,12 +598,51 @@ def model_files(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
     return rows
 
 
+# -- 10. a large YAML config ---------------------------------------------------------
+
+
+def config_reading(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
+    """Reading a large YAML config into a Network (rnncli.config.load_config: parsed,
+    every key and shape checked, the arrays made) against PyYAML's C loader alone
+    (yaml.CSafeLoader) making Python lists of the same file; and rnncli's peak memory
+    over what the same child takes without reading it, as a multiple of the file's size."""
+    import yaml
+
+    from rnncli.config import load_config
+
+    path = folder / f"rnn{H}.yaml"
+    sizes = ["-i", "8", "-H", str(H), "-O", "2", "--seed", "1"]
+    run_process([PYTHON, "-m", "rnncli", "init-weights", *sizes, "-o", str(path)])
+    size = path.stat().st_size
+
+    def theirs() -> None:
+        with open(path, "rb") as file:
+            yaml.load(file, Loader=yaml.CSafeLoader)
+
+    ours, baseline = best_of(repeats, lambda: load_config(str(path)), theirs)
+    case = f"rnn H={H}, {size / 2**20:,.1f} MiB"
+    ratio = baseline / ours
+    rows = [
+        Row("10 config", case, ours, baseline, ratio, ">= 0.5", ratio >= 0.5 if judged else None)
+    ]
+    reading = "import sys; from rnncli.config import load_config; load_config(sys.argv[1])"
+    idle = "import sys; from rnncli.config import load_config"
+    peak = peak_memory([PYTHON, "-c", reading, str(path)])
+    without = peak_memory([PYTHON, "-c", idle, str(path)])
+    multiple = (peak - without) / size
+    met = multiple <= 4 if judged else None
+    rows.append(
+        Row("10 config mem", case, peak, without, multiple, "(peak - idle) / file <= 4", met)
+    )
+    return rows
+
+
 def report(rows: list[Row]) -> str:
     lines = [f"{'target':<13} {'case':<44} {'rnncli':>11} {'baseline':>11} {'ratio':>7}  goal"]
     for row in rows:
         unit = (
             (lambda v: f"{v / 2**20:,.0f} MiB")
-            if row.target == "4 memory"
+            if row.target in ("4 memory", "10 config mem")
             else (lambda v: f"{v:.4f} s")
         )
         verdict = {True: "met", False: "MISSED", None: "(not judged)"}[row.met]
@@ -615,13 +654,13 @@ def report(rows: list[Row]) -> str:
 
 
 def targets(text: str) -> set[int]:
-    """--only's value: target numbers from 1 to 9, separated by commas."""
+    """--only's value: target numbers from 1 to 10, separated by commas."""
     try:
         numbers = {int(n) for n in text.split(",")}
     except ValueError:
         numbers = set()
-    if not numbers or not numbers <= set(range(1, 10)):
-        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 9, like 2,6; not {text!r}")
+    if not numbers or not numbers <= set(range(1, 11)):
+        raise argparse.ArgumentTypeError(f"expected numbers from 1 to 10, like 2,6; not {text!r}")
     return numbers
 
 
@@ -634,10 +673,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         type=targets,
-        default=set(range(1, 10)),
+        default=set(range(1, 11)),
         metavar="N,N",
         help="run only these targets, by number (1 start-up ... 6 batches, 7 backward, "
-        "8 lstm and gru, 9 model files)",
+        "8 lstm and gru, 9 model files, 10 a large YAML config)",
     )
     arguments = parser.parse_args(argv)
     quick, only = arguments.quick, arguments.only
@@ -684,6 +723,10 @@ def main(argv: list[str] | None = None) -> int:
         if 9 in only:
             rows += model_files(
                 H=16 if quick else 256, folder=folder, repeats=1 if quick else 5, judged=judged
+            )
+        if 10 in only:  # 1,450 units: the 47 MB config of issue 22
+            rows += config_reading(
+                H=60 if quick else 1_450, folder=folder, repeats=1 if quick else 3, judged=judged
             )
     print(report(rows))
     print(f"\non {cpu_model()}, {os.cpu_count()} cores, numpy loops {simd()}")

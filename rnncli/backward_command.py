@@ -161,4 +161,4 @@ def backward(
         precision=precision,
         compare=compare,
     )
-    run_backward(request, sys.stdout.isatty())
+    run_backward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))

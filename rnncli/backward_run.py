@@ -6,6 +6,7 @@ line's job.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -22,6 +23,7 @@ from rnncli.forward_request import usage_error
 from rnncli.gradient_flow import GradientFlow, flow_note, gated_note, gradient_flow, state_flow
 from rnncli.model_files import files_read_with
 from rnncli.network import Network
+from rnncli.numeric_trouble import first_non_finite, gradient_line, overflow_line
 from rnncli.option_values import (
     DOCUMENT_FORMATS,
     InputFormat,
@@ -203,8 +205,30 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
     return report
 
 
-def run_backward(request: BackwardRequest, stdout_is_terminal: bool) -> None:
-    """Run `rnncli backward`: data to stdout or --output."""
+def trouble_line(result: Backward, gradients: dict[str, FloatArray]) -> str | None:
+    """The warning for the first value of a BPTT that is not finite, or None: forward
+    (h_t, o_t) by step, then the loss L_t at the steps that carry one, then backwards
+    (dL/dh_t, dL/dz_t) in the order backpropagation reaches them, then the gradients."""
+    steps = range(1, len(result.H) + 1)
+    forward = [("h", result.H, steps), ("o", result.O, steps)]
+    losses = result.losses[:, None][result.S]
+    backward = [("dL/dh", result.dH, steps), ("dL/dz", result.dZ, steps)]
+    for candidates, latest in (
+        (forward, False),
+        ([("L", losses, (np.flatnonzero(result.S) + 1).tolist())], False),
+        (backward, True),
+    ):
+        where = first_non_finite(candidates, latest)
+        if where is not None:
+            return overflow_line(*where)
+    return gradient_line(gradients)
+
+
+def run_backward(
+    request: BackwardRequest, stdout_is_terminal: bool, warn: Callable[[str], None]
+) -> None:
+    """Run `rnncli backward`: data to stdout or --output; a warning (numbers that overflowed)
+    to `warn`."""
     check_options(request)
     check_run_files(
         [("-o", request.output)],
@@ -223,6 +247,9 @@ def run_backward(request: BackwardRequest, stdout_is_terminal: bool) -> None:
             if given:
                 raise usage_error(option, f"shows in the table and in json, not in {chosen}")
     report = backward_report(request)
+    trouble = trouble_line(report.result, report.gradients)
+    if trouble is not None:
+        warn(trouble)
     with output_stream(request.output) as out:
         if chosen in DOCUMENT_FORMATS:
             from rnncli.backward_document import write_backward_document

@@ -26,6 +26,7 @@ from rnncli import (
 )
 from rnncli.errors import EXIT_OK, RnnCliError
 from rnncli.help_format import PanelledCommand
+from rnncli.numeric_trouble import quiet_numpy
 from rnncli.printable import printable
 
 app = typer.Typer(
@@ -87,7 +88,7 @@ def _command(
 
     @functools.wraps(function)
     def reported(*args: Any, **kwargs: Any) -> None:
-        with _reported_errors():
+        with _reported_errors(), quiet_numpy():  # numeric trouble: rnncli's own lines
             function(*args, **kwargs)
 
     app.command(name, cls=PanelledCommand, epilog=epilog, short_help=short_help)(reported)

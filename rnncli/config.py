@@ -45,6 +45,7 @@ from rnncli.input_scale import Scale
 from rnncli.message_words import shown
 from rnncli.network import Network
 from rnncli.option_values import ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES, Direction
+from rnncli.yaml_fast import composed
 from rnncli.yaml_nodes import ROOT, NodeReader, compose, shape
 
 BUILTIN_CONFIG = "textbook.yaml"
@@ -70,7 +71,19 @@ def default_network() -> Network:
 
 
 def parse_config(text: str, source: str) -> Network:
-    """The network described by the YAML `text`; `source` names it in messages."""
+    """The network described by the YAML `text`; `source` names it in messages.
+
+    The fast tree (yaml_fast) is read first; where it is refused or holds any mistake,
+    the file is read again into the tree with every node's line and column, which reads
+    the same values and names the mistake's place."""
+    fast = composed(text)
+    if fast is not None and fast[0] is not None:
+        r = NodeReader(source)
+        try:
+            r.check_tree(fast[0])
+            return _network(r, fast[0])
+        except RnnCliError:
+            pass
     root = compose(text, source)
     if root is None:
         raise RnnCliError(

@@ -71,18 +71,24 @@ def _unquoted(cell: str) -> str:
     return cell[1:-1] if len(cell) >= 2 and cell[0] == cell[-1] == '"' else cell
 
 
-def numeric(cell: str, delimiter: str) -> bool:
-    """A number, or NaN/Inf written as one: a header has none of these."""
-    return _as_float(cell, delimiter) is not None or bool(NON_FINITE.fullmatch(cell))
-
-
-def _as_float(cell: str, delimiter: str) -> float | None:
-    value = decimal(cell)
+def number(cell: str, delimiter: str) -> float | None:
+    """The one test of "is this cell a number", for the header rule and the reader
+    alike: the cell's value (NaN or infinity where it spells one), or None. Spaces around
+    the number are not part of it, inside quotes too (`" 0.5 "` is 0.5)."""
+    text = cell.strip()
+    value = decimal(text)
     if value is not None:
         return value
-    if delimiter == ";" and _DECIMAL_COMMA.fullmatch(cell):
-        return float(cell.replace(",", "."))  # a decimal comma, as `;`-separated files use
+    if delimiter == ";" and _DECIMAL_COMMA.fullmatch(text):
+        return float(text.replace(",", "."))  # a decimal comma, as `;`-separated files use
+    if NON_FINITE.fullmatch(text):
+        return float(text.replace(".", ""))  # YAML's .nan and .inf
     return None
+
+
+def numeric(cell: str, delimiter: str) -> bool:
+    """A number, or NaN/Inf written as one: a header has none of these."""
+    return number(cell, delimiter) is not None
 
 
 def cell_number(
@@ -95,16 +101,16 @@ def cell_number(
     header: tuple[str, ...] | None,
     first_row: bool,
 ) -> float:
-    value = _as_float(cell, delimiter)
+    value = number(cell, delimiter)
     name = f"column {index + 1}" + (f" ({header[index]})" if header and header[index] else "")
     if value is not None and math.isfinite(value):
         return value
-    if value is None and not NON_FINITE.fullmatch(cell):
-        got = "an empty cell" if cell == "" else shown(cell)
+    if value is None:
+        got = "an empty cell" if cell.strip() == "" else shown(cell)
         message = f"{name}: expected a number, got {got}"
         if header is None and first_row:
             message += " (a header row names every column and holds no numbers)"
-        elif first_row and value is None and cell:
+        elif first_row and cell.strip():
             which = shown(header[index]) if header and header[index] else str(index + 1)
             message += f"; --keep {which} copies a text column to the output, --drop leaves it out"
     else:

@@ -30,6 +30,7 @@ from rnncli.input_scale import fitted_scale, scale_line
 from rnncli.message_words import counted
 from rnncli.model_files import files_read_with
 from rnncli.network import Network
+from rnncli.numeric_trouble import overflow_line
 from rnncli.option_values import DOCUMENT_FORMATS, Direction, InputFormat, Mode, OutputFormat
 from rnncli.output_files import check_run_files, output_stream
 from rnncli.progress import progress_on_stderr
@@ -300,9 +301,5 @@ def _warn_if_not_finite(
     if where is None:
         return False
     name, t, unit = where
-    which = "" if sequence_id is None else f" in sequence {sequence_id}"
-    warn(
-        f"rnncli: warning: {name}_t overflowed to inf or nan at t = {t + first_t - 1:,} "
-        f"(unit {unit}){which}; the weights or inputs are too large for this activation"
-    )
+    warn(overflow_line(name, t + first_t - 1, unit, sequence_id))
     return True

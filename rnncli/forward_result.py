@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rnncli import numeric_trouble
 from rnncli.activations import FloatArray
 from rnncli.network import Network
 from rnncli.option_values import Mode
@@ -55,21 +56,15 @@ def gate_values(net: Network, result: Forward) -> dict[str, FloatArray]:
 def first_non_finite(result: Forward) -> tuple[str, int, int] | None:
     """Where the result first stops being finite: ("h", t, unit), ("c", t, unit) or
     ("o", t, unit), from 1."""
-    candidates = []
     lower = result.layers[:, :-1].reshape(len(result.layers), -1)  # T x ((L-1)*D*H)
     every_step = range(1, len(result.H) + 1)
     cells = [] if result.C is None else [("c", result.C, every_step)]
-    for name, values, steps in (
-        ("h", result.H, every_step),
-        *cells,
-        ("a lower layer's h", lower, every_step),
-        ("o", result.O, result.output_steps),
-    ):
-        bad = np.argwhere(~np.isfinite(values))
-        if len(bad):
-            row, unit = bad[0]
-            candidates.append((steps[row], name, int(unit) + 1))
-    if not candidates:
-        return None
-    t, name, unit = min(candidates)
-    return name, t, unit
+    # At one step the cause comes first: the layer below, then c_t, h_t and o_t.
+    return numeric_trouble.first_non_finite(
+        [
+            ("a lower layer's h", lower, every_step),
+            *cells,
+            ("h", result.H, every_step),
+            ("o", result.O, result.output_steps),
+        ]
+    )

@@ -26,6 +26,7 @@ does not vanish (the LSTM's answer to the vanishing gradient).
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -49,10 +50,16 @@ class GradientFlow(NamedTuple):
     forget_product: FloatArray | None = None  # T   max_j prod_{i=k+1..T} f_i,j, an LSTM's
 
 
+def _norm2(M: FloatArray) -> float:
+    """The spectral norm ||M||_2; nan where M holds a value that is not finite (a product
+    of Jacobians that overflowed: the warning names where), as the SVD cannot take it."""
+    return float(np.linalg.norm(M, 2)) if np.isfinite(M).all() else math.nan
+
+
 def gradient_flow(W_hh: FloatArray, F: FloatArray) -> GradientFlow:
     """The flow for recurrent weights W_hh (H x H) and slopes F (T x H, row t - 1 = f'(z_t))."""
     T = len(F)
-    sigma_max = float(np.linalg.norm(W_hh, 2)) if W_hh.size else 0.0
+    sigma_max = float(_norm2(W_hh)) if W_hh.size else 0.0
     rho = float(np.max(np.abs(np.linalg.eigvals(W_hh)))) if W_hh.size else 0.0
     J = F[:, :, np.newaxis] * W_hh  # J[t - 1] = diag(f'(z_t)) W_hh,  T x H x H
     max_slope = np.max(np.abs(F), axis=1) if F.size else np.zeros(T)
@@ -62,13 +69,13 @@ def gradient_flow(W_hh: FloatArray, F: FloatArray) -> GradientFlow:
     for k in range(T - 1, -1, -1):
         product = product @ J[k]  # dh_T/dh_k = (dh_T/dh_{k+1}) J_{k+1}
         factor *= max_slope[k] * sigma_max
-        norm[k] = np.linalg.norm(product, 2)
+        norm[k] = _norm2(product)
         bound[k] = factor
     return GradientFlow(
         norm=norm,
         bound=bound,
         max_slope=max_slope,
-        jacobian_norm=np.array([np.linalg.norm(J_t, 2) for J_t in J]),
+        jacobian_norm=np.array([_norm2(J_t) for J_t in J]),
         spectral_radius=rho,
         largest_singular_value=sigma_max,
     )
@@ -94,8 +101,8 @@ def state_flow(cell: RecurrentCell, result: Backward) -> GradientFlow:
     product = np.eye(size)
     for k in range(T - 1, -1, -1):
         product = product @ J[k]  # dstate_T/dstate_k
-        norm[k] = np.linalg.norm(product[:H, :H], 2)
-        cell_norm[k] = np.linalg.norm(product[H:, H:], 2) if size > H else np.nan
+        norm[k] = _norm2(product[:H, :H])
+        cell_norm[k] = _norm2(product[H:, H:]) if size > H else np.nan
     lstm = len(sizes) > 1
     forget_product = None
     if lstm:  # row k: prod over i = k+1..T of f_i, largest over the units
@@ -106,7 +113,7 @@ def state_flow(cell: RecurrentCell, result: Backward) -> GradientFlow:
         norm=norm,
         bound=nan,
         max_slope=nan.copy(),
-        jacobian_norm=np.array([np.linalg.norm(J_t, 2) for J_t in J]),
+        jacobian_norm=np.array([_norm2(J_t) for J_t in J]),
         spectral_radius=float("nan"),
         largest_singular_value=float("nan"),
         cell_norm=cell_norm if lstm else None,

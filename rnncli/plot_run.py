@@ -13,10 +13,11 @@ from rnncli.config import default_network, load_config
 from rnncli.config_keys import GATE_NAMES
 from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.files import source_name
-from rnncli.forward_result import Forward, gate_values
+from rnncli.forward_result import Forward, first_non_finite, gate_values
 from rnncli.gradient_flow import gradient_flow
 from rnncli.model_files import files_read_with
 from rnncli.network import Network
+from rnncli.numeric_trouble import overflow_line
 from rnncli.option_values import Mode
 from rnncli.output_files import check_run_files, output_stream
 from rnncli.plot_figure import Panel, figure
@@ -83,6 +84,10 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
         left = [printable(str(s.id)) for s in batch.sequences[MOST_PANELS:]]
         warn(f"rnncli: plot draws the first {MOST_PANELS} sequences; left out: {', '.join(left)}")
     results = forward_batch(net, [s.X for s in shown], None, request.mode)
+    for s, result in zip(shown, results, strict=True):
+        where = first_non_finite(result)  # drawn as gaps: said once per sequence
+        if where is not None:
+            warn(overflow_line(*where, s.id if batch.batched else None))
     columns = [
         (s.id if batch.batched else None, panels(net, result, wanted))
         for s, result in zip(shown, results, strict=True)

@@ -23,6 +23,7 @@ from rnncli.activations import FloatArray
 from rnncli.decimal_numbers import NON_FINITE, decimal
 from rnncli.errors import RnnCliError, line_column, located
 from rnncli.message_words import counted, shown
+from rnncli.yaml_fast import NumberRow
 
 #: The most numbers a config may hold once its aliases are expanded.
 MAX_VALUES = 4_000_000
@@ -94,7 +95,9 @@ class NodeReader:
             if key in in_progress:
                 raise self.error(node, "alias", "refers to itself")
             in_progress.add(key)
-            if isinstance(node, yaml.ScalarNode):
+            if isinstance(node, NumberRow):
+                total = len(node.numbers)
+            elif isinstance(node, yaml.ScalarNode):
                 total = 1
             elif isinstance(node, yaml.SequenceNode):
                 total = sum(size(item) for item in node.value)
@@ -193,10 +196,14 @@ class NodeReader:
             raise self.error(node, key, f"expected a positive whole number, got {node.value}")
         return int(value)
 
-    def numbers(self, node: yaml.Node, key: str) -> list[float]:
+    def numbers(self, node: yaml.Node, key: str) -> FloatArray:
+        """A list of numbers (a row of the fast tree is one already)."""
+        if isinstance(node, NumberRow):
+            return node.numbers.copy()
         if not isinstance(node, yaml.SequenceNode):
             raise self.error(node, key, f"expected a list of numbers, got {kind(node)}")
-        return [self.number(item, f"{key}[{i}]") for i, item in enumerate(node.value)]
+        values = [self.number(item, f"{key}[{i}]") for i, item in enumerate(node.value)]
+        return np.array(values, dtype=np.float64)
 
     def vector(self, node: yaml.Node, key: str, length: int, size_name: str) -> FloatArray:
         """`length` numbers; `size_name` names the size in the message (`H`)."""
@@ -206,7 +213,7 @@ class NodeReader:
                 f"has {counted(len(values), 'value')}, expected {length} ({size_name} = {length})"
             )
             raise self.error(node, key, message)
-        return np.array(values, dtype=np.float64)
+        return values
 
     def matrix(self, node: yaml.Node, key: str) -> FloatArray:
         """A list of rows of numbers, all of one length (any shape; the caller checks it)."""
@@ -219,7 +226,7 @@ class NodeReader:
                 "expected a matrix (a list of rows), got a flat list; write one row as [[...]]",
             )
         rows = [self.numbers(row, f"{key}[{i}]") for i, row in enumerate(node.value)]
-        width = len(rows[0])
+        width = len(rows[0])  # each row an array of its own: one pass over the numbers
         if width == 0:
             raise self.error(node.value[0], f"{key}[0]", "is an empty row")
         for i, row in enumerate(rows):
@@ -229,7 +236,7 @@ class NodeReader:
                     f"{key}[{i}]",
                     f"has {counted(len(row), 'value')}, row 0 has {width}",
                 )
-        return np.array(rows, dtype=np.float64)
+        return np.vstack(rows)
 
 
 def suggestion(name: str, allowed: tuple[str, ...], hints: dict[str, str]) -> str:
