@@ -14,6 +14,7 @@ from rnncli.cli_options import (
     OutputOption,
     PrecisionOption,
     SequenceArgument,
+    warn,
 )
 from rnncli.help_format import EXPLAIN, INPUT, LOSS, MODE, examples
 from rnncli.option_values import LossName, Mode, OutputFormat, Reduction
@@ -161,4 +162,4 @@ def backward(
         precision=precision,
         compare=compare,
     )
-    run_backward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))
+    run_backward(request, sys.stdout.isatty(), warn)
