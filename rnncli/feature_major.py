@@ -32,13 +32,18 @@ def input_part(inputs: FloatArray, W: FloatArray, b: FloatArray) -> FloatArray:
         # last bits can depend on how many rows a product has, so one product over all
         # T rows would give a sequence run in two halves (--h0 from --save-state, or
         # streamed in pieces) other bits than one pass. Faster than a product per step.
+        # float32 blocks are computed in float64 and rounded once: an AVX2 sgemm kernel
+        # gives a row other bits by its place in the block (every sixth row), where the
+        # float64 kernels give each row its bits wherever it is.
         X = inputs[:, 0]
         T, I = X.shape
         blocks = -(-T // STEPS)
-        padded = np.zeros((blocks * STEPS, I), dtype=X.dtype)
+        padded = np.zeros((blocks * STEPS, I), dtype=np.float64)
         padded[:T] = X
-        Z: FloatArray = (padded.reshape(blocks, STEPS, I) @ W.T).reshape(blocks * STEPS, -1)[:T]
-        Z += b
+        W_wide = W.T.astype(np.float64, copy=False)
+        wide = (padded.reshape(blocks, STEPS, I) @ W_wide).reshape(blocks * STEPS, -1)[:T]
+        wide += b
+        Z: FloatArray = wide if X.dtype == np.float64 else wide.astype(X.dtype)
     else:
         Z = np.matmul(W, inputs.transpose(0, 2, 1))  # one G x B product per step
         Z += b[:, np.newaxis]
