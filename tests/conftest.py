@@ -14,17 +14,24 @@ least 10,000 examples per fuzz target).
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
 import json
 import os
 import pty
 import re
+import select
+import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -57,6 +64,9 @@ WEATHER = str(ROOT / "samples" / "weather.csv")
 WEATHER_CONFIG = str(ROOT / "configs" / "weather.yaml")
 #: rnncli run as a program, the way a user starts it.
 RNNCLI = [sys.executable, "-m", "rnncli"]
+#: The `rnncli` script pip installed beside this session's interpreter (the README's
+#: `rnncli`); never the one on PATH, which may belong to another Python.
+RNNCLI_SCRIPT = Path(sys.executable).with_name("rnncli")
 #: rnncli's gate names in PyTorch's order of the row blocks of a stacked matrix.
 GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
@@ -113,6 +123,130 @@ textbook = Textbook(
 )
 
 
+# -- reference tools: in CI a missing one fails, elsewhere it skips ---------------
+
+#: The programs the tests check views and recipes with, and how to install each.
+TOOLS = {
+    "pdflatex": "apt-get install texlive-latex-base texlive-latex-recommended",
+    "pdftotext": "apt-get install poppler-utils",
+    "chromium": "apt-get install chromium",
+    "jq": "apt-get install jq",
+    "mlr": "apt-get install miller",
+    "awk": "apt-get install gawk",
+    "csvcut": "pip install -e '.[test]'",
+    "csvlook": "pip install -e '.[test]'",
+    "csvstat": "pip install -e '.[test]'",
+}
+
+
+def _missing(names: Sequence[str]) -> list[str]:
+    """Which of the tools (TOOLS) and Python modules named are not installed."""
+    found = [
+        shutil.which(name) if name in TOOLS else importlib.util.find_spec(name.split(".")[0])
+        for name in names
+    ]
+    return [name for name, there in zip(names, found, strict=True) if there is None]
+
+
+def reference_missing(names: Sequence[str]) -> NoReturn:
+    """A test without its reference: in CI (CI=true) a failure, since CI installs every
+    reference; on a developer's machine a skip that says what to install."""
+    install = sorted({TOOLS.get(name, "pip install -e '.[test]'") for name in names})
+    message = f"not installed: {', '.join(names)} ({'; '.join(install)})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}; CI checks against it", pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+
+
+def require(*names: str) -> None:
+    """Go on only with every tool and module named (see reference_missing)."""
+    if missing := _missing(names):
+        reference_missing(missing)
+
+
+def requires(*names: str) -> pytest.MarkDecorator:
+    """The test needs these tools or modules (see reference_missing); checked at set-up."""
+    return pytest.mark.requires(missing=tuple(_missing(names)))
+
+
+def reference_module(name: str) -> ModuleType:
+    """The module, imported (pytest.importorskip, but a failure in CI)."""
+    require(name)
+    return importlib.import_module(name)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("requires"):
+        if mark.kwargs["missing"]:
+            reference_missing(mark.kwargs["missing"])
+
+
+@pytest.fixture(scope="session")
+def keras() -> ModuleType:
+    """Keras on its torch backend. Keras reads KERAS_BACKEND once, when first imported:
+    the variable is set for that import alone, so no later test or process inherits it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KERAS_BACKEND", "torch")
+        module = reference_module("keras")
+    assert module.backend.backend() == "torch", "keras was imported before, on another backend"
+    return module
+
+
+def command_environment(folder: Path) -> dict[str, str]:
+    """The environment for a shell running the README's lines: folder/bin first on PATH
+    with `rnncli` and `python`, scripts that run this session's interpreter (not links to
+    it: a venv's python started through a link outside the venv is the base Python), and
+    this checkout first on PYTHONPATH."""
+    bin_folder = folder / "bin"
+    bin_folder.mkdir(exist_ok=True)
+    rnncli = f"'{RNNCLI_SCRIPT}'" if RNNCLI_SCRIPT.exists() else f"'{sys.executable}' -m rnncli"
+    for name, command in (("rnncli", rnncli), ("python", f"'{sys.executable}'")):
+        (bin_folder / name).write_text(f'#!/bin/sh\nexec {command} "$@"\n')
+        (bin_folder / name).chmod(0o755)
+    environment = _environment()
+    environment["PATH"] = f"{bin_folder}{os.pathsep}{environment.get('PATH', '')}"
+    return environment
+
+
+def read_all(fd: int, process: subprocess.Popen[bytes], seconds: float = 120) -> bytes:
+    """Everything a process writes to a pseudo-terminal until it closes it, or fails once
+    `seconds` have gone by without the end (a bound on a hang, not a time assertion)."""
+    chunks, deadline = [], time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            process.kill()
+            raise AssertionError(f"no end of output within {seconds} s: {process.args}")
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
+    """Poll until the condition holds; fail naming `what` after a generous bound."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.02)
+
+
+def released(fifo: Path) -> None:
+    """Unblock a thread still waiting to open the FIFO because its other end never came:
+    a reader is let through by a writer that writes nothing, a writer by a reader gone at
+    once (its writes then raise BrokenPipeError)."""
+    with contextlib.suppress(OSError):  # ENXIO: no reader waits
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+
+
 def _on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
     """What rnncli prints when its stdout is a terminal (a pseudo-terminal here)."""
     main, child = pty.openpty()
@@ -120,19 +254,13 @@ def _on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
     full_env.update({"COLUMNS": "100", "TERM": "xterm-256color", **(env or {})})
     process = subprocess.Popen([*RNNCLI, *args], stdout=child, stderr=child, env=full_env)
     os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    try:
+        screen = read_all(main, process)
+    finally:
+        os.close(main)
     process.wait(timeout=30)
-    os.close(main)
     assert process.returncode == 0
-    return b"".join(chunks).decode("utf-8")
+    return screen.decode("utf-8")
 
 
 @pytest.fixture

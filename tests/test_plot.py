@@ -12,9 +12,9 @@ from rnncli.config import default_network
 from rnncli.plot_figure import figure
 from rnncli.plot_run import panels
 from rnncli.sequence import read_batch
-from tests.conftest import RNNCLI, SAMPLE
+from tests.conftest import RNNCLI, SAMPLE, reference_module
 
-pytest.importorskip("matplotlib")
+reference_module("matplotlib")
 
 H = [[-0.3520, 0.5253], [-0.6842, 0.7607], [-0.8649, 0.9047]]
 
