@@ -62,6 +62,9 @@ SAMPLE = str(ROOT / "samples" / "sample.csv")
 #: A many-to-one example with an output layer: a sequence and its network.
 WEATHER = str(ROOT / "samples" / "weather.csv")
 WEATHER_CONFIG = str(ROOT / "configs" / "weather.yaml")
+#: The lesson's LSTM (its config) and the sequence it reads.
+LESSON = str(ROOT / "samples" / "lesson.csv")
+LESSON_LSTM = str(ROOT / "configs" / "lesson-lstm.yaml")
 #: rnncli run as a program, the way a user starts it.
 RNNCLI = [sys.executable, "-m", "rnncli"]
 #: The `rnncli` script pip installed beside this session's interpreter (the README's

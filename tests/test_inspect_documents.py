@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE, CheckedHtml, latex_checked, pipe_rows, rnncli
+from tests.conftest import LESSON_LSTM, SAMPLE, CheckedHtml, latex_checked, pipe_rows, rnncli
 
-LSTM = "configs/lesson-lstm.yaml"
+LSTM = LESSON_LSTM
 
 #: The textbook network's ‖∂h_3/∂h_k‖₂ for k = 0, 1, 2 (README), and its ρ(W_hh).
 NORMS = [1.87e-3, 6.83e-3, 7.60e-2]

@@ -12,7 +12,7 @@ from rnncli.config import default_network
 from rnncli.plot_figure import figure
 from rnncli.plot_run import panels
 from rnncli.sequence import read_batch
-from tests.conftest import RNNCLI, SAMPLE, reference_module
+from tests.conftest import LESSON, LESSON_LSTM, RNNCLI, SAMPLE, reference_module
 
 reference_module("matplotlib")
 
@@ -113,7 +113,7 @@ def gated_figure(config: str, sequence: str):  # type: ignore[no-untyped-def]
 
 
 def test_lstm_gates_one_panel_each_with_the_gate_values() -> None:
-    fig, gates = gated_figure("configs/lesson-lstm.yaml", "samples/lesson.csv")
+    fig, gates = gated_figure(LESSON_LSTM, LESSON)
     assert [ax.get_title() for ax in fig.axes] == [
         "i_t, input gate",
         "f_t, forget gate",
@@ -178,9 +178,9 @@ def test_gates_to_svg(tmp_path: Path) -> None:
         [
             *RNNCLI,
             "plot",
-            "samples/lesson.csv",
+            LESSON,
             "-c",
-            "configs/lesson-lstm.yaml",
+            LESSON_LSTM,
             "-o",
             str(image),
             "--what",
