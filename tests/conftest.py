@@ -585,6 +585,21 @@ def pdf_text(pdf: Path) -> str:
     return done.stdout
 
 
+def chromium(folder: Path, *args: str) -> bytes:
+    """Headless chromium's stdout for args and a local file: no sandbox (as root it has
+    none), its profile in folder, no network (every host name fails)."""
+    require("chromium")
+    done = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={folder / 'chromium-profile'}", "--disable-extensions",
+         "--disable-background-networking", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND", *args],
+        capture_output=True, stdin=subprocess.DEVNULL, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-3000:]
+    return done.stdout
+
+
 class CheckedHtml(HTMLParser):
     """Every element closed in order (void elements apart); the text and classes seen."""
 
