@@ -17,7 +17,7 @@ import pytest
 from rnncli.cli import app
 from tests.conftest import ROOT, X, forward, outputs, reference_module, requires, runner
 
-pytestmark = requires("tensorflow", "tf2onnx")
+pytestmark = [requires("tensorflow", "tf2onnx"), pytest.mark.slow]
 ort = reference_module("onnxruntime")
 
 READ = ["lstm_L1fw", "lstm_L2fwhead", "lstm_L1bi", "lstm_L2bihead"]

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.conftest import RNNCLI, read_all
 
@@ -17,6 +18,7 @@ from tests.conftest import RNNCLI, read_all
 STEPS = 600_000
 
 
+@pytest.mark.slow
 def test_a_long_streamed_run_shows_its_progress_on_a_terminal_stderr(tmp_path: Path) -> None:
     sequence = tmp_path / "long.csv"
     X = np.random.default_rng(0).uniform(-1, 1, (STEPS, 5))

@@ -23,6 +23,7 @@ def test_there_is_one_round_trip_per_framework() -> None:
     assert all("rnncli forward" in block and "rnncli import" in block for block in BLOCKS)
 
 
+@pytest.mark.slow
 @requires("jq", *NEEDED)
 @pytest.mark.parametrize("block", BLOCKS, ids=["torch", "onnx", "keras"])
 def test_the_round_trip_runs(block: str, tmp_path: Path) -> None:
