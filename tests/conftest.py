@@ -8,6 +8,13 @@ shared by several modules: random gated networks, documents checked, and `rnncli
 forward` run as a separate process for the cell tests (`forward_json`). No test module
 imports another.
 
+Reference tools and packages (pdflatex, chromium, jq, torch, ...) are asked for through
+`require`, `requires` and `reference_module` alone: in CI (CI=true) a missing one is a
+failure, elsewhere a skip naming what to install. The README's shell lines run with
+`command_environment` (this session's rnncli and python first on PATH); waits poll with
+`wait_for`, pseudo-terminals are read with `read_all`, and `released` unblocks a thread
+left opening a FIFO: each with a generous bound, never a time a test must keep.
+
 hypothesis runs a quick profile unless HYPOTHESIS_PROFILE=fuzz asks for the long one (at
 least 10,000 examples per fuzz target).
 """
