@@ -29,7 +29,7 @@ from rnncli.option_values import (
     OutputFormat,
     Reduction,
 )
-from rnncli.output_files import check_output, output_stream
+from rnncli.output_files import check_run_files, output_stream
 from rnncli.sequence import read_sequence
 from rnncli.sequence_fit import check_fits
 from rnncli.slopes import steepest
@@ -205,7 +205,16 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
 def run_backward(request: BackwardRequest, stdout_is_terminal: bool) -> None:
     """Run `rnncli backward`: data to stdout or --output."""
     check_options(request)
-    check_output(request.output)
+    check_run_files(
+        [("-o", request.output)],
+        [
+            ("the sequence", request.sequence),
+            ("the config", request.config),
+            ("--targets", request.targets),
+            ("--h0", request.h0),
+            ("--compare", request.compare),
+        ],
+    )
     to_terminal = request.output is None and stdout_is_terminal
     chosen = request.output_format.resolved(to_terminal)
     if chosen not in (OutputFormat.TABLE, OutputFormat.JSON):

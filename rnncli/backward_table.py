@@ -10,6 +10,7 @@ from rich.text import Text
 from rnncli.activations import FloatArray
 from rnncli.backward_gradients import Gradients, gate_blocks
 from rnncli.backward_report import BackwardReport
+from rnncli.printable import printable
 from rnncli.sparklines import sparkline
 from rnncli.table_text import fixed
 
@@ -30,13 +31,13 @@ def _title(report: BackwardReport, what: str) -> str:
     sizes = f"{net.input_size} → {net.hidden_size}"
     if net.has_output_layer:
         sizes += f" → {net.output_size}"
-    return " · ".join(part for part in (net.name, sizes, what) if part)
+    return " · ".join(part for part in (printable(net.name or ""), sizes, what) if part)
 
 
 def steps_table(report: BackwardReport, precision: int) -> Table:
     """One row per step t: the forward values, the loss, and each derivative back."""
     r = report.result
-    table = Table(title=_title(report, str(report.mode)), title_justify="left")
+    table = Table(title=Text(_title(report, str(report.mode))), title_justify="left")
     lstm = r.dC is not None
     names = ["t", "z_t", "h_t", *(["c_t"] if lstm else []), "f'(z_t)", "o_t", "y_t", "loss"]
     names += ["∂L/∂o_t", "from the output", "from the future", "∂L/∂h_t"]
@@ -122,7 +123,8 @@ def flow_table(report: BackwardReport, precision: int) -> Table:
     LSTM's c_T on c_k and the forget gates' product; --compare's norms beside."""
     flow, gated = report.flow, bool(report.net.gates)
     T = len(flow.norm)
-    table = Table(title=_title(report, f"gradient flow back from h_{T}"), title_justify="left")
+    what = f"gradient flow back from h_{T}"
+    table = Table(title=Text(_title(report, what)), title_justify="left")
     columns: list[tuple[str, list[str]]] = [
         ("k", [str(k) for k in range(T)]),
         (f"‖∂h_{T}/∂h_k‖₂", [f"{v:.{precision}e}" for v in flow.norm]),
@@ -136,7 +138,7 @@ def flow_table(report: BackwardReport, precision: int) -> Table:
     columns.append(("‖J_k+1‖₂", [fixed(float(v), precision) for v in flow.jacobian_norm]))
     if report.compare is not None:
         other = report.compare
-        label = other.net.name or other.net.cell_kind
+        label = printable(other.net.name or other.net.cell_kind)
         columns.append(
             (f"{label}: ‖∂h_{T}/∂h_k‖₂", [f"{v:.{precision}e}" for v in other.flow.norm])
         )
@@ -144,7 +146,7 @@ def flow_table(report: BackwardReport, precision: int) -> Table:
             values = [f"{v:.{precision}e}" for v in other.flow.cell_norm]
             columns.append((f"{label}: ‖∂c_{T}/∂c_k‖₂", values))
     for name, _ in columns:
-        table.add_column(name, justify="right")
+        table.add_column(Text(name), justify="right")
     for k in range(T):
         table.add_row(*(values[k] for _, values in columns))
     return table
@@ -162,7 +164,9 @@ def flow_lines(report: BackwardReport, precision: int) -> list[RenderableType]:
             Text(report.note),
         ]
         if report.compare is not None:
-            gated.append(Text(f"{report.compare.net.name or 'compared'}: {report.compare.note}"))
+            gated.append(
+                Text(f"{printable(report.compare.net.name or 'compared')}: {report.compare.note}")
+            )
         if len(logs):
             gated.append(Text(f"log ‖∂h_T/∂h_k‖, k = 0..{len(logs) - 1}:  {sparkline(logs)}"))
         if flow.cell_norm is not None and len(logs):
@@ -181,7 +185,9 @@ def flow_lines(report: BackwardReport, precision: int) -> list[RenderableType]:
         Text(report.note),
     ]
     if report.compare is not None:
-        lines.append(Text(f"{report.compare.net.name or 'compared'}: {report.compare.note}"))
+        lines.append(
+            Text(f"{printable(report.compare.net.name or 'compared')}: {report.compare.note}")
+        )
     if len(logs):
         lines.append(Text(f"log ‖∂h_T/∂h_k‖, k = 0..{len(logs) - 1}:  {sparkline(logs)}"))
     return lines

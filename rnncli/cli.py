@@ -26,6 +26,7 @@ from rnncli import (
 )
 from rnncli.errors import EXIT_OK, RnnCliError
 from rnncli.help_format import PanelledCommand
+from rnncli.printable import printable
 
 app = typer.Typer(
     name="rnncli",
@@ -68,7 +69,9 @@ def _reported_errors() -> Iterator[None]:
     try:
         yield
     except RnnCliError as error:
-        typer.echo(f"rnncli: error: {error.message}", err=True)
+        # The last guard: whatever a message took from a file, no character of it acts on
+        # the terminal (names are shown escaped where the message was made).
+        typer.echo(f"rnncli: error: {printable(error.message, backslash=False)}", err=True)
         raise typer.Exit(error.exit_code) from None
     except BrokenPipeError:
         # The reader went away (`| head`): send what is left to nowhere and stop.

@@ -11,6 +11,13 @@ import typer
 
 from rnncli.help_format import INPUT, NETWORK, OUTPUT
 from rnncli.option_values import Dtype, InputFormat, OutputFormat
+from rnncli.printable import printable
+
+
+def warn(message: str) -> None:
+    """A warning line on stderr, every character of it printable (rnncli.printable)."""
+    typer.echo(printable(message, backslash=False), err=True)
+
 
 SequenceArgument = Annotated[
     str,

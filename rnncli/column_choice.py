@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.message_words import shown
+from rnncli.printable import printable
 
 
 class ColumnChoice(NamedTuple):
@@ -101,7 +102,8 @@ class _Finder:
         guess = f"; did you mean {shown(close[0])}?" if close else ""
         raise _usage(
             option,
-            f"{self.source} has no column {shown(name)}{guess} The columns are: {', '.join(named)}",
+            f"{self.source} has no column {shown(name)}{guess} "
+            f"The columns are: {', '.join(map(printable, named))}",
         )
 
     def named(self, index: int) -> str:

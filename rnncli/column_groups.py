@@ -117,7 +117,7 @@ class ForwardTable:
             [Text("⋮" if k is None else str(k + self.first_t)) for k in self.rows]
         ]
         for name, texts in self.labels:
-            table.add_column(name, no_wrap=True)
+            table.add_column(Text(name), no_wrap=True)  # Text: a name is never markup
             columns.append([Text("⋮" if k is None else texts.get(k, "")) for k in self.rows])
         for n, units in picked.items():
             group, widths = self.groups[n], self.groups[n].widths(numbered)

@@ -19,6 +19,7 @@ from rnncli.files import decode_text, decode_utf8, source_name, stream_lines
 from rnncli.input_batch import Batch, Float64Array, Sequence
 from rnncli.message_words import counted, shown
 from rnncli.option_values import InputFormat
+from rnncli.printable import printable
 
 
 def read_delimited(
@@ -222,5 +223,5 @@ def _group_column(name: str, header: tuple[str, ...] | None, width: int, source:
         return header.index(name)
     if name.isdigit() and 1 <= int(name) <= width:
         return int(name) - 1
-    known = f"; the columns are {', '.join(header)}" if header else ""
+    known = f"; the columns are {', '.join(map(printable, header))}" if header else ""
     raise RnnCliError(f"{source}: no column {shown(name)} to group by{known}")

@@ -13,8 +13,9 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncli.explain import Terms
-from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, term_arrays
+from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, view_terms
 from rnncli.forward_result import Forward
+from rnncli.gated_rows import SATURATION_NOTE, gated_rows, saturation_marks
 from rnncli.network import Network
 from rnncli.sparklines import sample, sparkline
 from rnncli.table_text import ROWS_EACH_END, SATURATED, fixed, saturation_notes, shown_steps
@@ -78,13 +79,20 @@ def explain_tables(
 ) -> list[PlainTable]:
     """Step t = k + 1 as the explain view shows it: the hidden layer's terms, one column
     per unit, and with an output layer (where the step makes one) the output's."""
-    terms = term_arrays(explained)
-    units = [f"unit {u + 1}" for u in range(net.hidden_size)]
-    rows = [[name, *(fixed(v, precision) for v in terms[key][k].tolist())]
-            for name, key in HIDDEN_ROWS]  # fmt: skip
-    rows.append([f"h_t = {net.activation.name}(z_t)",
-                 *(fixed(v, precision) for v in result.H[k].tolist())])  # fmt: skip
-    tables = [PlainTable(f"t = {k + 1}", ["term", *units], rows, [])]
+    terms = view_terms(explained)
+    if net.gates:  # the table's rows, gate by gate (gated_rows)
+        rows = [
+            [label.plain, *values] for label, values in gated_rows(result, net, terms, k, precision)
+        ]
+        notes = [SATURATION_NOTE] if any(saturation_marks(net, terms, k)) else []
+    else:
+        rows = [[name, *(fixed(v, precision) for v in terms[key][k].tolist())]
+                for name, key in HIDDEN_ROWS]  # fmt: skip
+        rows.append([f"h_t = {net.activation.name}(z_t)",
+                     *(fixed(v, precision) for v in result.H[k].tolist())])  # fmt: skip
+        notes = []
+    units = [f"unit {u + 1}" for u in range(len(rows[0]) - 1)]
+    tables = [PlainTable(f"t = {k + 1}", ["term", *units], rows, notes)]
     output_row = result.output_row(k)
     if "o_pre" in terms and output_row is not None:
         g = net.output_activation or "identity"

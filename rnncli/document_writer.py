@@ -56,7 +56,10 @@ def _markdown(run: Run, net: Network, precision: int, elide: bool, parts: ViewPa
             continue
         tables = explain_tables(result, net, run.explained, precision, k)
         text += "\n".join(pipe_table(table) for table in tables) + "\n"
-    if _written_out(net):
+    if _written_out(net) and net.gates:  # the table's lines, gate by gate, as they are
+        lines = _gated_hand_step(run, net, precision, parts.hand_step)
+        text += "```text\n" + "\n".join(lines) + "\n```\n"
+    elif _written_out(net):
         step = hand_step(net, result, run.explained, parts.hand_step)
         text += hand_step_math(step, precision) + "\n"
     return text
@@ -75,9 +78,23 @@ def _latex(run: Run, net: Network, precision: int, elide: bool, parts: ViewParts
             continue
         for table in explain_tables(result, net, run.explained, precision, k):
             text += tabular(table) + "\\medskip\n\n"
-    if _written_out(net):
+    if _written_out(net) and net.gates:  # the table's lines, gate by gate, as text
+        lines = _gated_hand_step(run, net, precision, parts.hand_step)
+        text += "".join(r"\noindent " + escaped(line.strip()) + "\\par\n" for line in lines)
+        text += "\\medskip\n\n"
+    elif _written_out(net):
         text += hand_step_align(hand_step(net, result, run.explained, parts.hand_step), precision)
     return text
+
+
+def _gated_hand_step(run: Run, net: Network, precision: int, t: int) -> list[str]:
+    """An LSTM's or a GRU's step t by hand, the lines the explain table writes."""
+    from rnncli.explained_terms import view_terms
+    from rnncli.render_explain import first_step_by_hand
+
+    assert run.explained is not None
+    terms = view_terms(run.explained)
+    return first_step_by_hand(run.result, net, precision, terms, t).plain.splitlines()
 
 
 def _heading(run: Run, net: Network, parts: ViewParts) -> str | None:

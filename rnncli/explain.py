@@ -22,6 +22,10 @@ gate (plus its peephole term, where it has one), a GRU's r and z.
 An LSTM's peepholes add p_i ⊙ c_{t-1} to z^i, p_f ⊙ c_{t-1} to z^f and p_o ⊙ c_t to z^o
 (z_t as forward() kept it includes them); with a projection W_hr (P x H), h_t = W_hr
 (o ⊙ state_act(c_t)), so h_{t-1} holds P values and o ⊙ state_act(c_t) H.
+
+Every term a view writes is here, the sums and products of other terms too (W_xh x_t +
+b_xh, f ⊙ c_{t-1}, i ⊙ g, (1 - z) ⊙ n, z ⊙ h_{t-1}), each computed in the run's dtype
+from the exact terms: a view that rounds (-p N) rounds each of them once, at the end.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class Terms(NamedTuple):
     b_xh: FloatArray  # H
     b_hh: FloatArray  # H
     Z: FloatArray  # T x H   z_t, as forward() computed it
+    W_xh_x_b_xh: FloatArray  # T x H   W_xh x_t + b_xh (the textbook's "Hidden")
     W_ho_h: FloatArray | None  # T x O   W_ho h_t (with an output layer)
     b_o: FloatArray | None  # O
     O_pre: FloatArray | None  # T x O   W_ho h_t + b_o, before g
@@ -56,6 +61,10 @@ class Terms(NamedTuple):
     recurrent_n: FloatArray | None = None  # T x H   n's recurrent part, reset applied (gru)
     Peeped: FloatArray | None = None  # T x 3H  p_i ⊙ c_{t-1}, p_f ⊙ c_{t-1}, p_o ⊙ c_t (lstm)
     Shown: FloatArray | None = None  # T x H   o ⊙ state_act(c_t), before W_hr (lstm, projected)
+    F_c_prev: FloatArray | None = None  # T x H   f ⊙ c_{t-1} (lstm)
+    I_g: FloatArray | None = None  # T x H   i ⊙ g (lstm): c_t = f ⊙ c_{t-1} + i ⊙ g
+    One_minus_z_n: FloatArray | None = None  # T x H   (1 - z) ⊙ n (gru)
+    Z_h_prev: FloatArray | None = None  # T x H   z ⊙ h_{t-1} (gru): h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
 
 
 def terms(net: Network, result: Forward, c0: FloatArray | None = None) -> Terms:
@@ -81,13 +90,15 @@ def terms(net: Network, result: Forward, c0: FloatArray | None = None) -> Terms:
             H = net.cell_size
             Z_2[:, : 2 * H] += Peeped[:, : 2 * H]
             Z_2[:, 3 * H :] += Peeped[:, 2 * H :]
+        W_xh_x = result.X @ cell.W_xh.T
         return Terms(
             H_prev=H_prev,
-            W_xh_x=result.X @ cell.W_xh.T,
+            W_xh_x=W_xh_x,
             W_hh_h_prev=W_hh_h_prev,
             b_xh=cell.b_xh,
             b_hh=cell.b_hh,
             Z=result.Z,
+            W_xh_x_b_xh=W_xh_x + cell.b_xh,
             W_ho_h=W_ho_h,
             b_o=net.b_o,
             O_pre=O_pre,
@@ -114,6 +125,8 @@ def _gated_terms(
         C_prev = np.vstack([c_0.reshape(1, -1), result.C[:-1]])
         state_act = cell.state_activation or cell.activation
         lstm = {"G": G, "C_prev": C_prev, "C_act": state_act(result.C)}
+        lstm["F_c_prev"] = values["f"] * C_prev
+        lstm["I_g"] = values["i"] * values["g"]
         if cell.peepholes is not None:
             p_i, p_o, p_f = cell.peepholes  # ONNX's order
             lstm["Peeped"] = np.hstack([p_i * C_prev, p_f * C_prev, p_o * result.C])
@@ -129,7 +142,13 @@ def _gated_terms(
     else:  # W_hh^n (r ⊙ h_{t-1}) + b_hh^n
         W_hh_h_prev[:, n_] = (r * H_prev) @ cell.W_hh[n_].T
         recurrent_n = W_hh_h_prev[:, n_] + b_hh_n
-    return {"G": G, "recurrent_n": recurrent_n}
+    z = values["z"]
+    return {
+        "G": G,
+        "recurrent_n": recurrent_n,
+        "One_minus_z_n": (1 - z) * values["n"],
+        "Z_h_prev": z * H_prev,
+    }
 
 
 def _previous_states(result: Forward) -> FloatArray:

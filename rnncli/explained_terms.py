@@ -110,7 +110,9 @@ OUTPUT_ROWS = (("W_ho h_t + b_o", "o_pre"),)
 
 def term_arrays(explained: Terms) -> dict[str, FloatArray]:
     """Every term by its key, HIDDEN_TERMS then OUTPUT_TERMS (with an output layer):
-    row k holds step t = k + 1; a bias, the same at every step, is repeated in each row."""
+    row k holds step t = k + 1; a bias, the same at every step, is repeated in each row.
+    Each is one of the terms' arrays (or a piece of one), never computed here: so the
+    terms of a rounded run (-p N) are each rounded once, from the exact value."""
     T = len(explained.Z)
 
     def every_step(bias: FloatArray) -> FloatArray:
@@ -118,25 +120,31 @@ def term_arrays(explained: Terms) -> dict[str, FloatArray]:
         return repeated
 
     gates = gate_arrays(explained)
-    with np.errstate(all="ignore"):  # a term may overflow: it is shown as it is
-        arrays = (
-            _gated_terms(explained, gates, every_step)
-            if gates
-            else {
-                "h_prev": explained.H_prev,
-                "W_xh_x": explained.W_xh_x,
-                "b_xh": every_step(explained.b_xh),
-                "W_xh_x_b_xh": explained.W_xh_x + explained.b_xh,
-                "W_hh_h_prev": explained.W_hh_h_prev,
-                "b_hh": every_step(explained.b_hh),
-                "z": explained.Z,
-            }
-        )
+    arrays = (
+        _gated_terms(explained, gates, every_step)
+        if gates
+        else {
+            "h_prev": explained.H_prev,
+            "W_xh_x": explained.W_xh_x,
+            "b_xh": every_step(explained.b_xh),
+            "W_xh_x_b_xh": explained.W_xh_x_b_xh,
+            "W_hh_h_prev": explained.W_hh_h_prev,
+            "b_hh": every_step(explained.b_hh),
+            "z": explained.Z,
+        }
+    )
     if explained.W_ho_h is not None and explained.b_o is not None and explained.O_pre is not None:
         arrays["W_ho_h"] = explained.W_ho_h
         arrays["b_o"] = every_step(explained.b_o)
         arrays["o_pre"] = explained.O_pre
     return arrays
+
+
+def view_terms(explained: Terms) -> dict[str, FloatArray]:
+    """The explain views' terms: term_arrays, and each gate's values as "gate g"."""
+    terms = term_arrays(explained)
+    terms.update({f"gate {gate}": values for gate, values in gate_arrays(explained).items()})
+    return terms
 
 
 def _gated_terms(
@@ -163,13 +171,15 @@ def _gated_terms(
                 column = {"i": 0, "f": 1, "o": 2}[gate]  # Peeped holds i, f, o
                 arrays[f"peephole_{gate}"] = explained.Peeped[:, column * H : (column + 1) * H]
             arrays[f"{key}_{gate}"] = array[:, k * H : (k + 1) * H]
-    if explained.C_prev is not None and explained.C_act is not None:
-        arrays["f_c_prev"] = gates["f"] * explained.C_prev
-        arrays["i_g"] = gates["i"] * gates["g"]
+    if explained.F_c_prev is not None and explained.I_g is not None:
+        assert explained.C_act is not None
+        arrays["f_c_prev"] = explained.F_c_prev
+        arrays["i_g"] = explained.I_g
         arrays["act_c"] = explained.C_act
         if explained.Shown is not None:
             arrays["o_act_c"] = explained.Shown
     else:
-        arrays["one_minus_z_n"] = (1 - gates["z"]) * gates["n"]
-        arrays["z_h_prev"] = gates["z"] * explained.H_prev
+        assert explained.One_minus_z_n is not None and explained.Z_h_prev is not None
+        arrays["one_minus_z_n"] = explained.One_minus_z_n
+        arrays["z_h_prev"] = explained.Z_h_prev
     return arrays

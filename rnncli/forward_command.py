@@ -14,6 +14,7 @@ from rnncli.cli_options import (
     NoHeaderOption,
     OutputOption,
     SequenceArgument,
+    warn,
 )
 from rnncli.help_format import CHECK, EXPLAIN, INPUT, MODE, OUTPUT, examples
 from rnncli.option_values import Dtype, Mode, OutputFormat
@@ -279,4 +280,4 @@ def forward(
         no_title=no_title,
         no_sparklines=no_sparklines,
     )
-    run_forward(request, sys.stdout.isatty(), lambda message: typer.echo(message, err=True))
+    run_forward(request, sys.stdout.isatty(), warn)

@@ -30,7 +30,7 @@ from rnncli.input_scale import fitted_scale, scale_line
 from rnncli.message_words import counted
 from rnncli.network import Network
 from rnncli.option_values import DOCUMENT_FORMATS, Direction, InputFormat, Mode, OutputFormat
-from rnncli.output_files import check_output, output_stream
+from rnncli.output_files import check_run_files, output_stream
 from rnncli.progress import progress_on_stderr
 from rnncli.run import Run
 from rnncli.run_views import output_steps_only, rounded_run
@@ -53,11 +53,18 @@ def run_forward(
     held in memory is a single piece: the whole sequence or batch.
     """
     check_options(request)
+    check_run_files(
+        [("-o", request.output), ("--save-state", request.save_state)],
+        [
+            ("the sequence", request.sequence),
+            ("the config", request.config),
+            ("--h0", request.h0),
+            ("--expect", request.expect),
+        ],
+    )
     # The input format is decided here, once: the option, else the file name's extension;
     # None leaves it to the content.
     request = request._replace(input_format=format_of(request.sequence, request.input_format))
-    check_output(request.output)
-    check_output(request.save_state)
     net = default_network() if request.config is None else load_config(request.config)
     check_network_options(request, net)
     given = initial_state(request.h0, net)

@@ -24,6 +24,7 @@ class HandUnit(NamedTuple):
     x_products: list[tuple[float, float]]  # (W_xh[i, j], x_t,j) for j = 1..I
     W_xh_x: float  # (W_xh x_t)_i
     b_xh: float
+    W_xh_x_b_xh: float  # (W_xh x_t + b_xh)_i, as the run's dtype adds them
     h_products: list[tuple[float, float]]  # (W_hh[i, j], h_{t-1},j) for j = 1..H
     W_hh_h_prev: float  # (W_hh h_{t-1})_i
     b_hh: float
@@ -48,6 +49,7 @@ def hand_step(net: Network, result: Forward, explained: Terms, t: int) -> HandSt
             x_products=list(zip(net.W_xh[i].tolist(), x_t, strict=True)),
             W_xh_x=float(explained.W_xh_x[k, i]),
             b_xh=float(explained.b_xh[i]),
+            W_xh_x_b_xh=float(explained.W_xh_x_b_xh[k, i]),
             h_products=list(zip(net.W_hh[i].tolist(), h_prev, strict=True)),
             W_hh_h_prev=float(explained.W_hh_h_prev[k, i]),
             b_hh=float(explained.b_hh[i]),

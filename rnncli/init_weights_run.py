@@ -12,7 +12,7 @@ from rnncli.initialise import initial_network
 from rnncli.message_words import counted
 from rnncli.network_yaml import network_yaml
 from rnncli.option_values import BiasForm, CellKind, Scheme
-from rnncli.output_files import output_stream
+from rnncli.output_files import check_run_files, output_stream
 
 
 class InitRequest(NamedTuple):
@@ -36,6 +36,7 @@ class InitRequest(NamedTuple):
 def write_initial_config(request: InitRequest) -> None:
     """A config with fresh weights, headed by the command that makes it again."""
     output = request.output
+    check_run_files([("-o", output)], [])  # it reads no file
     if output is not None and output != "-" and Path(output).is_file() and not request.force:
         raise RnnCliError(f"{output}: already exists; add --force to replace it")
     seed = secrets.randbelow(2**63) if request.seed is None else request.seed

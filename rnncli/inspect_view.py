@@ -12,6 +12,7 @@ from rnncli.config import default_network, load_config
 from rnncli.document_tables import PlainTable
 from rnncli.network_facts import describe
 from rnncli.option_values import OutputFormat
+from rnncli.printable import printable
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -35,7 +36,7 @@ def inspect_network(config: str | None, output_format: OutputFormat, out: TextIO
     elif chosen is OutputFormat.HTML:
         from rnncli.page_export import page_html
 
-        out.write(page_html(network_table(facts), facts["name"] or "network"))
+        out.write(page_html(network_table(facts), _name(facts)))
     else:
         from rich.console import Console
 
@@ -48,7 +49,7 @@ def network_table(facts: dict[str, Any]) -> Table:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(facts["name"] or "network"), title_justify="left", show_header=False)
+    table = Table(title=Text(_name(facts)), title_justify="left", show_header=False)
     table.add_column("fact", style="bold cyan")
     table.add_column("value")
     for fact, value in [*fact_rows(facts), ("", facts["spectral_radius_note"])]:
@@ -61,7 +62,13 @@ def facts_table(facts: dict[str, Any]) -> PlainTable:
     the spectral radius's note under the table rather than in a row."""
     rows = [[fact, value] for fact, value in fact_rows(facts)]
     notes = [facts["spectral_radius_note"]]
-    return PlainTable(facts["name"] or "network", ["fact", "value"], rows, notes, numbers=False)
+    return PlainTable(_name(facts), ["fact", "value"], rows, notes, numbers=False)
+
+
+def _name(facts: dict[str, Any]) -> str:
+    """The network's name from its file, printable (rnncli.printable), for the views;
+    the json keeps it as given."""
+    return printable(facts["name"]) if facts["name"] else "network"
 
 
 def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:

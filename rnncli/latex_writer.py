@@ -91,6 +91,6 @@ def hand_step_align(step: HandStep, precision: int) -> str:
             rf"z_{{{t},{i}}} &= {terms} = {fixed(unit.z, p)}",
             rf"h_{{{t},{i}}} &= {f}({fixed(unit.z, p)}) = {fixed(unit.h, p)}",
         ]
-    hidden = ", ".join(fixed(u.W_xh_x + u.b_xh, p) for u in step.units)
+    hidden = ", ".join(fixed(u.W_xh_x_b_xh, p) for u in step.units)
     rows.append(rf"W_{{xh}} x_{{{t}}} + b_{{xh}} &= ({hidden})")
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n\n"

@@ -59,7 +59,7 @@ def hand_step_math(step: HandStep, precision: int) -> str:
             f"$z_{{{t},{i}}} = {terms} = {fixed(unit.z, p)}$, "
             f"$h_{{{t},{i}}} = {f}({fixed(unit.z, p)}) = {fixed(unit.h, p)}$"
         )
-    hidden = ", ".join(fixed(u.W_xh_x + u.b_xh, p) for u in step.units)
+    hidden = ", ".join(fixed(u.W_xh_x_b_xh, p) for u in step.units)
     z = ", ".join(fixed(u.z, p) for u in step.units)
     h = ", ".join(fixed(u.h, p) for u in step.units)
     lines += [

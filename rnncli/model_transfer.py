@@ -9,7 +9,7 @@ from rnncli.files import source_name
 from rnncli.model_files import read_model
 from rnncli.model_form import Stated, from_network, to_network
 from rnncli.network_yaml import network_yaml
-from rnncli.output_files import output_stream
+from rnncli.output_files import check_run_files, output_stream
 
 EXPORT_EXTENSIONS = {"onnx": ".onnx", "safetensors": ".safetensors"}
 
@@ -27,6 +27,7 @@ def import_model(
 ) -> None:
     """Write the config of the model file at `path`, its header naming where what the
     file does not record came from, and every conversion."""
+    check_run_files([("-o", output)], [("the model", path)])
     _check_new(output, force)
     form = read_model(path, stated)
     net = to_network(form)
@@ -46,6 +47,7 @@ def export_model(config: str, target: str, output: str | None, force: bool, opse
 
     if output is None:
         output = str(PurePath(source_name(config)).with_suffix(EXPORT_EXTENSIONS[target]).name)
+    check_run_files([("-o", output)], [("the config", config)])
     _check_new(output, force)
     form = from_network(load_config(config), source_name(config))
     if target == "onnx":

@@ -16,6 +16,19 @@ from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
 from rnncli.option_values import Direction
+from rnncli.printable import printable
+
+
+def _yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted string that reads back to exactly `text`: JSON's
+    escapes, and every character that is not printable (C1 controls, bidirectional
+    overrides, ...) as YAML's `\\uXXXX` or `\\UXXXXXXXX`, which YAML requires of some
+    of them and which leaves none of them raw in the file or on a terminal."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(
+        c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}"
+        for c in quoted
+    )
 
 
 def network_yaml(net: Network, header: list[str]) -> str:
@@ -23,12 +36,14 @@ def network_yaml(net: Network, header: list[str]) -> str:
 
     `header` lines become the leading comments. One layer is written as `weights:` (the
     output layer inside it; `weights_reverse:` for the other direction), more as
-    `layers:` with `output:`.
+    `layers:` with `output:`. The name is written with YAML's escapes (_yaml_string).
     """
-    lines = [f"# {line}" if line else "#" for line in header]
+    # A header line may quote a file (a state_dict's key, a layer's name): made printable,
+    # no line break can end its comment and no control reaches the file or a terminal.
+    lines = [f"# {printable(line, backslash=False)}" if line else "#" for line in header]
     cell = net.cell
     if net.name is not None:
-        lines.append(f"name: {json.dumps(net.name, ensure_ascii=False)}")
+        lines.append(f"name: {_yaml_string(net.name)}")
     if isinstance(cell, LstmCell | GruCell):
         lines.append(f"cell: {cell.kind}")
     lines.append(f"activation: {_activation_yaml(net.activation)}")

@@ -2,10 +2,14 @@
 
 `output_stream`: a regular file, or a path that does not exist yet, is written beside its
 target under a temporary name and renamed over it only when complete, so an error or
-Ctrl-C leaves the old content as it was. A link to a regular file replaces the file it
-points to, not the link. Anything else (a device such as /dev/null, a FIFO,
+Ctrl-C leaves the old content as it was; a run killed by SIGTERM or SIGHUP removes its
+temporary files before it ends as the signal ends it. A link to a regular file replaces
+the file it points to, not the link. Anything else (a device such as /dev/null, a FIFO,
 /dev/stdout) is written into directly: it is never replaced, removed or chmod-ed. Every
 write error is rnncli's own one-line error naming the file.
+
+`check_run_files` is the one rule of what a run may write: no output is an input of the
+run or another of its outputs.
 """
 
 from __future__ import annotations
@@ -14,17 +18,20 @@ import io
 import os
 import stat
 import sys
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from rnncli.errors import RnnCliError
+from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.files import STDIN
+from rnncli.temporary_files import forget, temporary_file
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
+
+#: (what the command line calls it, its path): `-o`, `--save-state`, the sequence, ...
+NamedPath = tuple[str, str | None]
 
 
 class _Sink(io.FileIO):
@@ -79,10 +86,72 @@ def output_stream(path: str | None) -> Iterator[TextIO]:
         yield out
 
 
-def check_output(path: str | None) -> None:
-    """An error now, before any work, if `path` cannot be an output file at all."""
-    if path is not None and path != STDIN:
-        _output_target(path)
+def check_run_files(outputs: Sequence[NamedPath], inputs: Sequence[NamedPath]) -> None:
+    """The one rule of what a run writes, checked before anything is read: every output
+    can be an output file at all (not a folder, in a folder that exists), and none is an
+    input of the run or another output.
+
+    Files are the same when they are one file (device and inode, after the links); an
+    output that does not exist yet is compared by the path it resolves to, so two outputs
+    of one new name are caught too. What is written in place (a device, a FIFO, standard
+    output, /dev/stdout) is not compared, nor standard input `-` nor a path given as
+    None. An input that is an ONNX model brings its external data file
+    (`model.onnx.data`, the name torch.onnx.export gives it) along. The error is a usage
+    error naming both."""
+    given: list[tuple[tuple[object, ...], str]] = []
+    for what, path in _with_external_data(inputs):
+        if path is not None and path != STDIN and os.path.exists(path):
+            key = _identity(path)
+            if key is not None:
+                given.append((key, f"{what} {path}"))
+    written: list[tuple[tuple[object, ...], str]] = []
+    for option, path in outputs:
+        if path is None or path == STDIN:
+            continue
+        _, mode, in_place = _output_target(path)
+        key = None if in_place else _identity(path) if mode is not None else _new_file(path)
+        if key is None:
+            continue
+        for other, named in given:
+            if other == key:
+                raise RnnCliError(
+                    f"{option} {path} is {named}: a run never writes over a file it reads; "
+                    "write to another file",
+                    exit_code=EXIT_USAGE,
+                )
+        for other, named in written:
+            if other == key:
+                raise RnnCliError(
+                    f"{option} {path} is {named}: two outputs of one run cannot be one file; "
+                    "give each its own",
+                    exit_code=EXIT_USAGE,
+                )
+        written.append((key, f"{option} {path}"))
+
+
+def _with_external_data(inputs: Sequence[NamedPath]) -> list[NamedPath]:
+    """The inputs, each ONNX model followed by its external data file."""
+    named = []
+    for what, path in inputs:
+        named.append((what, path))
+        if path is not None and path.lower().endswith(".onnx"):
+            named.append((f"{what} {path}'s external data", f"{path}.data"))
+    return named
+
+
+def _identity(path: str) -> tuple[object, ...] | None:
+    """The file at the end of `path`'s links, as its device and inode (None: it cannot
+    be told, and reading or writing it will say why)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return ("file", info.st_dev, info.st_ino)
+
+
+def _new_file(path: str) -> tuple[object, ...]:
+    """A file not made yet, as the path it will have once its links are followed."""
+    return ("new", os.path.realpath(path))
 
 
 def _output_target(path: str) -> tuple[str, int | None, bool]:
@@ -143,9 +212,7 @@ def _replaced(path: str, target: Path, mode: int | None) -> Iterator[TextIO]:
     """A regular file (or a new one) written beside `target` and renamed over it when
     complete; an existing file keeps its permission bits."""
     try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
+        descriptor, temporary = temporary_file(target)
     except OSError as error:
         raise _unwritable(path, error) from None
     try:
@@ -166,3 +233,5 @@ def _replaced(path: str, target: Path, mode: int | None) -> Iterator[TextIO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    finally:
+        forget(temporary)

@@ -59,8 +59,10 @@ def _recorded(view: RenderableType) -> Console:
 
 def page_html(view: RenderableType, title: str) -> str:
     """`view` as a standalone HTML page titled `title`."""
-    html = _recorded(view).export_html(code_format=PAGE, inline_styles=False)
-    return html.replace("@TITLE@", escape(title))
+    # The title goes into the page before rich fills it, so that no text of the view
+    # (a name holding "@TITLE@") can be taken for the title's place.
+    page = PAGE.replace("@TITLE@", escape(title).replace("{", "{{").replace("}", "}}"))
+    return _recorded(view).export_html(code_format=page, inline_styles=False)
 
 
 def image_svg(view: RenderableType, title: str) -> str:

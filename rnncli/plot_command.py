@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from rnncli.cli_options import ConfigOption, SequenceArgument
+from rnncli.cli_options import ConfigOption, SequenceArgument, warn
 from rnncli.help_format import examples
 from rnncli.option_values import Mode
 
@@ -44,4 +44,4 @@ def plot(
     from rnncli.plot_run import PlotRequest, run_plot
 
     request = PlotRequest(sequence, output, config, what, mode)
-    run_plot(request, lambda message: typer.echo(message, err=True))
+    run_plot(request, warn)

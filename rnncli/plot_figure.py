@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from rnncli.activations import FloatArray
+from rnncli.printable import printable
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -40,16 +41,24 @@ def figure(title: str, columns: list[tuple[str | int | None, list[Panel]]]) -> F
     rows = max(len(panels) for _, panels in columns)
     fig = Figure(figsize=(5.5 * len(columns), 3.2 * rows), layout="constrained")
     axes = fig.subplots(rows, len(columns), squeeze=False)
-    fig.suptitle(title)
+    fig.suptitle(_literal(title))
     for c, (sequence_id, panels) in enumerate(columns):
         for r, panel in enumerate(panels):
             ax = axes[r][c]
-            heading = panel.name if sequence_id is None else f"{panel.name}, sequence {sequence_id}"
-            ax.set_title(heading)
+            if sequence_id is None:
+                ax.set_title(panel.name)
+            else:
+                ax.set_title(f"{panel.name}, sequence {_literal(printable(str(sequence_id)))}")
             _draw(fig, ax, panel)
         for r in range(len(panels), rows):
             axes[r][c].set_visible(False)
     return fig
+
+
+def _literal(text: str) -> str:
+    """Text from a file (a sequence's id, a network's name), already printable, drawn as
+    it reads: a `$` escaped, so that matplotlib takes no part of it for mathtext."""
+    return text.replace("$", r"\$")
 
 
 def _draw(fig: Figure, ax: object, panel: Panel) -> None:

@@ -17,8 +17,9 @@ from rnncli.forward_result import Forward, gate_values
 from rnncli.gradient_flow import gradient_flow
 from rnncli.network import Network
 from rnncli.option_values import Mode
-from rnncli.output_files import check_output
+from rnncli.output_files import check_run_files, output_stream
 from rnncli.plot_figure import Panel, figure
+from rnncli.printable import printable
 from rnncli.sequence import format_of, read_batch
 from rnncli.sequence_fit import check_fits
 from rnncli.slopes import slope
@@ -53,7 +54,10 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
             f"-o: {request.output}: the figure is saved as .png, .svg or .pdf",
             exit_code=EXIT_USAGE,
         )
-    check_output(request.output)
+    check_run_files(
+        [("-o", request.output)],
+        [("the sequence", request.sequence), ("the config", request.config)],
+    )
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -75,7 +79,7 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
         check_fits(sequence, net, config_source)
     shown = batch.sequences[:MOST_PANELS]
     if len(batch.sequences) > MOST_PANELS:
-        left = [str(s.id) for s in batch.sequences[MOST_PANELS:]]
+        left = [printable(str(s.id)) for s in batch.sequences[MOST_PANELS:]]
         warn(f"rnncli: plot draws the first {MOST_PANELS} sequences; left out: {', '.join(left)}")
     results = forward_batch(net, [s.X for s in shown], None, request.mode)
     columns = [
@@ -83,7 +87,10 @@ def run_plot(request: PlotRequest, warn: Callable[[str], None]) -> None:
         for s, result in zip(shown, results, strict=True)
     ]
     sizes = title(net, results[0]).split(" · sequence")[0]
-    figure(sizes, columns).savefig(request.output)
+    drawn = figure(sizes, columns)
+    with output_stream(request.output) as out:  # through a temporary file, as every output
+        out.flush()
+        drawn.savefig(out.buffer, format=Path(request.output).suffix.lower().lstrip("."))
 
 
 def panels(net: Network, result: Forward, wanted: list[str]) -> list[Panel]:

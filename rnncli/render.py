@@ -13,6 +13,7 @@ from rnncli.activations import FloatArray
 from rnncli.column_groups import ColumnGroup, ForwardTable
 from rnncli.forward_result import Forward
 from rnncli.network import Network
+from rnncli.printable import printable
 from rnncli.render_explain import explain_view
 from rnncli.run import Run
 from rnncli.sparklines import unit_sparklines
@@ -81,7 +82,8 @@ def forward_table(
 ) -> ForwardTable:
     """The forward pass as a table, one row per step (row k is step t = k + first_t);
     o_t appears only with an output layer and where the mode emits. The kept columns
-    follow t, and x_t's heading names the features where the input named them. Numbers
+    follow t, and x_t's heading names the features where the input named them (names and
+    kept cells shown printable, rnncli.printable). Numbers
     are coloured by sign and size; saturated units of tanh and sigmoid are marked *, with
     a word on inputs too large for the weights. `elide` shows the first and last steps.
     """
@@ -97,7 +99,7 @@ def forward_table(
     bounded = net.activation.name in ("tanh", "sigmoid")
     groups = [
         column_group(
-            "x_t" if names is None else f"x_t: {', '.join(names)}",
+            "x_t" if names is None else f"x_t: {', '.join(map(printable, names))}",
             kept,
             result.X[kept],
             precision,
@@ -126,11 +128,12 @@ def forward_table(
         )
     if saturated is not None:
         notes += saturation_notes(saturated[0], float(np.abs(result.X).max(initial=0.0)))
-    labels = []  # the kept columns: their names and, per step index, their text
+    labels = []  # the kept columns: their names and, per step index, their text (printable)
     if kept_columns is not None:
         for j, name in enumerate(kept_columns.names):
-            cells = {k: kept_columns.rows[k][j] for k in kept if k < len(kept_columns.rows)}
-            labels.append((name, cells))
+            texts = kept_columns.rows
+            cells = {k: printable(texts[k][j]) for k in kept if k < len(texts)}
+            labels.append((printable(name), cells))
     return ForwardTable(title(net, result, sequence_id), groups, rows, notes, first_t, labels)
 
 

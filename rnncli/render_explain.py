@@ -7,9 +7,10 @@ from rich.text import Text
 
 from rnncli.activations import FloatArray
 from rnncli.explain import Terms
-from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, gate_arrays, term_arrays
+from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS, view_terms
 from rnncli.forward_result import Forward
 from rnncli.gated_rows import SATURATION_NOTE, gated_rows, saturation_marks, state_by_hand
+from rnncli.gru_cell import GruCell
 from rnncli.network import Network
 from rnncli.table_blocks import UnitColumns
 from rnncli.table_text import ROWS_EACH_END, fixed, shown_steps, title
@@ -33,8 +34,7 @@ def explain_view(
     parts: list[RenderableType] = []
     if titled:
         parts.append(Text(title(net, result, sequence_id), style="bold"))
-    terms = term_arrays(explained)
-    terms.update({f"gate {gate}": values for gate, values in gate_arrays(explained).items()})
+    terms = view_terms(explained)
     marked = False
     for k in shown_steps(len(result.X), elide):
         if k is None:
@@ -129,12 +129,33 @@ def first_step_by_hand(
                 f"{_signed(w, precision)}·{_trimmed(fixed(v, precision))}"
                 for w, v in zip(row.tolist(), vector.tolist(), strict=True)
             )
-            total = float(row @ vector)
+            total = _written_total(net, terms, name, t, k)
+            if total is None:
+                total = float(row @ vector)
             term = f"{name}{gate} {f'x_{t}' if name == 'W_xh' else f'h_{t - 1}'}"
             lines.append(f"  {term}, unit {k % H + 1}: {products} = {fixed(total, precision)}")
     if net.gates:
         lines += state_by_hand(result, net, terms, precision, t)
     return Text("\n".join(lines))
+
+
+def _written_total(
+    net: Network, terms: dict[str, FloatArray] | None, name: str, t: int, k: int
+) -> float | None:
+    """Row k of W_xh x_t or W_hh h_{t-1} as the terms hold it (the table's row, in the
+    run's dtype), or None where they hold something else: a GRU's W_hh^n (r ⊙ h_{t-1})."""
+    if terms is None:
+        return None
+    H = net.cell_size
+    key = "W_xh_x" if name == "W_xh" else "W_hh_h_prev"
+    if net.gates:
+        gate = net.gates[k // H]
+        cell = net.cell
+        reset_first = isinstance(cell, GruCell) and not cell.reset_after
+        if key == "W_hh_h_prev" and gate == "n" and reset_first:
+            return None
+        key = f"{key}_{gate}"
+    return float(terms[key][t - 1][k % H])
 
 
 def _signed(value: float, precision: int) -> str:

@@ -38,7 +38,10 @@ def output_steps_only(run: Run) -> Run:
 def rounded_run(run: Run, decimals: int) -> Run:
     """Every number of the run as it is written, rounded to `decimals` (half to even,
     on the exact binary value, as Python's round does): x, h, o, every layer's state
-    and h_n, an LSTM's c and c_n. The explained terms too, where there are any."""
+    and h_n, an LSTM's c and c_n. The explained terms too, where there are any: every
+    term a writer gives is one of the terms' arrays (explain.Terms holds the sums and
+    products too, computed from the exact values), so each written number is rounded
+    here once, from its exact value, and nothing is computed from rounded numbers."""
     result = run.result
     rounded = result._replace(
         X=rounded_values(result.X, decimals),
@@ -64,6 +67,7 @@ def rounded_run(run: Run, decimals: int) -> Run:
 
 def rounded_values(values: FloatArray, decimals: int) -> FloatArray:
     """`values` rounded to `decimals`, each the float nearest to its correctly rounded
-    decimal (so its shortest text has at most `decimals` decimals); inf and nan stay."""
+    decimal (so its shortest text has at most `decimals` decimals); inf and nan stay.
+    A float32 value is rounded from its own exact decimal (float64 holds it exactly)."""
     flat = [round(value, decimals) for value in values.astype(np.float64).ravel().tolist()]
     return np.array(flat, dtype=np.float64).reshape(values.shape)

@@ -21,6 +21,7 @@ from rnncli.activations import FloatArray
 from rnncli.column_choice import Kept
 from rnncli.forward_result import Forward
 from rnncli.network import Network
+from rnncli.printable import printable
 from rnncli.run import Run
 from rnncli.sparklines import WIDEST, UnitSparklines, unit_sparklines
 from rnncli.table_text import SATURATED, fixed, saturation_notes, title
@@ -55,8 +56,8 @@ class TableStream:
         self.largest_x = max(self.largest_x, float(np.abs(result.X).max(initial=0.0)))
         if self.held is None and not self.widths:
             if run.input_names is not None:
-                self.x_name = f"x_t: {', '.join(run.input_names)}"
-            self.labels = () if run.kept is None else run.kept.names
+                self.x_name = f"x_t: {', '.join(map(printable, run.input_names))}"
+            self.labels = () if run.kept is None else tuple(map(printable, run.kept.names))
             self.held, self.held_kept = result, run.kept
             return
         if self.held is not None:
@@ -99,7 +100,7 @@ class TableStream:
         if alone and any_marked and saturated is not None:
             self.hang = bool(saturated[1](result.H[:, -1]).any())
         group_heads = [name for name, _ in self._groups(result)]
-        label_rows = [] if kept is None else kept.rows
+        label_rows = [] if kept is None else [tuple(map(printable, row)) for row in kept.rows]
         self.label_widths = [
             max([len(name), *(len(row[j]) for row in label_rows)])
             for j, name in enumerate(self.labels)
@@ -140,7 +141,8 @@ class TableStream:
         for k in range(len(result.X)):
             cells = [str(self.steps + k + 1).rjust(self.columns[0])]
             for j, width in enumerate(self.label_widths):
-                cells.append((kept.rows[k][j] if kept and k < len(kept.rows) else "").ljust(width))
+                text = kept.rows[k][j] if kept and k < len(kept.rows) else ""
+                cells.append(printable(text).ljust(width))
             for n, texts in enumerate(groups, 1):
                 parts = []
                 for u, text in enumerate(texts[k]):

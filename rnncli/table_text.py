@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from rnncli.forward_result import Forward
 from rnncli.network import Network
+from rnncli.printable import printable
 
 #: Where a unit of a saturating activation is saturated (its gradient nearly 0): the
 #: rule as the table's note states it, and the test (of a value or of an array).
@@ -22,7 +23,8 @@ ROWS_EACH_END = 10
 
 def title(net: Network, result: Forward, sequence_id: str | int | None = None) -> str:
     """`textbook · 5 → 2 · many-to-many`: the network's name, sizes and the mode; with
-    stacked layers, two directions or a batch, those too."""
+    stacked layers, two directions or a batch, those too. The name and the sequence's id
+    come from files: shown printable (rnncli.printable), in every view that titles a run."""
     sizes = f"{net.input_size} → {net.hidden_size}"
     if net.num_layers > 1:
         sizes += f" × {net.num_layers} layers"
@@ -30,9 +32,9 @@ def title(net: Network, result: Forward, sequence_id: str | int | None = None) -
         sizes += f" {net.direction}"
     if net.has_output_layer:
         sizes += f" → {net.output_size}"
-    parts = [net.name, sizes, str(result.mode)]
+    parts = [printable(net.name or ""), sizes, str(result.mode)]
     if sequence_id is not None:
-        parts.append(f"sequence {sequence_id}")
+        parts.append(f"sequence {printable(str(sequence_id))}")
     return " · ".join(part for part in parts if part)
 
 

@@ -2,8 +2,9 @@
 
 Numbers and paths are plain names here (`from tests.conftest import SAMPLE, textbook`),
 since some are needed when a module is collected (in `parametrize`); helpers that do
-something are fixtures: `on_a_terminal` runs rnncli on a pseudo-terminal and
-`random_network` builds a seeded random network. The plain functions at the end are
+something are fixtures: `on_a_terminal` runs rnncli on a pseudo-terminal (`on_a_pty`
+gives its exit code and raw bytes, each read bounded) and `random_network` builds a
+seeded random network. The plain functions at the end are
 shared by several modules: random gated networks, documents checked, and `rnncli
 forward` run as a separate process for the cell tests (`forward_json`). No test module
 imports another.
@@ -257,19 +258,31 @@ def released(fifo: Path) -> None:
     os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
 
 
-def _on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
-    """What rnncli prints when its stdout is a terminal (a pseudo-terminal here)."""
+def on_a_pty(
+    *args: str, env: dict[str, str] | None = None, columns: int = 100, bound: float = 120.0
+) -> tuple[int, bytes]:
+    """rnncli run with stdout and stderr on one pseudo-terminal: its exit code and every
+    byte that reached the terminal (read_all), the whole run given `bound` seconds."""
     main, child = pty.openpty()
-    full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
-    full_env.update({"COLUMNS": "100", "TERM": "xterm-256color", **(env or {})})
-    process = subprocess.Popen([*RNNCLI, *args], stdout=child, stderr=child, env=full_env)
+    full_env = {k: v for k, v in _environment().items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    full_env.update({"COLUMNS": str(columns), "TERM": "xterm-256color", **(env or {})})
+    process = subprocess.Popen(
+        [*RNNCLI, *args], stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=full_env
+    )
     os.close(child)
     try:
-        screen = read_all(main, process)
+        screen = read_all(main, process, bound)
+        process.wait(timeout=bound)
     finally:
         os.close(main)
-    process.wait(timeout=30)
-    assert process.returncode == 0
+    return process.returncode, screen
+
+
+def _on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
+    """What rnncli prints when its stdout is a terminal (a pseudo-terminal here)."""
+    code, screen = on_a_pty(*args, env=env)
+    assert code == 0
+    return screen.decode("utf-8")
     return screen.decode("utf-8")
 
 

@@ -328,3 +328,68 @@ def test_an_endless_fifo_streams_in_flat_memory(tmp_path: Path) -> None:
     assert lines[0] == "t,a,b,c,d,e,h1,h2"
     assert len(lines) > 200_000
     assert lines[-1].startswith(f"{len(lines) - 1},0.1,0.2,0.3,0.4,0.5,")
+
+
+# -- a killed run ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_killed_run_removes_its_temporary_file(tmp_path: Path, number: int) -> None:
+    """A run streaming from a FIFO fed slowly (so it is surely in the middle of writing
+    -o) is sent the signal once its temporary file is there: the file goes, the old -o
+    stays (bytes and inode), and the run ends as the signal ends it (Ctrl-C: 130)."""
+    fifo = tmp_path / "rows.csv"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.csv"
+    out.write_text("the previous content\n")
+    inode = out.stat().st_ino
+    stop = threading.Event()
+
+    def feed() -> None:
+        try:
+            with fifo.open("w") as handle:
+                handle.write("a,b,c,d,e\n")
+                while not stop.is_set():
+                    handle.write(ROW * 100)
+                    handle.flush()
+                    time.sleep(0.01)
+        except BrokenPipeError:
+            pass  # the run has ended
+
+    def as_at_a_terminal() -> None:  # a background shell's child may inherit SIG_IGN
+        for each in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(each, signal.SIG_DFL)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    process = subprocess.Popen(
+        [*RNNCLI, "forward", str(fifo), "-f", "csv", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=as_at_a_terminal,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no temporary file within 60 s"
+            time.sleep(0.02)
+        written = next(p for p in tmp_path.iterdir() if p.name.endswith(".tmp"))
+        while written.stat().st_size == 0:  # rows have gone through the run
+            assert time.monotonic() < deadline, "nothing written within 60 s"
+            time.sleep(0.02)
+        process.send_signal(number)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        stop.set()
+        released(fifo)  # the feeder, should the run never have opened the FIFO
+        feeder.join(timeout=60)
+        if process.poll() is None:
+            process.kill()
+    ended = 130 if number == signal.SIGINT else -number
+    assert process.returncode == ended, stderr
+    assert (stdout, stderr) == (b"", b"")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "rows.csv"]
+    assert out.read_text() == "the previous content\n"
+    assert out.stat().st_ino == inode
