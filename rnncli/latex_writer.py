@@ -27,6 +27,8 @@ _TEXT = {
     "–": "--",
     ELIDED: r"$\vdots$",
     "|": r"\textbar{}",
+    "<": r"\textless{}",  # in the default (OT1) fonts a bare < and > print as ¡ and ¿
+    ">": r"\textgreater{}",
     "≤": r"$\leq$",
     "≥": r"$\geq$",
     "‖": r"$\|$",
@@ -42,8 +44,12 @@ TIMES = r"\cdot"
 
 
 def escaped(text: str) -> str:
-    """`text` as LaTeX text: every special character escaped."""
-    return "".join(_TEXT.get(char, char) for char in text)
+    """`text` as LaTeX text: every special character escaped, and no hyphens run into a
+    dash (`--standardize` stays two hyphens, not an en dash)."""
+    return "".join(
+        "-{}" if char == "-" and text[i + 1 : i + 2] == "-" else _TEXT.get(char, char)
+        for i, char in enumerate(text)
+    )
 
 
 def tabular(table: PlainTable) -> str:

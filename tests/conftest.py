@@ -9,17 +9,28 @@ shared by several modules: random gated networks, documents checked, and `rnncli
 forward` run as a separate process for the cell tests (`forward_json`). No test module
 imports another.
 
+Reference tools and packages (pdflatex, chromium, jq, torch, ...) are asked for through
+`require`, `requires` and `reference_module` alone: in CI (CI=true) a missing one is a
+failure, elsewhere a skip naming what to install. The README's shell lines run with
+`command_environment` (this session's rnncli and python first on PATH); waits poll with
+`wait_for`, pseudo-terminals are read with `read_all`, and `released` unblocks a thread
+left opening a FIFO: each with a generous bound, never a time a test must keep.
+
 hypothesis runs a quick profile unless HYPOTHESIS_PROFILE=fuzz asks for the long one (at
 least 10,000 examples per fuzz target).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
 import json
 import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -27,7 +38,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -58,8 +70,14 @@ SAMPLE = str(ROOT / "samples" / "sample.csv")
 #: A many-to-one example with an output layer: a sequence and its network.
 WEATHER = str(ROOT / "samples" / "weather.csv")
 WEATHER_CONFIG = str(ROOT / "configs" / "weather.yaml")
+#: The lesson's LSTM (its config) and the sequence it reads.
+LESSON = str(ROOT / "samples" / "lesson.csv")
+LESSON_LSTM = str(ROOT / "configs" / "lesson-lstm.yaml")
 #: rnncli run as a program, the way a user starts it.
 RNNCLI = [sys.executable, "-m", "rnncli"]
+#: The `rnncli` script pip installed beside this session's interpreter (the README's
+#: `rnncli`); never the one on PATH, which may belong to another Python.
+RNNCLI_SCRIPT = Path(sys.executable).with_name("rnncli")
 #: rnncli's gate names in PyTorch's order of the row blocks of a stacked matrix.
 GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
@@ -116,12 +134,135 @@ textbook = Textbook(
 )
 
 
+# -- reference tools: in CI a missing one fails, elsewhere it skips ---------------
+
+#: The programs the tests check views and recipes with, and how to install each.
+TOOLS = {
+    "pdflatex": "apt-get install texlive-latex-base texlive-latex-recommended",
+    "pdftotext": "apt-get install poppler-utils",
+    "chromium": "apt-get install chromium",
+    "jq": "apt-get install jq",
+    "mlr": "apt-get install miller",
+    "awk": "apt-get install gawk",
+    "csvcut": "pip install -e '.[test]'",
+    "csvlook": "pip install -e '.[test]'",
+    "csvstat": "pip install -e '.[test]'",
+}
+
+
+def _missing(names: Sequence[str]) -> list[str]:
+    """Which of the tools (TOOLS) and Python modules named are not installed."""
+    found = [
+        shutil.which(name) if name in TOOLS else importlib.util.find_spec(name.split(".")[0])
+        for name in names
+    ]
+    return [name for name, there in zip(names, found, strict=True) if there is None]
+
+
+def reference_missing(names: Sequence[str]) -> NoReturn:
+    """A test without its reference: in CI (CI=true) a failure, since CI installs every
+    reference; on a developer's machine a skip that says what to install."""
+    install = sorted({TOOLS.get(name, "pip install -e '.[test]'") for name in names})
+    message = f"not installed: {', '.join(names)} ({'; '.join(install)})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}; CI checks against it", pytrace=False)
+    pytest.skip(message, allow_module_level=True)
+
+
+def require(*names: str) -> None:
+    """Go on only with every tool and module named (see reference_missing)."""
+    if missing := _missing(names):
+        reference_missing(missing)
+
+
+def requires(*names: str) -> pytest.MarkDecorator:
+    """The test needs these tools or modules (see reference_missing); checked at set-up."""
+    return pytest.mark.requires(missing=tuple(_missing(names)))
+
+
+def reference_module(name: str) -> ModuleType:
+    """The module, imported (pytest.importorskip, but a failure in CI)."""
+    require(name)
+    return importlib.import_module(name)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("requires"):
+        if mark.kwargs["missing"]:
+            reference_missing(mark.kwargs["missing"])
+
+
+@pytest.fixture(scope="session")
+def keras() -> ModuleType:
+    """Keras on its torch backend. Keras reads KERAS_BACKEND once, when first imported:
+    the variable is set for that import alone, so no later test or process inherits it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KERAS_BACKEND", "torch")
+        module = reference_module("keras")
+    assert module.backend.backend() == "torch", "keras was imported before, on another backend"
+    return module
+
+
+def command_environment(folder: Path) -> dict[str, str]:
+    """The environment for a shell running the README's lines: folder/bin first on PATH
+    with `rnncli` and `python`, scripts that run this session's interpreter (not links to
+    it: a venv's python started through a link outside the venv is the base Python), and
+    this checkout first on PYTHONPATH."""
+    bin_folder = folder / "bin"
+    bin_folder.mkdir(exist_ok=True)
+    rnncli = f"'{RNNCLI_SCRIPT}'" if RNNCLI_SCRIPT.exists() else f"'{sys.executable}' -m rnncli"
+    for name, command in (("rnncli", rnncli), ("python", f"'{sys.executable}'")):
+        (bin_folder / name).write_text(f'#!/bin/sh\nexec {command} "$@"\n')
+        (bin_folder / name).chmod(0o755)
+    environment = _environment()
+    environment["PATH"] = f"{bin_folder}{os.pathsep}{environment.get('PATH', '')}"
+    return environment
+
+
+def read_all(fd: int, process: subprocess.Popen[bytes], seconds: float = 120) -> bytes:
+    """Everything a process writes to a pseudo-terminal until it closes it, or fails once
+    `seconds` have gone by without the end (a bound on a hang, not a time assertion)."""
+    chunks, deadline = [], time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            process.kill()
+            raise AssertionError(f"no end of output within {seconds} s: {process.args}")
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
+    """Poll until the condition holds; fail naming `what` after a generous bound."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.02)
+
+
+def released(fifo: Path) -> None:
+    """Unblock a thread still waiting to open the FIFO because its other end never came:
+    a reader is let through by a writer that writes nothing, a writer by a reader gone at
+    once (its writes then raise BrokenPipeError)."""
+    with contextlib.suppress(OSError):  # ENXIO: no reader waits
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+
+
 def on_a_pty(
     *args: str, env: dict[str, str] | None = None, columns: int = 100, bound: float = 120.0
 ) -> tuple[int, bytes]:
     """rnncli run with stdout and stderr on one pseudo-terminal: its exit code and every
-    byte that reached the terminal. Each read waits at most a second for data, and the
-    whole run is given `bound` seconds before it is killed and the test fails."""
+    byte that reached the terminal (read_all), the whole run given `bound` seconds."""
     main, child = pty.openpty()
     full_env = {k: v for k, v in _environment().items() if k not in ("FORCE_COLOR", "NO_COLOR")}
     full_env.update({"COLUMNS": str(columns), "TERM": "xterm-256color", **(env or {})})
@@ -129,32 +270,19 @@ def on_a_pty(
         [*RNNCLI, *args], stdin=subprocess.DEVNULL, stdout=child, stderr=child, env=full_env
     )
     os.close(child)
-    chunks = []
-    deadline = time.monotonic() + bound
     try:
-        while time.monotonic() < deadline:
-            if not select.select([main], [], [], 1.0)[0]:
-                continue
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the terminal's other end closed: the run is over
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        else:
-            process.kill()
-            raise AssertionError(f"rnncli {' '.join(args)} did not end in {bound:g} s")
+        screen = read_all(main, process, bound)
         process.wait(timeout=bound)
     finally:
         os.close(main)
-    return process.returncode, b"".join(chunks)
+    return process.returncode, screen
 
 
 def _on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
     """What rnncli prints when its stdout is a terminal (a pseudo-terminal here)."""
     code, screen = on_a_pty(*args, env=env)
     assert code == 0
+    return screen.decode("utf-8")
     return screen.decode("utf-8")
 
 
@@ -421,17 +549,75 @@ def pipe_rows(markdown: str) -> list[list[str]]:
 
 
 def latex_checked(text: str) -> None:
-    """Every environment closed in order; no unescaped special character in text."""
-    stack = []
-    for kind, name in re.findall(r"\\(begin|end)\{([^}]*)\}", text):
-        if kind == "begin":
-            stack.append(name)
-        else:
-            assert stack.pop() == name
-    assert not stack
+    """Every environment closed in order, plain ASCII, and no unescaped special character
+    in text: outside math (`$...$`, align*) never % # _ ^ ~ or a lone $, and & only
+    between the cells of a tabular."""
+    stack: list[str] = []
     for line in text.splitlines():
-        assert not re.search(r"(?<!\\)[&%#](?<!&)", line.replace(" & ", " ")), line
         assert line.isascii(), line
+        for kind, name in re.findall(r"\\(begin|end)\{([^}]*)\}", line):
+            if kind == "begin":
+                stack.append(name)
+            else:
+                assert stack.pop() == name, line
+        if any(name.startswith("align") for name in stack):
+            continue  # math: _ ^ & are its own
+        bare = re.sub(r"\\[\\$&%#_{}]", "", line)  # the escaped ones, and a row's end \\
+        bare = re.sub(r"\$[^$]*\$", "", bare)  # inline math
+        assert not re.search(r"[$%#_^~]", bare), line
+        assert "&" not in bare or (stack and stack[-1] == "tabular"), line
+    assert not stack
+
+
+#: The preamble the LaTeX view's documents compile in (rnncli/latex_writer.py).
+LATEX_PREAMBLE = "\\usepackage{booktabs,amsmath}\n"
+
+
+def compiled_latex(body: str, folder: Path, preamble: str = LATEX_PREAMBLE) -> Path:
+    """The PDF pdflatex makes of body in an article with the preamble, in folder (a
+    failure shows the end of pdflatex's log)."""
+    require("pdflatex")
+    tex = folder / "document.tex"
+    tex.write_text(
+        f"\\documentclass{{article}}\n{preamble}\\begin{{document}}\n{body}\\end{{document}}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", tex.name],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    return folder / "document.pdf"
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text of a PDF as pdftotext reads it, its lines laid out as on the page."""
+    require("pdftotext")
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def chromium(folder: Path, *args: str) -> bytes:
+    """Headless chromium's stdout for args and a local file: no sandbox (as root it has
+    none), its profile in folder, no network (every host name fails)."""
+    require("chromium")
+    done = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         f"--user-data-dir={folder / 'chromium-profile'}", "--disable-extensions",
+         "--disable-background-networking", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND", *args],
+        capture_output=True, stdin=subprocess.DEVNULL, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-3000:]
+    return done.stdout
 
 
 class CheckedHtml(HTMLParser):

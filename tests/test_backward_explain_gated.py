@@ -14,9 +14,9 @@ import pytest
 from rnncli.backward_run import BackwardRequest, backward_report
 from rnncli.network import Network
 from rnncli.network_yaml import network_yaml
-from tests.conftest import gated_network
+from tests.conftest import gated_network, reference_module
 
-torch = pytest.importorskip("torch")
+torch = reference_module("torch")
 
 T, I, H, O = 4, 3, 2, 2
 PRECISION = 10

@@ -18,9 +18,9 @@ from rnncli.gradient_flow import state_flow
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
-from tests.conftest import gated_network
+from tests.conftest import gated_network, reference_module
 
-torch = pytest.importorskip("torch")
+torch = reference_module("torch")
 
 
 def torch_step(cell: Any, p: dict[str, Any], x: Any, h: Any, c: Any) -> tuple[Any, Any]:

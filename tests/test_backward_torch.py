@@ -18,8 +18,9 @@ from rnncli.backward_loss import Targets
 from rnncli.gradient_flow import gradient_flow
 from rnncli.network import Network
 from rnncli.option_values import LossName, Reduction
+from tests.conftest import reference_module
 
-torch = pytest.importorskip("torch")
+torch = reference_module("torch")
 
 
 def torch_gradients(

@@ -18,6 +18,7 @@ from rnncli.network import Network
 from rnncli.network_facts import describe, parameter_count
 from rnncli.network_yaml import network_yaml
 from rnncli.option_values import BiasForm, CellKind, Scheme
+from tests.conftest import reference_module
 
 FloatArray = npt.NDArray[np.float64]
 GATES = {"lstm": "ifgo", "gru": "rzn"}
@@ -301,7 +302,7 @@ def stacked_config(cell: str, I: int, H: int, L: int, D: int, P: int, O: int) ->
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_the_parameter_count_is_pytorchs(cell: str) -> None:
-    torch = pytest.importorskip("torch")
+    torch = reference_module("torch")
     I, H, O = 3, 5, 2
     for L in (1, 2, 3):
         for D in (1, 2):

@@ -25,10 +25,18 @@ import numpy.typing as npt
 import orjson
 import pytest
 
-from tests.conftest import GATES, forward_json, sequence_documents, states, steps, write_json
+from tests.conftest import (
+    GATES,
+    forward_json,
+    reference_module,
+    sequence_documents,
+    states,
+    steps,
+    write_json,
+)
 
-onnx = pytest.importorskip("onnx")
-onnxruntime = pytest.importorskip("onnxruntime")
+onnx = reference_module("onnx")
+onnxruntime = reference_module("onnxruntime")
 
 ATOL = 1e-5
 OPSET = 14

@@ -22,9 +22,17 @@ import numpy.typing as npt
 import orjson
 import pytest
 
-from tests.conftest import GATES, forward_json, sequence_documents, states, steps, write_json
+from tests.conftest import (
+    GATES,
+    forward_json,
+    reference_module,
+    sequence_documents,
+    states,
+    steps,
+    write_json,
+)
 
-torch = pytest.importorskip("torch")
+torch = reference_module("torch")
 
 FloatArray = npt.NDArray[np.float64]
 Block = dict[str, FloatArray]

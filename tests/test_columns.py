@@ -18,7 +18,7 @@ from rnncli.errors import RnnCliError
 from rnncli.parquet_reader import read_parquet
 from rnncli.sequence import parse_sequence
 from rnncli.sequence_fit import check_fits
-from tests.conftest import WEATHER_CONFIG
+from tests.conftest import WEATHER_CONFIG, reference_module
 
 runner = CliRunner()
 
@@ -277,7 +277,7 @@ def test_json_lines_records_must_share_their_keys(tmp_path: Path) -> None:
 
 
 def test_parquet_reads_where_pyarrow_is_installed(files: Path) -> None:
-    pytest.importorskip("pyarrow")
+    reference_module("pyarrow")
     frame = pd.read_csv(files / "readings.csv")
     frame.to_parquet(files / "frame.parquet")
     code, out, err = run(

@@ -16,7 +16,6 @@ T in 1..8); the tests of a framework that is not installed are skipped.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,16 +30,13 @@ from rnncli.batching import forward, forward_batch
 from rnncli.forward_result import Forward
 from rnncli.network import Network
 from rnncli.option_values import Direction
+from tests.conftest import requires
 
 SEEDS = range(12)
 ONNX_OPSET = 14
 
-requires_torch = pytest.mark.skipif(
-    importlib.util.find_spec("torch") is None, reason="torch is not installed"
-)
-requires_onnxruntime = pytest.mark.skipif(
-    importlib.util.find_spec("onnxruntime") is None, reason="onnxruntime is not installed"
-)
+requires_torch = requires("torch")
+requires_onnxruntime = requires("onnxruntime")
 
 #: rnncli's activation -> (ONNX's name, alpha, beta), with values other than the defaults.
 #: ONNX stores attributes as float32, so the values are exact in float32 (0.7 would not

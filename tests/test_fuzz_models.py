@@ -21,15 +21,15 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from rnncli.errors import RnnCliError
 from rnncli.model_form import ModelForm, Stated, to_network
+from tests.conftest import reference_module
 
-h5py = pytest.importorskip("h5py")
-onnx = pytest.importorskip("onnx")
+h5py = reference_module("h5py")
+onnx = reference_module("onnx")
 
 rng = np.random.default_rng(7)
 I, H = 2, 3
@@ -166,7 +166,7 @@ def form_weights_of(valid: bytes) -> list[np.ndarray]:
 def valid_pt() -> dict[str, bytes]:
     """The members of a torch.save zip of nn.LSTM(2, 3, bias=False)'s state_dict (its
     tensors of 24 and 36 values: no storage can stand in for another)."""
-    torch = pytest.importorskip("torch")
+    torch = reference_module("torch")
     torch.manual_seed(3)
     buffer = io.BytesIO()
     torch.save(torch.nn.LSTM(I, H, bias=False).state_dict(), buffer)

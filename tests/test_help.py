@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, command_environment
 
 
 def rnncli(*args: str, cwd: Path = ROOT) -> str:
@@ -102,13 +102,9 @@ def test_examples_are_one_per_line() -> None:
 @pytest.mark.parametrize("command", ["forward", "init-weights", "inspect", "samples"])
 def test_every_example_runs_as_written_in_an_empty_folder(tmp_path: Path, command: str) -> None:
     """Copied from --help into a shell in any folder, each example runs (exit 0)."""
-    shim = tmp_path / "bin"
-    shim.mkdir()
-    (shim / "rnncli").write_text(f'#!/bin/sh\nexec {sys.executable} -m rnncli "$@"\n')
-    (shim / "rnncli").chmod(0o755)
+    env = command_environment(tmp_path)
     work = tmp_path / "work"
     work.mkdir()
-    env = {**os.environ, "PATH": f"{shim}:{os.environ['PATH']}", "PYTHONPATH": str(ROOT)}
     for example in examples(command):
         done = subprocess.run(
             ["sh", "-c", f"set -e; {example}"], cwd=work, env=env, capture_output=True, text=True

@@ -22,9 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from tests.conftest import check_model_refused
+from tests.conftest import check_model_refused, reference_module
 
-h5py = pytest.importorskip("h5py")
+h5py = reference_module("h5py")
 runner = CliRunner()
 
 # One SimpleRNN, I = 2 inputs, H = 3 units: h_t = tanh(x_t K + h_{t-1} R + b) (Keras's
@@ -572,7 +572,7 @@ def peak_memory_of(*args: str) -> tuple[int, int]:
 
 
 def test_an_unused_constant_of_640_mebivalues_costs_no_memory(tmp_path: Path) -> None:
-    pytest.importorskip("onnx")
+    reference_module("onnx")
     model = save_onnx(onnx_rnn(big_constant("unused")), tmp_path / "small.onnx")
     assert model.stat().st_size < 2048
     np.testing.assert_allclose(forward_h(model), expected_h(), rtol=0, atol=1e-12)
@@ -582,7 +582,7 @@ def test_an_unused_constant_of_640_mebivalues_costs_no_memory(tmp_path: Path) ->
 
 
 def test_a_used_constant_over_the_bound_is_refused_before_it_is_made(tmp_path: Path) -> None:
-    pytest.importorskip("onnx")
+    reference_module("onnx")
     model = save_onnx(onnx_rnn(big_constant("h0"), initial_h="h0"), tmp_path / "big.onnx")
     check_model_refused(
         model,
@@ -681,7 +681,7 @@ def test_an_attribute_of_the_wrong_kind_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_onnx_written_here_runs_to_its_numbers(tmp_path: Path) -> None:
-    ort = pytest.importorskip("onnxruntime")
+    ort = reference_module("onnxruntime")
     model = save_onnx(onnx_rnn(dtype=np.float32), tmp_path / "rnn32.onnx")
     (y,) = ort.InferenceSession(str(model)).run(None, {"x": X[:, None].astype(np.float32)})
     np.testing.assert_allclose(forward_h(model), y[:, 0], rtol=0, atol=1e-6)
@@ -712,7 +712,7 @@ def _field(number: int, payload: bytes) -> bytes:
 
 
 def test_an_onnx_graph_nested_a_thousand_deep_is_refused(tmp_path: Path) -> None:
-    pytest.importorskip("onnx")
+    reference_module("onnx")
     graph = b""
     for _ in range(1000):  # If(then_branch = the graph so far), written as protobuf bytes
         attribute = _field(1, b"then_branch") + _field(6, graph) + _varint(20 << 3) + _varint(5)

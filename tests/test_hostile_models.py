@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from tests.conftest import check_model_refused
+from tests.conftest import check_model_refused, reference_module
 
 runner = CliRunner()
 
@@ -75,7 +75,7 @@ def test_a_zip_bomb_inside_a_pt_is_refused_unread(tmp_path: Path) -> None:
 
 
 def test_a_zip_bomb_inside_a_keras_file_is_refused(tmp_path: Path) -> None:
-    pytest.importorskip("h5py")
+    reference_module("h5py")
     model = tmp_path / "bomb.keras"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -88,7 +88,7 @@ def test_a_zip_bomb_inside_a_keras_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_truncated_pt_is_refused(tmp_path: Path) -> None:
-    torch = pytest.importorskip("torch")
+    torch = reference_module("torch")
     whole = tmp_path / "whole.pt"
     torch.save(torch.nn.RNN(3, 2).state_dict(), whole)
     model = tmp_path / "cut.pt"
@@ -158,14 +158,14 @@ def test_a_huge_onnx_file_is_refused_before_reading(tmp_path: Path) -> None:
 
 
 def test_a_small_garbage_onnx_file_is_refused(tmp_path: Path) -> None:
-    pytest.importorskip("onnx")
+    reference_module("onnx")
     model = tmp_path / "garbage.onnx"
     model.write_bytes(bytes(range(256)) * 4)
     check_model_refused(model, "garbage.onnx: is not ", tmp_path)
 
 
 def test_an_onnx_loop_is_refused_by_node(tmp_path: Path) -> None:
-    onnx = pytest.importorskip("onnx")
+    onnx = reference_module("onnx")
     from onnx import TensorProto, helper
 
     body = helper.make_graph([], "body", [], [])
@@ -203,7 +203,7 @@ def test_a_missing_package_names_the_extra(tmp_path: Path, monkeypatch: pytest.M
 def _external_rnn(folder: Path) -> tuple[Path, object]:
     """A one-layer ONNX RNN (I = 2, H = 3) whose weights lie in rnn.onnx.data, and its
     ModelProto as stored (the external references, not the data)."""
-    onnx = pytest.importorskip("onnx")
+    onnx = reference_module("onnx")
     from onnx import TensorProto, helper, numpy_helper
 
     rng = np.random.default_rng(2)
@@ -238,7 +238,7 @@ def _external_rnn(folder: Path) -> tuple[Path, object]:
 
 
 def test_an_onnx_external_data_file_is_read_beside_the_model(tmp_path: Path) -> None:
-    ort = pytest.importorskip("onnxruntime")
+    ort = reference_module("onnxruntime")
     model, _ = _external_rnn(tmp_path)
     X = np.array([[1.0, 2.0], [0.5, -1.0]], dtype=np.float32)
     (y,) = ort.InferenceSession(str(model)).run(None, {"x": X[:, None]})
@@ -264,7 +264,7 @@ def test_an_onnx_external_data_file_is_read_beside_the_model(tmp_path: Path) -> 
 def test_an_onnx_external_data_reference_is_held_to_the_model_folder(
     tmp_path: Path, entry: str, value: str, message: str
 ) -> None:
-    onnx = pytest.importorskip("onnx")
+    onnx = reference_module("onnx")
     model, stored = _external_rnn(tmp_path)
     (tmp_path / "link.data").symlink_to(tmp_path / "rnn.onnx.data")
     W = next(t for t in stored.graph.initializer if t.name == "W")  # type: ignore[attr-defined]

@@ -134,12 +134,14 @@ def test_without_a_seed_the_header_makes_the_file_again() -> None:
 
 
 def test_init_weights_pipes_into_forward(tmp_path: Path) -> None:
+    import shlex
     import subprocess
     import sys
 
+    python = shlex.quote(sys.executable)
     completed = subprocess.run(
-        f"{sys.executable} -m rnncli init-weights -i 2 -H 4 --seed 1 | "
-        f"{sys.executable} -m rnncli forward {WEATHER} -c - -f csv",
+        f"{python} -m rnncli init-weights -i 2 -H 4 --seed 1 | "
+        f"{python} -m rnncli forward {shlex.quote(WEATHER)} -c - -f csv",
         shell=True,
         capture_output=True,
         text=True,

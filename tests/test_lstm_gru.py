@@ -23,7 +23,7 @@ from rnncli.gru_cell import GruCell
 from rnncli.lstm_cell import LstmCell
 from rnncli.network import GATES, Network
 from rnncli.option_values import Direction, Mode
-from tests.conftest import Options, random_gated_network
+from tests.conftest import Options, random_gated_network, reference_module
 
 ATOL = 1e-12
 
@@ -298,7 +298,7 @@ def _torch_module(net: Network, torch: Any) -> Any:
     ],
 )
 def test_matches_torch(kind: str, options: Options, layers: int, direction: Direction) -> None:
-    torch = pytest.importorskip("torch")
+    torch = reference_module("torch")
     rng = np.random.default_rng(21)
     net = random_gated_network(rng, kind, options, layers, direction, H=5)
     module = _torch_module(net, torch)

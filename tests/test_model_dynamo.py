@@ -14,10 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
+from tests.conftest import reference_module
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("onnx")
-pytest.importorskip("onnxscript")
+torch = reference_module("torch")
+reference_module("onnx")
+reference_module("onnxscript")
 runner = CliRunner()
 X = np.random.default_rng(11).normal(size=(5, 3))
 CASES = {"LSTM": (2, True), "GRU": (1, False), "RNN": (1, False)}

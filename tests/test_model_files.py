@@ -4,21 +4,21 @@ Runtime and Keras models in float32 to 1e-5; then export and import round trips.
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
 
 from rnncli.cli import app
-from tests.conftest import CASES, X, forward, name, outputs, runner
+from tests.conftest import CASES, X, forward, name, outputs, reference_module, runner
 
-torch = pytest.importorskip("torch")
-ort = pytest.importorskip("onnxruntime")
-pytest.importorskip("h5py")
-safetensors_torch = pytest.importorskip("safetensors.torch")
+torch = reference_module("torch")
+ort = reference_module("onnxruntime")
+reference_module("h5py")
+safetensors_torch = reference_module("safetensors.torch")
 
 
 class Net(torch.nn.Module):
@@ -112,9 +112,7 @@ def test_an_nn_linear_is_found_by_name_and_the_activation_given(tmp_path: Path) 
 
 
 @pytest.fixture(scope="module")
-def keras_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
+def keras_files(tmp_path_factory: pytest.TempPathFactory, keras: ModuleType) -> Path:
     folder = tmp_path_factory.mktemp("keras")
     keras.backend.clear_session()  # layer names ("dense", ...) start afresh in any order
     keras.utils.set_random_seed(0)

@@ -5,9 +5,9 @@ to 1e-5; then export and import round trips, and what each target refuses."""
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -20,12 +20,12 @@ from rnncli.lstm_cell import LstmCell
 from rnncli.network import Network
 from rnncli.network_yaml import network_yaml
 from rnncli.option_values import Direction
-from tests.conftest import CASES, X, forward, name, outputs, runner
+from tests.conftest import CASES, X, forward, name, outputs, reference_module, runner
 
-torch = pytest.importorskip("torch")
-ort = pytest.importorskip("onnxruntime")
-pytest.importorskip("h5py")
-safetensors_torch = pytest.importorskip("safetensors.torch")
+torch = reference_module("torch")
+ort = reference_module("onnxruntime")
+reference_module("h5py")
+safetensors_torch = reference_module("safetensors.torch")
 
 KINDS = ["lstm", "gru"]
 
@@ -113,11 +113,9 @@ def test_a_torch_onnx_lstm_or_gru_runs_to_onnx_runtime(
 
 
 @pytest.fixture(scope="module")
-def keras_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def keras_files(tmp_path_factory: pytest.TempPathFactory, keras: ModuleType) -> Path:
     """Keras LSTM and GRU models (stacked with a Dense head; Bidirectional; a reset-before
     GRU; hard_sigmoid gates) with random weights and biases, and their float32 outputs."""
-    os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
     folder = tmp_path_factory.mktemp("keras_gated")
     layers = keras.layers
     models = {

@@ -8,8 +8,8 @@ in reversed time order)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -17,16 +17,15 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
+from tests.conftest import reference_module
 
-pytest.importorskip("h5py")
+reference_module("h5py")
 runner = CliRunner()
 X = np.random.default_rng(5).normal(size=(7, 3))
 
 
 @pytest.fixture(scope="module")
-def keras_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
+def keras_files(tmp_path_factory: pytest.TempPathFactory, keras: ModuleType) -> Path:
     folder = tmp_path_factory.mktemp("keras_weights")
     np.savetxt(folder / "x.csv", X, delimiter=",", header="x1,x2,x3", comments="")
     keras.utils.set_random_seed(2)
@@ -171,7 +170,7 @@ def test_a_cell_given_that_the_file_does_not_hold_is_refused(
 
 
 def test_a_cell_given_for_a_state_dict_is_checked_against_its_shapes(tmp_path: Path) -> None:
-    torch = pytest.importorskip("torch")
+    torch = reference_module("torch")
     torch.save(torch.nn.GRU(3, 4).state_dict(), tmp_path / "gru.pt")
     assert imported(tmp_path / "gru.pt", "--cell", "gru").exit_code == 0
     refused = imported(tmp_path / "gru.pt", "--cell", "lstm")

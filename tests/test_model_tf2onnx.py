@@ -6,7 +6,6 @@ between two Reshapes, then Add), run to ONNX Runtime's and Keras's numbers (floa
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -16,11 +15,10 @@ import numpy as np
 import pytest
 
 from rnncli.cli import app
-from tests.conftest import ROOT, X, forward, outputs, runner
+from tests.conftest import ROOT, X, forward, outputs, reference_module, requires, runner
 
-MISSING = [m for m in ("tensorflow", "tf2onnx") if importlib.util.find_spec(m) is None]
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {' and '.join(MISSING)}")
-ort = pytest.importorskip("onnxruntime")
+pytestmark = [requires("tensorflow", "tf2onnx"), pytest.mark.slow]
+ort = reference_module("onnxruntime")
 
 READ = ["lstm_L1fw", "lstm_L2fwhead", "lstm_L1bi", "lstm_L2bihead"]
 LOOPS = ["gru_reset_after", "gru_reset_before", "simple_rnn"]

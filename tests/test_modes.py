@@ -183,17 +183,26 @@ def test_ctrl_c_does_not_wait_for_the_parts(
 
     monkeypatch.setattr(batching, "PART_SEQUENCES", 1)
     monkeypatch.setattr(batching, "cores", lambda: 2)
-    released = threading.Event()
+    released, entered = threading.Event(), threading.Event()
 
     def stuck(*arguments: object) -> list[object]:
+        entered.set()
         released.wait()  # a sub-batch that runs until released
         return []
 
     monkeypatch.setattr(batching, "run_together", stuck)
     main = threading.main_thread().ident
     assert main is not None
-    ctrl_c = threading.Timer(0.2, signal.pthread_kill, (main, signal.SIGINT))
-    fallback = threading.Timer(20, released.set)  # ends the test should the join wait
+
+    def press_ctrl_c() -> None:
+        """Ctrl-C once a part is running; should the run then wait for its parts, the
+        parts are let go after a minute (and the test fails below)."""
+        if entered.wait(120):
+            signal.pthread_kill(main, signal.SIGINT)
+        released.wait(60)
+        released.set()
+
+    ctrl_c = threading.Thread(target=press_ctrl_c, daemon=True)
     rng = np.random.default_rng(3)
     net = random_network(rng, inputs=2, units=3, outputs=1)
     sequences = [rng.normal(size=(3, 2)) for _ in range(4)]
@@ -203,12 +212,11 @@ def test_ctrl_c_does_not_wait_for_the_parts(
     try:
         with pytest.raises(KeyboardInterrupt):
             ctrl_c.start()
-            fallback.start()
             forward_batch(net, sequences)
         assert not released.is_set()  # interrupted while the parts were still running
     finally:
         released.set()
-        fallback.cancel()
+        ctrl_c.join(timeout=60)
         signal.signal(signal.SIGINT, handler)
 
 

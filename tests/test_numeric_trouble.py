@@ -5,7 +5,6 @@ line, naming the value, the step and the unit."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import numpy as np
 import pytest
 
 from rnncli.numeric_trouble import first_non_finite, gradient_line, overflow_line
-from tests.conftest import ROOT, WEATHER_CONFIG
+from tests.conftest import ROOT, WEATHER_CONFIG, requires
 
 #: Inputs as large as float64 holds, of both signs.
 HUGE_ROWS = "temperature,humidity\n1e308,1e308\n-1e308,-1e308\n1e308,1e308\n"
@@ -134,7 +133,7 @@ def test_huge_weights_in_every_cell(files: dict[str, Path], cell: str, activatio
     assert all(OVERFLOW.fullmatch(one) for one in float32[1:]), float32
 
 
-@pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="no matplotlib")
+@requires("matplotlib")
 def test_plot_says_where_h_overflowed(files: dict[str, Path], tmp_path: Path) -> None:
     figure = tmp_path / "h.png"
     args = ["plot", files["huge.csv"], "-c", files["identity.yaml"], "-o", figure]

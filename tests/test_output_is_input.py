@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RNNCLI, ROOT, SAMPLE
+from tests.conftest import RNNCLI, ROOT, SAMPLE, reference_module
 
 TEXTBOOK = ROOT / "configs" / "textbook.yaml"
 TARGETS = ROOT / "samples" / "sample-target.csv"
@@ -179,7 +179,7 @@ def test_an_export_onto_its_model_by_the_default_name_is_refused(folder: Path) -
 
 
 def test_an_output_onto_an_onnx_models_external_data_is_refused(folder: Path) -> None:
-    onnx = pytest.importorskip("onnx")
+    onnx = reference_module("onnx")
     assert rnncli(folder, "export", "net.yaml", "--to", "onnx", "-o", "small.onnx").returncode == 0
     model = onnx.load(str(folder / "small.onnx"))
     onnx.save_model(
@@ -210,7 +210,7 @@ def test_an_onnx_models_external_data_is_known_by_the_name_the_model_gives(
 ) -> None:
     """The data file is the one the model names (here weights.bin), not a guess: a stray
     net.onnx.data beside a model that does not use it may be written."""
-    onnx = pytest.importorskip("onnx")
+    onnx = reference_module("onnx")
     assert rnncli(folder, "export", "net.yaml", "--to", "onnx", "-o", "small.onnx").returncode == 0
     onnx.save_model(
         onnx.load(str(folder / "small.onnx")),

@@ -8,15 +8,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import ROOT
+from tests.conftest import ROOT, requires
 
 
-@pytest.mark.skipif(
-    subprocess.run([sys.executable, "-c", "import hatchling"], check=False).returncode != 0,
-    reason="hatchling (the build backend) is not installed",
-)
+@requires("hatchling")
 def test_the_wheel_carries_the_builtin_network(tmp_path: Path) -> None:
     subprocess.run(
         [

@@ -25,6 +25,7 @@ from tests.conftest import ROOT
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_the_benchmark_runs_in_quick_mode(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     completed = subprocess.run(

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from tests.conftest import RNNCLI, SAMPLE
+from tests.conftest import RNNCLI, SAMPLE, requires, wait_for
 
 runner = CliRunner()
 
@@ -137,7 +136,7 @@ def pipeline(command: str) -> str:
     return subprocess.run(command, shell=True, capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+@requires("jq")
 def test_jq_reads_the_json_and_jsonl() -> None:
     h_n = pipeline(f"{sys.executable} -m rnncli forward {SAMPLE} -f json | jq -c .h_n")
     assert json.loads(h_n) == pytest.approx([-0.8649416224, 0.9046635979], abs=1e-10)
@@ -146,7 +145,7 @@ def test_jq_reads_the_json_and_jsonl() -> None:
     assert len(later.splitlines()) == 2
 
 
-@pytest.mark.skipif(shutil.which("mlr") is None, reason="Miller (mlr) is not installed")
+@requires("mlr")
 def test_miller_reads_the_csv() -> None:
     mlr = "mlr --icsv --ojson filter '$t == 3'"
     out = pipeline(f"{sys.executable} -m rnncli forward {SAMPLE} | {mlr}")
@@ -155,7 +154,6 @@ def test_miller_reads_the_csv() -> None:
 
 def test_ctrl_c_ends_quietly_with_130() -> None:
     import signal
-    import time
 
     process = subprocess.Popen(
         [*RNNCLI, "forward", "-"],
@@ -168,11 +166,8 @@ def test_ctrl_c_ends_quietly_with_130() -> None:
     )
     # Wait until it is waiting for the sequence on stdin (the kernel says where it
     # sleeps), however long a loaded machine takes to start it.
-    wchan, deadline = Path(f"/proc/{process.pid}/wchan"), time.monotonic() + 30
-    while wchan.exists() and "pipe" not in wchan.read_text() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not wchan.exists():
-        time.sleep(1.0)
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    wait_for(lambda: "pipe" in wchan.read_text(), "rnncli waiting to read its stdin")
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert (process.returncode, out, err) == (130, b"", b"")

@@ -10,13 +10,15 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from tests.conftest import RNNCLI
+from tests.conftest import RNNCLI, read_all
 
 #: Steps enough for a streamed run of well over a second (the line waits one second).
 STEPS = 600_000
 
 
+@pytest.mark.slow
 def test_a_long_streamed_run_shows_its_progress_on_a_terminal_stderr(tmp_path: Path) -> None:
     sequence = tmp_path / "long.csv"
     X = np.random.default_rng(0).uniform(-1, 1, (STEPS, 5))
@@ -30,19 +32,12 @@ def test_a_long_streamed_run_shows_its_progress_on_a_terminal_stderr(tmp_path: P
             [*RNNCLI, "forward", str(sequence), "-f", "csv"], stdout=stdout, stderr=child, env=env
         )
     os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    try:
+        screen = read_all(main, process).decode("utf-8")
+    finally:
+        os.close(main)
     process.wait(timeout=120)
-    os.close(main)
     assert process.returncode == 0
-    screen = b"".join(chunks).decode("utf-8")
     # the line counts the steps as they go: "123,456 steps" and the time elapsed
     counts = [int(n.replace(",", "")) for n in re.findall(r"([\d,]+) steps", screen)]
     assert counts and all(0 < n <= STEPS for n in counts)

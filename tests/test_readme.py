@@ -1,8 +1,8 @@
-"""The README's pipeline recipes, run as written from the project folder."""
+"""The README's pipeline recipes, run as written in a copy of the project's samples and
+configs, with this session's rnncli (never the one on PATH)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shlex
 import shutil
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TOOLS, command_environment, require, requires
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("## Use it in a pipeline", 1)[1].split("\n## ", 1)[0]
@@ -50,12 +50,11 @@ def test_the_section_has_recipes_for_each_tool() -> None:
 
 @pytest.mark.parametrize("command", SHELL_RECIPES)
 def test_shell_recipe_runs(command: str, folder: Path) -> None:
-    missing = sorted(tool for tool in tools_of(command) if shutil.which(tool) is None)
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)}")
+    require(*sorted(tools_of(command) & set(TOOLS)))
     completed = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         cwd=folder,
+        env=command_environment(folder),
         capture_output=True,
         text=True,
         check=False,
@@ -72,11 +71,13 @@ def test_shell_recipe_runs(command: str, folder: Path) -> None:
         assert completed.stdout.split() == ["[", "-0.8649416224056057,", "0.904663597901336", "]"]
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is not installed")
-@pytest.mark.skipif(shutil.which("rnncli") is None, reason="rnncli is not on PATH")
+@requires("pandas")
 @pytest.mark.parametrize("recipe", PYTHON_RECIPES)
 def test_python_recipe_runs(recipe: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recipe's `rnncli` is this session's (command_environment), not PATH's."""
     monkeypatch.chdir(folder)
+    for key, value in command_environment(folder).items():
+        monkeypatch.setenv(key, value)
     namespace: dict[str, Any] = {}
     exec(compile(recipe, "README.md", "exec"), namespace)
     steps = namespace["steps"]

@@ -3,17 +3,14 @@ project's samples and configs."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, command_environment, requires
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("## Model files: PyTorch, Keras, ONNX", 1)[1].split("\n## ", 1)[0]
@@ -26,24 +23,13 @@ def test_there_is_one_round_trip_per_framework() -> None:
     assert all("rnncli forward" in block and "rnncli import" in block for block in BLOCKS)
 
 
-@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
-@pytest.mark.skipif(
-    any(importlib.util.find_spec(m) is None for m in NEEDED), reason="a framework is missing"
-)
+@pytest.mark.slow
+@requires("jq", *NEEDED)
 @pytest.mark.parametrize("block", BLOCKS, ids=["torch", "onnx", "keras"])
 def test_the_round_trip_runs(block: str, tmp_path: Path) -> None:
     for name in ("samples", "configs"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    bin_folder = tmp_path / "bin"
-    bin_folder.mkdir()
-    (bin_folder / "rnncli").write_text(f'#!/bin/sh\nexec {sys.executable} -m rnncli "$@"\n')
-    (bin_folder / "rnncli").chmod(0o755)
-    (bin_folder / "python").symlink_to(sys.executable)
-    environment = {
-        **os.environ,
-        "PATH": f"{bin_folder}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": str(ROOT),
-    }
+    environment = command_environment(tmp_path)
     outputs = []
     for line in block.strip().splitlines():
         done = subprocess.run(

@@ -13,7 +13,6 @@ Each case is a seeded random network and sequence; the hidden states must agree 
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +25,7 @@ from rnncli.activations import FloatArray
 from rnncli.batching import forward
 from rnncli.config import default_network
 from rnncli.network import Network
-from tests.conftest import textbook
+from tests.conftest import requires, textbook
 
 SEEDS = range(50)
 ATOL = 1e-12
@@ -36,9 +35,7 @@ ONNX_ACTIVATIONS: dict[str, dict[str, Any]] = {
     "identity": {"activations": ["Affine"], "activation_alpha": [1.0], "activation_beta": [0.0]},
 }
 
-requires_torch = pytest.mark.skipif(
-    importlib.util.find_spec("torch") is None, reason="torch is not installed"
-)
+requires_torch = requires("torch")
 
 
 def _random_case(

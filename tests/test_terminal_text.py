@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from rnncli.message_words import shown
 from rnncli.printable import printable
-from tests.conftest import ROOT, on_a_pty
+from tests.conftest import ROOT, on_a_pty, reference_module
 
 CLEAR = "\x1b[2J"  # clears the screen
 TITLE = "\x1b]0;owned\x07"  # sets the window's title
@@ -228,6 +228,8 @@ IN_VIEW = {
     "markdown": f"**{SHOWN_NAME}",
     "latex": SHOWN_NAME.replace("\\", r"\textbackslash{}")
     .replace("&", r"\&")
+    .replace("<", r"\textless{}")
+    .replace(">", r"\textgreater{}")
     .replace("{@TITLE@}", r"\{@TITLE@\}"),
     "html": html.escape(SHOWN_NAME),
     "svg": html.escape(SHOWN_NAME),
@@ -325,7 +327,7 @@ def test_a_hostile_module_path_stays_inside_its_comment_in_import_s_yaml(
 
 
 def test_a_hostile_keras_layer_name_is_escaped_in_the_error(tmp_path: Path) -> None:
-    h5py = pytest.importorskip("h5py")
+    h5py = reference_module("h5py")
     weights = io.BytesIO()
     with h5py.File(weights, "w"):
         pass
@@ -341,7 +343,7 @@ def test_a_hostile_keras_layer_name_is_escaped_in_the_error(tmp_path: Path) -> N
 
 
 def test_a_hostile_onnx_input_name_is_escaped_in_the_error(tmp_path: Path) -> None:
-    onnx = pytest.importorskip("onnx")
+    onnx = reference_module("onnx")
     from onnx import TensorProto, helper
 
     x = CLEAR + TITLE + LINK + CSI_C1
@@ -393,7 +395,7 @@ def test_a_bad_value_under_a_hostile_header_is_told_escaped(tmp_path: Path) -> N
 
 
 def test_plot_warns_of_hostile_ids_escaped_and_draws_them_literally(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
+    reference_module("matplotlib")
     sequence = tmp_path / "many.json"
     ids = [f"{TITLE}${k}$\\frac{{" for k in range(8)]
     sequence.write_text(json.dumps({"sequences": {i: [[k], [1]] for k, i in enumerate(ids)}}))
@@ -406,7 +408,7 @@ def test_plot_warns_of_hostile_ids_escaped_and_draws_them_literally(tmp_path: Pa
 
 
 def test_the_figure_s_titles_hold_the_ids_as_text() -> None:
-    pytest.importorskip("matplotlib")
+    reference_module("matplotlib")
     from rnncli.plot_figure import Panel, figure
 
     panel = Panel("h_t", "h", np.arange(1, 3), np.zeros((2, 1)))

@@ -11,7 +11,7 @@ import pytest
 
 from rnncli.config import parse_config
 from rnncli.torch_random import TorchGenerator
-from tests.conftest import ROOT
+from tests.conftest import ROOT, reference_module
 
 
 def init_weights(*args: str) -> str:
@@ -57,7 +57,7 @@ def test_seed_1_gives_the_textbook_weights_exactly() -> None:
 def test_the_file_holds_what_torch_draws(
     seed: int, I: int, H: int, O: int | None, bias: str
 ) -> None:
-    torch = pytest.importorskip("torch")
+    torch = reference_module("torch")
     torch.manual_seed(seed)
     modules = [torch.nn.RNN(I, H, bias=bias == "two")]
     if O is not None:
@@ -74,7 +74,7 @@ def test_the_file_holds_what_torch_draws(
 
 def test_an_lstm_draws_4h_rows_from_the_same_generator() -> None:
     """nn.LSTM(I, H): the same generator gives its weights with 4H rows per matrix."""
-    torch = pytest.importorskip("torch")
+    torch = reference_module("torch")
     torch.manual_seed(5)
     expected = [p.detach().double().numpy() for p in torch.nn.LSTM(3, 4).parameters()]
     generator = TorchGenerator(5)
