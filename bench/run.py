@@ -78,7 +78,7 @@ def has_torch() -> bool:
 
 
 def random_network(I: int, H: int, O: int | None = None, seed: int = 0) -> Any:
-    from rnncli.network import single_layer
+    from rnncli.core.network import single_layer
 
     rng = np.random.default_rng(seed)
     return single_layer(
@@ -143,7 +143,7 @@ def startup(repeats: int) -> list[Row]:
 
 
 def compute(T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.batching import forward
+    from rnncli.core.batching import forward
 
     if not has_torch():
         return []
@@ -177,9 +177,9 @@ def compute(T: int, repeats: int, judged: bool) -> list[Row]:
 
 def gated_network(kind: str, I: int, H: int, seed: int = 0) -> Any:
     """A one-layer lstm or gru network with weights drawn as PyTorch draws them."""
-    from rnncli.gru_cell import GruCell
-    from rnncli.lstm_cell import LstmCell
-    from rnncli.network import Network
+    from rnncli.cells.gru import GruCell
+    from rnncli.cells.lstm import LstmCell
+    from rnncli.core.network import Network
 
     rng = np.random.default_rng(seed)
     G, bound = (4 if kind == "lstm" else 3), 1 / np.sqrt(H)
@@ -211,7 +211,7 @@ def torch_module(net: Any) -> Any:
 def gated(T: int, count: int, batch_T: int, repeats: int, judged: bool) -> list[Row]:
     """Per step for one sequence (lstm, gru) at H = 2..512, and a batch of `count`
     sequences of `batch_T` steps at H = 32 (rnn, lstm, gru), each against torch."""
-    from rnncli.batching import forward, forward_batch
+    from rnncli.core.batching import forward, forward_batch
 
     if not has_torch():
         return []
@@ -314,7 +314,7 @@ def write_csv(path: Path, T: int, I: int = 8) -> None:
 def end_to_end(T: int, folder: Path, judged: bool) -> list[Row]:
     if not has_torch():
         return []
-    from rnncli.network_yaml import network_yaml
+    from rnncli.models.config.write import network_yaml
 
     data = folder / "long.csv"
     write_csv(data, T)
@@ -372,7 +372,7 @@ def memory(small: int, large: int, folder: Path, judged: bool) -> list[Row]:
         case = f"{output_format}: T={large:,} vs T={small:,}"
         met = ratio <= 1.2 if judged else None
         rows.append(Row("4 memory", case, peaks[1], peaks[0], ratio, "peak ratio <= 1.2", met))
-    from rnncli.network_yaml import network_yaml
+    from rnncli.models.config.write import network_yaml
 
     for kind in ("lstm", "gru"):  # the gated cells stream too: csv in, csv out
         config = folder / f"{kind}32.yaml"
@@ -395,10 +395,10 @@ def memory(small: int, large: int, folder: Path, judged: bool) -> list[Row]:
 def writing(T: int, repeats: int, judged: bool) -> list[Row]:
     import io
 
-    from rnncli.batching import forward
+    from rnncli.core.batching import forward
+    from rnncli.core.sequence_run import Run
     from rnncli.option_values import OutputFormat
-    from rnncli.run import Run
-    from rnncli.writers import write
+    from rnncli.views.writers import write
 
     net = random_network(8, 32)
     result = forward(net, np.random.default_rng(3).normal(size=(T, 8)))
@@ -435,7 +435,7 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
 
 
 def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.batching import cores, forward, forward_batch
+    from rnncli.core.batching import cores, forward, forward_batch
 
     net = random_network(8, 32)
     rng = np.random.default_rng(4)
@@ -472,8 +472,8 @@ def backward(T: int, gated_T: int, repeats: int, judged: bool) -> list[Row]:
     over gated_T."""
     from dataclasses import replace
 
-    from rnncli.backward import bptt
-    from rnncli.backward_loss import Targets
+    from rnncli.core.bptt import bptt
+    from rnncli.core.loss import Targets
     from rnncli.option_values import LossName
 
     if not has_torch():
@@ -567,7 +567,7 @@ def model_file_loaders(kind: str, H: int, folder: Path) -> dict[str, Callable[[]
 
 
 def model_files(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
-    """Loading a model file into a runnable network (rnncli.model_files: the file read,
+    """Loading a model file into a runnable network (rnncli.models.read: the file read,
     checked and made a Network), against the framework loading the same file into its
     runnable form: torch.load or safetensors' load_file, then load_state_dict into a new
     module; an ONNX Runtime session."""
@@ -575,7 +575,7 @@ def model_files(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
         return []
     import torch
 
-    from rnncli.model_files import load_model_network
+    from rnncli.models.read import load_model_network
 
     torch.set_num_threads(1)
     rows = []
@@ -602,13 +602,13 @@ def model_files(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
 
 
 def config_reading(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
-    """Reading a large YAML config into a Network (rnncli.config.load_config: parsed,
+    """Reading a large YAML config into a Network (rnncli.models.config.read.load_config: parsed,
     every key and shape checked, the arrays made) against PyYAML's C loader alone
     (yaml.CSafeLoader) making Python lists of the same file; and rnncli's peak memory
     over what the same child takes without reading it, as a multiple of the file's size."""
     import yaml
 
-    from rnncli.config import load_config
+    from rnncli.models.config.read import load_config
 
     path = folder / f"rnn{H}.yaml"
     sizes = ["-i", "8", "-H", str(H), "-O", "2", "--seed", "1"]
@@ -625,8 +625,10 @@ def config_reading(H: int, folder: Path, repeats: int, judged: bool) -> list[Row
     rows = [
         Row("10 config", case, ours, baseline, ratio, ">= 0.5", ratio >= 0.5 if judged else None)
     ]
-    reading = "import sys; from rnncli.config import load_config; load_config(sys.argv[1])"
-    idle = "import sys; from rnncli.config import load_config"
+    reading = (
+        "import sys; from rnncli.models.config.read import load_config; load_config(sys.argv[1])"
+    )
+    idle = "import sys; from rnncli.models.config.read import load_config"
     peak = peak_memory([PYTHON, "-c", reading, str(path)])
     without = peak_memory([PYTHON, "-c", idle, str(path)])
     multiple = (peak - without) / size
@@ -688,7 +690,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += startup(repeats=2 if quick else 7)
         if 2 in only:
             rows += compute(T=2_000 if quick else 100_000, repeats=1 if quick else 3, judged=judged)
-        from rnncli.network_yaml import network_yaml
+        from rnncli.models.config.write import network_yaml
 
         (folder / "net32.yaml").write_text(network_yaml(random_network(8, 32), ["benchmark"]))
         if 3 in only:

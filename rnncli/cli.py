@@ -15,17 +15,15 @@ from typing import Annotated, Any
 
 import typer
 
-from rnncli import (
-    __version__,
-    backward_command,
-    forward_command,
-    init_weights_command,
-    inspect_command,
-    model_commands,
-    plot_command,
-)
+from rnncli import __version__
+from rnncli.commands import backward as backward_command
+from rnncli.commands import forward as forward_command
+from rnncli.commands import init_weights as init_weights_command
+from rnncli.commands import inspect as inspect_command
+from rnncli.commands import models as model_commands
+from rnncli.commands import plot as plot_command
+from rnncli.commands.help_format import PanelledCommand
 from rnncli.errors import EXIT_OK, RnnCliError
-from rnncli.help_format import PanelledCommand
 from rnncli.numeric_trouble import quiet_numpy
 from rnncli.printable import printable
 
@@ -119,7 +117,7 @@ _command(plot_command.plot, plot_command.EPILOG, plot_command.SHORT_HELP)
 _command(model_commands.export, model_commands.EXPORT_EPILOG, model_commands.EXPORT_SHORT_HELP)
 
 
-#: rnncli spreads a batch over the cores itself, a sub-batch per thread (rnncli.batching).
+#: rnncli spreads a batch over the cores itself, a sub-batch per thread (rnncli.core.batching).
 #: A BLAS that also splits each product over every core makes the two fight for the same
 #: cores, spinning while they wait: a 1,000-sequence LSTM batch ran several times slower.
 #: The BLAS libraries read these when numpy loads them; what the user has set stands.

@@ -61,7 +61,7 @@ class OutputFormat(StrEnum):
         return OutputFormat.TABLE if to_terminal else OutputFormat.CSV
 
 
-#: The views for notes and slides (rnncli.document_writer writes them).
+#: The views for notes and slides (rnncli.views.documents writes them).
 DOCUMENT_FORMATS = (OutputFormat.MARKDOWN, OutputFormat.LATEX, OutputFormat.HTML, OutputFormat.SVG)
 
 
@@ -77,7 +77,7 @@ class InspectFormat(StrEnum):
 
 
 #: Every activation, by its own name: the one list the command line, the config reader
-#: and the core's formulas (rnncli.activations) all read. The value is what it takes:
+#: and the core's formulas (rnncli.cells.activations) all read. The value is what it takes:
 #: its parameters alpha and beta with ONNX's defaults (the operators' own, which the RNN
 #: operator's specification names), or none. All but softmax may be a hidden
 #: activation f; every one may be an output activation g.

@@ -47,12 +47,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
-from rnncli.activations import Activation, FloatArray
-from rnncli.cell import Cell
+from rnncli.cells.activations import Activation, FloatArray
+from rnncli.cells.elman import Cell
+from rnncli.cells.gru import GruCell
+from rnncli.cells.lstm import LstmCell
 from rnncli.cli import app
-from rnncli.gru_cell import GruCell
-from rnncli.lstm_cell import LstmCell
-from rnncli.network import Network
+from rnncli.core.network import Network
 from rnncli.option_values import Direction
 
 settings.register_profile("quick", max_examples=60, deadline=None)
@@ -569,7 +569,7 @@ def latex_checked(text: str) -> None:
     assert not stack
 
 
-#: The preamble the LaTeX view's documents compile in (rnncli/latex_writer.py).
+#: The preamble the LaTeX view's documents compile in (rnncli/views/latex.py).
 LATEX_PREAMBLE = "\\usepackage{booktabs,amsmath}\n"
 
 

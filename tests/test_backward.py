@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from rnncli.backward import bptt, reference_bptt
-from rnncli.backward_gradients import clip_norm, clip_value, parameter_norm
-from rnncli.backward_loss import Targets
-from rnncli.backward_run import BackwardRequest, backward_report
-from rnncli.backward_table import backward_view
-from rnncli.config import default_network
-from rnncli.finite_differences import check, numerical_gradients
-from rnncli.gradient_flow import gradient_flow
-from rnncli.network import Network
+from rnncli.core.bptt import bptt, reference_bptt
+from rnncli.core.finite_differences import check, numerical_gradients
+from rnncli.core.gradient_flow import gradient_flow
+from rnncli.core.gradients import clip_norm, clip_value, parameter_norm
+from rnncli.core.loss import Targets
+from rnncli.core.network import Network
+from rnncli.models.config.read import default_network
 from rnncli.option_values import LossName, Reduction
+from rnncli.pipelines.backward import BackwardRequest, backward_report
+from rnncli.views.backward.table import backward_view
 from tests.conftest import RNNCLI, SAMPLE
 
 TEXTBOOK_X = np.array([[1.0] * 5, [2.0] * 5, [3.0] * 5])

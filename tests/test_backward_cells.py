@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from rnncli.backward_loss import Targets
-from rnncli.backward_run import BackwardRequest, backward_report
-from rnncli.backward_table import gradients_table
-from rnncli.finite_differences import check
-from rnncli.network_yaml import network_yaml
+from rnncli.core.finite_differences import check
+from rnncli.core.loss import Targets
+from rnncli.models.config.write import network_yaml
 from rnncli.option_values import LossName, Reduction
-from rnncli.table_text import fixed
+from rnncli.pipelines.backward import BackwardRequest, backward_report
+from rnncli.views.backward.table import gradients_table
+from rnncli.views.table_text import fixed
 from tests.conftest import RNNCLI, gated_network
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnncli.backward_run import BackwardRequest, backward_report
-from rnncli.network import Network
-from rnncli.network_yaml import network_yaml
+from rnncli.core.network import Network
+from rnncli.models.config.write import network_yaml
+from rnncli.pipelines.backward import BackwardRequest, backward_report
 from tests.conftest import gated_network, reference_module
 
 torch = reference_module("torch")

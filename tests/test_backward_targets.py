@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnncli.backward import bptt
-from rnncli.backward_loss import Targets
-from rnncli.config import default_network
+from rnncli.core.bptt import bptt
+from rnncli.core.loss import Targets
 from rnncli.errors import RnnCliError
+from rnncli.io.targets import read_targets
+from rnncli.models.config.read import default_network
 from rnncli.option_values import LossName, Mode
-from rnncli.targets_reader import read_targets
 
 TEXTBOOK_X = np.array([[1.0] * 5, [2.0] * 5, [3.0] * 5])
 #: The one target every form below writes: no loss at t = 2.

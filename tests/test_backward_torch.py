@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnncli.backward import bptt
-from rnncli.backward_gradients import clip_norm, clip_value
-from rnncli.backward_loss import Targets
-from rnncli.gradient_flow import gradient_flow
-from rnncli.network import Network
+from rnncli.core.bptt import bptt
+from rnncli.core.gradient_flow import gradient_flow
+from rnncli.core.gradients import clip_norm, clip_value
+from rnncli.core.loss import Targets
+from rnncli.core.network import Network
 from rnncli.option_values import LossName, Reduction
 from tests.conftest import reference_module
 

@@ -11,13 +11,13 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from rnncli.config import parse_config
+from rnncli.core.initialise import initial_network
+from rnncli.core.network import Network
 from rnncli.errors import RnnCliError
-from rnncli.initialise import initial_network
-from rnncli.network import Network
-from rnncli.network_facts import describe, parameter_count
-from rnncli.network_yaml import network_yaml
+from rnncli.models.config.read import parse_config
+from rnncli.models.config.write import network_yaml
 from rnncli.option_values import BiasForm, CellKind, Scheme
+from rnncli.views.network_facts import describe, parameter_count
 from tests.conftest import reference_module
 
 FloatArray = npt.NDArray[np.float64]

@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.config import default_network
 from rnncli.errors import RnnCliError
-from rnncli.parquet_reader import read_parquet
-from rnncli.sequence import parse_sequence
-from rnncli.sequence_fit import check_fits
+from rnncli.io.parquet import read_parquet
+from rnncli.io.sequence import parse_sequence
+from rnncli.models.config.read import default_network
+from rnncli.pipelines.sequence_fit import check_fits
 from tests.conftest import WEATHER_CONFIG, reference_module
 
 runner = CliRunner()

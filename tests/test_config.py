@@ -1,4 +1,4 @@
-"""rnncli.config: the YAML schema, its three bias forms, and a message for each mistake."""
+"""rnncli.models.config.read: the YAML schema, its three bias forms, a message for each mistake."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnncli.config import default_network, load_config, parse_config
 from rnncli.errors import RnnCliError
+from rnncli.models.config.read import default_network, load_config, parse_config
 from tests.conftest import ROOT, textbook
 
 MINIMAL = """\

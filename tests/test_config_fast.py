@@ -14,12 +14,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from rnncli import config
 from rnncli.cli import app
-from rnncli.config import parse_config
+from rnncli.core.network import Network
 from rnncli.errors import RnnCliError
-from rnncli.network import Network
-from rnncli.yaml_fast import NumberRow, composed
+from rnncli.models.config import read as config
+from rnncli.models.config.read import parse_config
+from rnncli.models.config.yaml_fast import NumberRow, composed
 from tests.conftest import ROOT
 
 runner = CliRunner()

@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from rnncli.batching import forward
 from rnncli.cli import app
-from rnncli.config import default_network
-from rnncli.explain import formulation_2, formulation_2_difference, terms
-from rnncli.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS
-from rnncli.network import single_layer
-from rnncli.render_explain import first_step_by_hand
-from rnncli.table_text import fixed
+from rnncli.core.batching import forward
+from rnncli.core.explain import formulation_2, formulation_2_difference, terms
+from rnncli.core.network import single_layer
+from rnncli.models.config.read import default_network
+from rnncli.views.explain_table import first_step_by_hand
+from rnncli.views.explained_terms import HIDDEN_ROWS, OUTPUT_ROWS
+from rnncli.views.table_text import fixed
 from tests.conftest import SAMPLE, WEATHER, WEATHER_CONFIG, textbook
 
 runner = CliRunner()

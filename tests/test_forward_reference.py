@@ -1,4 +1,4 @@
-"""The fast forward pass held to the lecture's plain loop (rnncli.forward's reference).
+"""The fast forward pass held to the lecture's plain loop (rnncli.core.forward's reference).
 
 The reference steps one sequence one step at a time through ElmanCell.step; forward()
 and forward_batch() project every input at once, run padded batches, reverse within
@@ -13,13 +13,13 @@ import itertools
 import numpy as np
 import pytest
 
-from rnncli.activations import Activation, FloatArray
-from rnncli.batching import forward, forward_batch
-from rnncli.cell import ElmanCell
-from rnncli.config import default_network
-from rnncli.forward import reference_feedback, reference_forward, reference_output
-from rnncli.forward_result import Forward
-from rnncli.network import Network
+from rnncli.cells.activations import Activation, FloatArray
+from rnncli.cells.elman import ElmanCell
+from rnncli.core.batching import forward, forward_batch
+from rnncli.core.forward import reference_feedback, reference_forward, reference_output
+from rnncli.core.forward_result import Forward
+from rnncli.core.network import Network
+from rnncli.models.config.read import default_network
 from rnncli.option_values import Direction, Mode
 from tests.conftest import textbook
 
@@ -180,7 +180,7 @@ def test_a_batch_of_many_parts_matches_the_plain_loop() -> None:
 def test_turning_gate_blocks_back_in_place_equals_the_copy(T: int) -> None:
     """turn_back works a few hundred steps at a time; across and at those bounds it gives
     what a copy in the new order, its first rows negated, gives."""
-    from rnncli.feature_major import turn_back
+    from rnncli.cells.layout import turn_back
 
     Z = np.random.default_rng(T).normal(size=(T, 64))
     expected = np.concatenate([-Z[:, :48], Z[:, 48:]], axis=1)[:, np.r_[0:32, 48:64, 32:48]]
@@ -195,7 +195,7 @@ def test_a_steps_input_part_does_not_depend_on_the_steps_around_it(
 ) -> None:
     """W x_t + b of one sequence gives each step the same bits however many steps are run
     and wherever the run starts: what lets two halves give one pass's bits."""
-    from rnncli.feature_major import input_part
+    from rnncli.cells.layout import input_part
 
     rng = np.random.default_rng(I * G)
     X = rng.normal(size=(300, 1, I)).astype(dtype)

@@ -1,4 +1,4 @@
-"""Cross-checks of `rnncli.batching.forward_batch` against three frameworks' Elman RNNs.
+"""Cross-checks of `rnncli.core.batching.forward_batch` against three frameworks' Elman RNNs.
 
 The references are:
 
@@ -25,10 +25,10 @@ import pytest
 from onnx import ModelProto, TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from rnncli.activations import Activation, FloatArray
-from rnncli.batching import forward, forward_batch
-from rnncli.forward_result import Forward
-from rnncli.network import Network
+from rnncli.cells.activations import Activation, FloatArray
+from rnncli.core.batching import forward, forward_batch
+from rnncli.core.forward_result import Forward
+from rnncli.core.network import Network
 from rnncli.option_values import Direction
 from tests.conftest import requires
 

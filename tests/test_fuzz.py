@@ -19,15 +19,15 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.config import parse_config
-from rnncli.config_keys import TOP_KEYS, WEIGHT_KEYS
 from rnncli.errors import RnnCliError
-from rnncli.files import decode_text
-from rnncli.input_batch import Batch, Sequence
-from rnncli.json_reader import careful_json_batch, quick_json_batch
-from rnncli.jsonl_reader import careful_jsonl, quick_jsonl
+from rnncli.io.files import decode_text
+from rnncli.io.input_batch import Batch, Sequence
+from rnncli.io.json import careful_json_batch, quick_json_batch
+from rnncli.io.jsonl import careful_jsonl, quick_jsonl
+from rnncli.io.sequence import parse_sequence
+from rnncli.models.config.keys import TOP_KEYS, WEIGHT_KEYS
+from rnncli.models.config.read import parse_config
 from rnncli.option_values import InputFormat
-from rnncli.sequence import parse_sequence
 from tests.conftest import ROOT
 
 TEXTBOOK_YAML = (ROOT / "configs" / "textbook.yaml").read_text("utf-8")

@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rnncli.errors import RnnCliError
-from rnncli.model_form import ModelForm, Stated, to_network
+from rnncli.models.form import ModelForm, Stated, to_network
 from tests.conftest import reference_module
 
 h5py = reference_module("h5py")
@@ -90,7 +90,7 @@ def mutated(draw: st.DrawFn, data: bytes, start: int = 0, end: int | None = None
 
 @functools.cache
 def valid_safetensors() -> bytes:
-    from rnncli.safetensors_io import safetensors_bytes
+    from rnncli.models.torch.safetensors import safetensors_bytes
 
     tensors = {
         "rnn.weight_ih_l0": rng.normal(size=(H, I)),
@@ -104,15 +104,15 @@ def valid_safetensors() -> bytes:
 
 
 def read_tensors(data: bytes) -> dict[str, np.ndarray] | None:
-    from rnncli.safetensors_io import read_safetensors
+    from rnncli.models.torch.safetensors import read_safetensors
 
     read = read_or_refuse(lambda: read_safetensors(data, "fuzz.safetensors"))
     return None if read is None else read[0]
 
 
 def safetensors_form(data: bytes) -> list[np.ndarray] | None:
-    from rnncli.safetensors_io import read_safetensors
-    from rnncli.torch_state import state_dict_form
+    from rnncli.models.torch.safetensors import read_safetensors
+    from rnncli.models.torch.state_dict import state_dict_form
 
     def read() -> ModelForm:
         tensors, metadata = read_safetensors(data, "fuzz.safetensors")
@@ -185,9 +185,9 @@ def pt_bytes(members: dict[str, bytes], pickled: bytes | None = None) -> bytes:
 
 
 def pt_form(data: bytes) -> list[np.ndarray] | None:
-    from rnncli.files import MAX_CONFIG_BYTES
-    from rnncli.safe_pickle import load_state_dict
-    from rnncli.torch_state import flat_tensors, state_dict_form
+    from rnncli.io.files import MAX_CONFIG_BYTES
+    from rnncli.models.torch.safe_pickle import load_state_dict
+    from rnncli.models.torch.state_dict import flat_tensors, state_dict_form
 
     def read() -> ModelForm:
         loaded = load_state_dict(data, "fuzz.pt", MAX_CONFIG_BYTES)
@@ -255,7 +255,7 @@ def valid_onnx() -> bytes:
 
 
 def onnx_weights(data: bytes) -> list[np.ndarray] | None:
-    from rnncli.onnx_reader import onnx_form
+    from rnncli.models.onnx.read import onnx_form
 
     return form_or_refuse(lambda: onnx_form(data, "fuzz.onnx"))
 
@@ -322,7 +322,7 @@ def keras_bytes(config: str | bytes, weights: bytes | None = None) -> bytes:
 
 
 def keras_weights_read(data: bytes, extension: str = ".keras") -> list[np.ndarray] | None:
-    from rnncli.keras_reader import keras_form
+    from rnncli.models.keras.read import keras_form
 
     return form_or_refuse(lambda: keras_form(data, f"fuzz{extension}", extension, Stated()))
 

@@ -14,11 +14,11 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from rnncli.batching import forward
 from rnncli.cli import app
-from rnncli.config import parse_config
-from rnncli.explain import terms
-from rnncli.render_explain import explain_view
+from rnncli.core.batching import forward
+from rnncli.core.explain import terms
+from rnncli.models.config.read import parse_config
+from rnncli.views.explain_table import explain_view
 from tests.conftest import (
     GRU,
     GRU_H_1,

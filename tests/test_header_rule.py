@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnncli.errors import RnnCliError
-from rnncli.sequence import parse_sequence
+from rnncli.io.sequence import parse_sequence
 from tests.conftest import ROOT
 
 ROWS = [[0.5, -0.2], [1.0, 2.0]]

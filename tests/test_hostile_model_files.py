@@ -392,7 +392,7 @@ def test_a_hostile_safetensors_header_is_refused(
 def test_hostile_rnncli_metadata_is_refused(
     tmp_path: Path, metadata: dict[str, str], message: str
 ) -> None:
-    from rnncli.safetensors_io import safetensors_bytes
+    from rnncli.models.torch.safetensors import safetensors_bytes
 
     tensors = {
         "rnn.weight_ih_l0": KERNEL.T,
@@ -406,7 +406,7 @@ def test_hostile_rnncli_metadata_is_refused(
 
 
 def test_one_bias_of_a_pair_missing_is_refused(tmp_path: Path) -> None:
-    from rnncli.safetensors_io import safetensors_bytes
+    from rnncli.models.torch.safetensors import safetensors_bytes
 
     tensors = {"weight_ih_l0": KERNEL.T, "weight_hh_l0": RECURRENT.T, "bias_ih_l0": BIAS}
     model = tmp_path / "half.safetensors"
@@ -460,7 +460,7 @@ def rebuilt_tensor(numel: int, size: tuple[int, ...], stride: tuple[int, ...]) -
 
 def test_the_tensor_pickle_written_here_reads(tmp_path: Path) -> None:
     # the opcodes of rebuilt_tensor make a real tensor (the builder is tested, not trusted)
-    from rnncli.safe_pickle import load_state_dict
+    from rnncli.models.torch.safe_pickle import load_state_dict
 
     values = np.arange(6, dtype="<f4")
     data = torch_zip(rebuilt_tensor(6, (2, 3), (3, 1)), {"m/data/0": values.tobytes()})
@@ -690,7 +690,7 @@ def test_the_onnx_written_here_runs_to_its_numbers(tmp_path: Path) -> None:
 
 
 def test_the_readme_states_the_bound_on_weights() -> None:
-    from rnncli.files import MAX_WEIGHT_VALUES
+    from rnncli.io.files import MAX_WEIGHT_VALUES
     from tests.conftest import ROOT
 
     readme = " ".join((ROOT / "README.md").read_text("utf-8").split())

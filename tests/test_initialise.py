@@ -1,4 +1,4 @@
-"""rnncli.initialise and `rnncli init-weights`: each scheme's bounds, moments and shapes,
+"""rnncli.core.initialise and `rnncli init-weights`: each scheme's bounds, moments and shapes,
 reproducible bytes, and files that load back unchanged."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.config import parse_config
-from rnncli.initialise import initial_network, orthogonal
-from rnncli.network_yaml import network_yaml
+from rnncli.core.initialise import initial_network, orthogonal
+from rnncli.models.config.read import parse_config
+from rnncli.models.config.write import network_yaml
 from rnncli.option_values import BiasForm, Scheme
 from tests.conftest import WEATHER
 
@@ -151,7 +151,7 @@ def test_init_weights_pipes_into_forward(tmp_path: Path) -> None:
     assert rows[0] == "t,temperature,humidity,h1,h2,h3,h4"  # the header's names
     assert len(rows) == 6
     # The same network, loaded from the file, gives the same numbers in-process.
-    from rnncli.batching import forward
+    from rnncli.core.batching import forward
 
     net = parse_config(init_weights("-i", "2", "-H", "4", "--seed", "1"), "n.yaml")
     X = np.array([[22.1, 45.0]])

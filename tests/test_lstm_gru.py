@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnncli.activations import SIGMOID, Activation, FloatArray, sigmoid, sigmoid_into
-from rnncli.batching import forward, forward_batch
-from rnncli.forward import reference_feedback, reference_run
-from rnncli.forward_result import gate_values
-from rnncli.gru_cell import GruCell
-from rnncli.lstm_cell import LstmCell
-from rnncli.network import GATES, Network
+from rnncli.cells.activations import SIGMOID, Activation, FloatArray, sigmoid, sigmoid_into
+from rnncli.cells.gru import GruCell
+from rnncli.cells.lstm import LstmCell
+from rnncli.core.batching import forward, forward_batch
+from rnncli.core.forward import reference_feedback, reference_run
+from rnncli.core.forward_result import gate_values
+from rnncli.core.network import GATES, Network
 from rnncli.option_values import Direction, Mode
 from tests.conftest import Options, random_gated_network, reference_module
 

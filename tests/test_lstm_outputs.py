@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from rnncli import forward_pipeline
-from rnncli.batching import forward
 from rnncli.cli import app
-from rnncli.forward_request import ForwardRequest
-from rnncli.network import Network
+from rnncli.core.batching import forward
+from rnncli.core.network import Network
+from rnncli.core.sequence_run import Run
 from rnncli.option_values import Direction, OutputFormat
-from rnncli.run import Run
-from rnncli.state_file import initial_state, save_state
-from rnncli.writers import write
+from rnncli.pipelines import forward as forward_pipeline
+from rnncli.pipelines.forward_request import ForwardRequest
+from rnncli.pipelines.state_file import initial_state, save_state
+from rnncli.views.writers import write
 from tests.conftest import LSTM, LSTM_C_1, LSTM_H_1, random_gated_network, write_json
 
 

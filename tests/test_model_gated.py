@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnncli.activations import Activation
+from rnncli.cells.activations import Activation
+from rnncli.cells.gru import GruCell
+from rnncli.cells.lstm import LstmCell
 from rnncli.cli import app
-from rnncli.gru_cell import GruCell
-from rnncli.lstm_cell import LstmCell
-from rnncli.network import Network
-from rnncli.network_yaml import network_yaml
+from rnncli.core.network import Network
+from rnncli.models.config.write import network_yaml
 from rnncli.option_values import Direction
 from tests.conftest import CASES, X, forward, name, outputs, reference_module, runner
 

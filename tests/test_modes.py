@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from rnncli import batching
-from rnncli.batching import forward, forward_batch
 from rnncli.cli import app
-from rnncli.network import Network, single_layer
+from rnncli.core import batching
+from rnncli.core.batching import forward, forward_batch
+from rnncli.core.network import Network, single_layer
 from rnncli.option_values import Mode
 
 runner = CliRunner()

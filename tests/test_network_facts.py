@@ -1,4 +1,4 @@
-"""rnncli.network_facts and `rnncli inspect`: the textbook network's facts, worked by hand."""
+"""rnncli.views.network_facts and `rnncli inspect`: the textbook network's facts, worked by hand."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.config import default_network, parse_config
-from rnncli.inspect_view import network_table
-from rnncli.network_facts import describe, parameter_count, spectral_radius, spectral_radius_note
+from rnncli.models.config.read import default_network, parse_config
+from rnncli.pipelines.inspect import network_table
+from rnncli.views.network_facts import (
+    describe,
+    parameter_count,
+    spectral_radius,
+    spectral_radius_note,
+)
 from tests.conftest import ROOT, textbook
 
 runner = CliRunner()

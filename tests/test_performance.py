@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from rnncli.batching import forward
 from rnncli.cli import app
-from rnncli.config import default_network
-from rnncli.forward_pipeline import CHUNK_ROWS
+from rnncli.core.batching import forward
+from rnncli.core.sequence_run import Run
+from rnncli.models.config.read import default_network
 from rnncli.option_values import OutputFormat
-from rnncli.run import Run
-from rnncli.writers import write
+from rnncli.pipelines.forward import CHUNK_ROWS
+from rnncli.views.writers import write
 from tests.conftest import ROOT
 
 runner = CliRunner()

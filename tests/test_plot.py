@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import yaml
 
-from rnncli.config import default_network
-from rnncli.plot_figure import figure
-from rnncli.plot_run import panels
-from rnncli.sequence import read_batch
+from rnncli.io.sequence import read_batch
+from rnncli.models.config.read import default_network
+from rnncli.pipelines.plot import panels
+from rnncli.views.plot import figure
 from tests.conftest import LESSON, LESSON_LSTM, RNNCLI, SAMPLE, reference_module, textbook
 
 reference_module("matplotlib")
@@ -22,7 +22,7 @@ H = [[-0.3520, 0.5253], [-0.6842, 0.7607], [-0.8649, 0.9047]]
 
 
 def textbook_figure(what: list[str]):  # type: ignore[no-untyped-def]
-    from rnncli.batching import forward_batch
+    from rnncli.core.batching import forward_batch
 
     net = default_network()
     X = read_batch(SAMPLE, None).sequences[0].X
@@ -53,7 +53,7 @@ def test_gradient_flow_on_a_log_scale_as_torch_autograd_finds_it() -> None:
 
 
 def test_many_units_are_a_heatmap() -> None:
-    from rnncli.plot_figure import Panel
+    from rnncli.views.plot import Panel
 
     values = np.linspace(-1, 1, 300 * 3).reshape(300, 3)
     fig = figure("long", [(None, [Panel("h_t", "h", np.arange(1.0, 301), values)])])
@@ -97,7 +97,7 @@ def test_without_matplotlib_one_line_names_the_extra(
     import sys
 
     from rnncli.errors import RnnCliError
-    from rnncli.plot_run import PlotRequest, run_plot
+    from rnncli.pipelines.plot import PlotRequest, run_plot
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
     with pytest.raises(RnnCliError, match=r"pip install 'rnncli\[plot\]'"):
@@ -105,8 +105,8 @@ def test_without_matplotlib_one_line_names_the_extra(
 
 
 def gated_figure(config: str, sequence: str):  # type: ignore[no-untyped-def]
-    from rnncli.batching import forward_batch
-    from rnncli.config import load_config
+    from rnncli.core.batching import forward_batch
+    from rnncli.models.config.read import load_config
 
     net = load_config(config)
     X = read_batch(sequence, None).sequences[0].X

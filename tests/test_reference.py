@@ -1,4 +1,4 @@
-"""Cross-checks of `rnncli.batching.forward` against independent reference implementations.
+"""Cross-checks of `rnncli.core.batching.forward` against independent reference implementations.
 
 The references are:
 
@@ -21,10 +21,10 @@ import pytest
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-from rnncli.activations import FloatArray
-from rnncli.batching import forward
-from rnncli.config import default_network
-from rnncli.network import Network
+from rnncli.cells.activations import FloatArray
+from rnncli.core.batching import forward
+from rnncli.core.network import Network
+from rnncli.models.config.read import default_network
 from tests.conftest import requires, textbook
 
 SEEDS = range(50)

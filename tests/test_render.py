@@ -1,4 +1,4 @@
-"""rnncli.render: the table, rendered into a recording console and read as text."""
+"""rnncli.views.table: the table, rendered into a recording console and read as text."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from rnncli.batching import forward
-from rnncli.config import default_network, load_config
-from rnncli.network import Network, single_layer
+from rnncli.core.batching import forward
+from rnncli.core.network import Network, single_layer
+from rnncli.models.config.read import default_network, load_config
 from rnncli.option_values import Mode
-from rnncli.render import forward_table, forward_view
-from rnncli.sparklines import sparkline
+from rnncli.views.sparklines import sparkline
+from rnncli.views.table import forward_table, forward_view
 from tests.conftest import ROOT, TEXTBOOK_TABLE, textbook
 
 
@@ -101,7 +101,7 @@ gradients through it vanish"""
 
 
 def test_heat_colours_follow_sign_and_size() -> None:
-    from rnncli.column_groups import _heat
+    from rnncli.views.column_groups import _heat
 
     assert _heat(0.9, 1.0) == "red3" and _heat(0.1, 1.0) == "light_salmon3"
     assert _heat(-0.9, 1.0) == "blue1" and _heat(-0.1, 1.0) == "steel_blue"
@@ -139,16 +139,16 @@ def test_a_long_table_shows_the_first_and_last_rows() -> None:
 
 
 def test_rendering_work_does_not_grow_with_the_length(monkeypatch: pytest.MonkeyPatch) -> None:
-    import rnncli.render
+    import rnncli.views.table
 
     calls = []
-    original = rnncli.render.fixed
+    original = rnncli.views.table.fixed
 
     def counting(value: float, precision: int) -> str:
         calls.append(value)
         return original(value, precision)
 
-    monkeypatch.setattr(rnncli.render, "fixed", counting)
+    monkeypatch.setattr(rnncli.views.table, "fixed", counting)
     counts = []
     for T in (100, 100_000):
         net, result = long_run(T)

@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
-from rnncli.activations import relu, sigmoid, softmax
-from rnncli.batching import forward
-from rnncli.network import Network, single_layer
+from rnncli.cells.activations import relu, sigmoid, softmax
+from rnncli.core.batching import forward
+from rnncli.core.network import Network, single_layer
 from rnncli.option_values import Mode
 from tests.conftest import textbook
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnncli.config import default_network
 from rnncli.errors import RnnCliError
+from rnncli.io.sequence import parse_sequence, read_sequence
+from rnncli.models.config.read import default_network
 from rnncli.option_values import InputFormat
-from rnncli.sequence import parse_sequence, read_sequence
-from rnncli.sequence_fit import check_fits
+from rnncli.pipelines.sequence_fit import check_fits
 from tests.conftest import ROOT, textbook
 
 TWO_BY_THREE = [[1.0, 2.5, -3.0], [4.0, 5e-3, 6.0]]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnncli.input_scale import fitted_scale
+from rnncli.core.input_scale import fitted_scale
 from tests.conftest import ROOT, WEATHER_CONFIG
 
 HUGE = np.array(

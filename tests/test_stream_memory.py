@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnncli.network_yaml import network_yaml
+from rnncli.models.config.write import network_yaml
 from rnncli.option_values import Direction
 from tests.conftest import ROOT, random_gated_network
 

@@ -108,10 +108,10 @@ def test_a_short_streamed_table_is_rich_s_table(tmp_path: Path, option: str, val
 def test_the_sparklines_of_a_stream_keep_evenly_spaced_steps() -> None:
     import io
 
-    from rnncli.batching import forward
-    from rnncli.config import default_network
-    from rnncli.run import Run
-    from rnncli.table_stream import TableStream
+    from rnncli.core.batching import forward
+    from rnncli.core.sequence_run import Run
+    from rnncli.models.config.read import default_network
+    from rnncli.views.table_stream import TableStream
 
     net = default_network()
     result = forward(net, np.random.default_rng(0).normal(size=(100_000, 5)))

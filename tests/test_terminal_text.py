@@ -409,10 +409,10 @@ def test_plot_warns_of_hostile_ids_escaped_and_draws_them_literally(tmp_path: Pa
 
 def test_the_figure_s_titles_hold_the_ids_as_text() -> None:
     reference_module("matplotlib")
-    from rnncli.plot_figure import Panel, figure
+    from rnncli.views.plot import Panel, figure
 
     panel = Panel("h_t", "h", np.arange(1, 3), np.zeros((2, 1)))
-    # the title comes printable (rnncli.table_text.title); the ids as the file gives them
+    # the title comes printable (rnncli.views.table_text.title); the ids as the file gives them
     fig = figure(printable(f"net {TITLE}$x$"), [(f"a{CLEAR}$\\frac{{$", [panel])])
     assert fig.get_suptitle() == "net \\x1b]0;owned\\x07\\$x\\$"
     (ax,) = fig.axes

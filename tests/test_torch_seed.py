@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from rnncli.config import parse_config
-from rnncli.torch_random import TorchGenerator
+from rnncli.core.torch_random import TorchGenerator
+from rnncli.models.config.read import parse_config
 from tests.conftest import ROOT, reference_module
 
 

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from rnncli.batching import forward
-from rnncli.config import default_network
-from rnncli.explain import terms
-from rnncli.explained_terms import HIDDEN_ROWS, term_arrays
-from rnncli.network import Network, single_layer
-from rnncli.render import forward_table, forward_view
-from rnncli.render_explain import explain_view
-from rnncli.sparklines import sparkline
+from rnncli.core.batching import forward
+from rnncli.core.explain import terms
+from rnncli.core.network import Network, single_layer
+from rnncli.models.config.read import default_network
+from rnncli.views.explain_table import explain_view
+from rnncli.views.explained_terms import HIDDEN_ROWS, term_arrays
+from rnncli.views.sparklines import sparkline
+from rnncli.views.table import forward_table, forward_view
 from tests.conftest import TEXTBOOK_TABLE, textbook
 
 

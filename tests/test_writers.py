@@ -1,4 +1,4 @@
-"""rnncli.writers: CSV and JSON parsed back by real parsers, exact to the bit."""
+"""rnncli.views.writers: CSV and JSON parsed back by real parsers, exact to the bit."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import math
 
 import numpy as np
 
-from rnncli.batching import forward
-from rnncli.config import default_network
-from rnncli.delimited_writer import delimited_header
-from rnncli.forward_result import Forward
-from rnncli.network import Network, single_layer
+from rnncli.core.batching import forward
+from rnncli.core.forward_result import Forward
+from rnncli.core.network import Network, single_layer
+from rnncli.core.sequence_run import Run
+from rnncli.models.config.read import default_network
 from rnncli.option_values import Mode, OutputFormat
-from rnncli.run import Run
-from rnncli.step_values import number_text
-from rnncli.writers import write
+from rnncli.views.delimited import delimited_header
+from rnncli.views.step_values import number_text
+from rnncli.views.writers import write
 from tests.conftest import textbook
 
 

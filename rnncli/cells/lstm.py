@@ -1,0 +1,301 @@
+"""The LSTM cell (PyTorch's, with ONNX's options): one layer in one direction.
+
+One step, t-1 -> t, with the same weights at every step (σ the recurrent activation,
+default the sigmoid; ⊙ elementwise). The four gates' weights are stacked in PyTorch's
+order i, f, g, o: W_xh is 4H x I, W_hh is 4H x H_r, b_xh and b_hh are 4H.
+
+    z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh       4H pre-activations, split in four:
+    i = σ(z^i [+ p_i ⊙ c_{t-1}])                      input gate
+    f = σ(z^f [+ p_f ⊙ c_{t-1}])                      forget gate (input_forget: f = 1 - i)
+    g = act(z^g)                                      candidate (the book's C~)
+    c_t = f ⊙ c_{t-1} + i ⊙ g                         cell state
+    o = σ(z^o [+ p_o ⊙ c_t])                          output gate: its peephole reads c_t
+    h_t = o ⊙ state_act(c_t)                          hidden state (state_act = act unless set)
+    [h_t = W_hr h_t]                                  PyTorch's projection, P x H
+
+Sizes: H (`cell_size`) is the number of units: of each gate and of c. The h the cell
+hands on (`hidden_size`) is H, or P with a projection W_hr; then W_hh is 4H x P and h_0
+holds P values. With `clip` C every gate's pre-activation (biases and peepholes included)
+is clamped to [-C, C] before its activation, as ONNX Runtime does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from rnncli.cells.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
+from rnncli.cells.elman import State, cast_arrays
+from rnncli.cells.layout import (
+    alive_mask,
+    input_part,
+    per_unit,
+    sequence_major,
+    sigmoid_rows,
+    state_in,
+    state_out,
+    turn_back,
+)
+from rnncli.cells.slopes import slope
+
+
+@dataclass(frozen=True)
+class LstmCell:
+    """An LSTM cell; the state is (h, c). See the module's equations."""
+
+    W_xh: FloatArray  # 4H x I    rows i, f, g, o
+    W_hh: FloatArray  # 4H x H_r  (H_r = P with a projection, else H)
+    b_xh: FloatArray  # 4H
+    b_hh: FloatArray  # 4H
+    bias: str = "two"  # how the config gave the biases: "two", "one" (b_h) or "none"
+    activation: Activation = TANH  # act: g, and h's state_act unless state_activation
+    recurrent_activation: Activation = SIGMOID  # σ: i, f, o
+    state_activation: Activation | None = None  # state_act, the h of ONNX's f, g, h
+    clip: float | None = None
+    W_hr: FloatArray | None = None  # P x H projection
+    peepholes: FloatArray | None = None  # 3 x H, rows p_i, p_o, p_f (ONNX's order)
+    input_forget: bool = False  # f = 1 - i
+
+    kind: ClassVar[str] = "lstm"
+    gates: ClassVar[tuple[str, ...]] = ("i", "f", "g", "o")
+
+    # -- the lecture: one step --------------------------------------------------------
+
+    def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]:
+        """One step of one sequence (x_t: I; h_{t-1}: H_r, c_{t-1}: H): its four gates'
+        pre-activations z_t (4H, peepholes included, before the clip) and (h_t, c_t)."""
+        h_prev, c_prev = state
+        H, σ, act = self.cell_size, self.recurrent_activation, self.activation
+        state_act = self.state_activation or act
+        # Every gate's affine part at once, then one block of H rows per gate.
+        z_t = np.dot(self.W_xh, x_t) + self.b_xh + np.dot(self.W_hh, h_prev) + self.b_hh
+        z_i, z_f, z_g, z_o = z_t[:H], z_t[H : 2 * H], z_t[2 * H : 3 * H], z_t[3 * H :]
+        if self.peepholes is not None:
+            p_i, p_o, p_f = self.peepholes
+            z_i = z_i + p_i * c_prev  # the input and forget gates peek at c_{t-1}
+            z_f = z_f + p_f * c_prev
+        i = σ(self._clipped(z_i))  # how much of the candidate to write
+        f = 1 - i if self.input_forget else σ(self._clipped(z_f))  # how much of c to keep
+        g = act(self._clipped(z_g))  # the candidate values
+        c_t = f * c_prev + i * g
+        if self.peepholes is not None:
+            z_o = z_o + p_o * c_t  # the output gate peeks at the new c_t
+        o = σ(self._clipped(z_o))  # how much of the cell to show
+        h_t = o * state_act(c_t)
+        if self.W_hr is not None:
+            h_t = np.dot(self.W_hr, h_t)  # projected to P values
+        return np.concatenate([z_i, z_f, z_g, z_o]), (h_t, c_t)
+
+    def step(self, x_t: FloatArray, state: State) -> State:
+        """One step of one sequence: (h_{t-1}, c_{t-1}) -> (h_t, c_t)."""
+        return self.step_with_z(x_t, state)[1]
+
+    def _clipped(self, z: FloatArray) -> FloatArray:
+        return z if self.clip is None else np.clip(z, -self.clip, self.clip)
+
+    def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]:
+        """Each gate's value after its activation, from pre-activations Z (... x 4H)."""
+        H, σ = self.cell_size, self.recurrent_activation
+        with np.errstate(all="ignore"):
+            z = [self._clipped(Z[..., k * H : (k + 1) * H]) for k in range(4)]
+            i = σ(z[0])
+            f = 1 - i if self.input_forget else σ(z[1])
+            return {"i": i, "f": f, "g": self.activation(z[2]), "o": σ(z[3])}
+
+    # -- the same, fast ---------------------------------------------------------------
+
+    def run(
+        self, inputs: FloatArray, lengths: npt.NDArray[np.int_], state: State
+    ) -> tuple[FloatArray, State, State]:
+        """`step` over a padded batch inputs (T x B x I) from state (h: B x H_r, c: B x H).
+
+        Returns Z (T x B x 4H), the states at every step (H: T x B x H_r, C: T x B x H)
+        and each sequence's final (h, c); a sequence stops at its own length.
+
+        The input part of every step is one matrix product before the loop; each step
+        is one product W_hh h_{t-1} for all four gates, then the gates in place in
+        preallocated buffers, feature-major (rnncli.cells.layout: a step's z_t is
+        4H x B, each gate a block of rows). One sequence runs its gates in the order
+        i, f, o, g (the weights' rows permuted once), so one call of σ covers i, f and o
+        when no peephole makes o wait for c_t, and Z goes back to PyTorch's order at the
+        end, in place. A batch keeps PyTorch's order and calls σ twice a step: there
+        swapping the blocks back would cost more than the call.
+        """
+        h_start, c_start = state
+        T, B = inputs.shape[:2]
+        H, clip, dtype, batch = self.cell_size, self.clip, inputs.dtype, B > 1
+        late_o = self.peepholes is not None  # o needs c_t first
+        o_apart = batch and not late_o  # σ of o in a call of its own
+        if batch:
+            order, g_rows, o_rows = np.arange(4 * H), slice(2 * H, 3 * H), slice(3 * H, 4 * H)
+        else:  # i, f, o, g
+            order = np.r_[0 : 2 * H, 3 * H : 4 * H, 2 * H : 3 * H]
+            g_rows, o_rows = slice(3 * H, 4 * H), slice(2 * H, 3 * H)
+        # One sequence with the sigmoid: the rows of i, f and o (its first 3H) negated
+        σ, sign, negated = sigmoid_rows(
+            self.recurrent_activation, slice(0, 3 * H), 4 * H, not batch, dtype
+        )
+        with np.errstate(all="ignore"):
+            act = self.activation.into(dtype)
+            state_act = (self.state_activation or self.activation).into(dtype)
+            clipped = clip_into(clip, dtype)  # every gate's pre-activation, to [-C, C]
+            # Z[t] starts as W_xh x_t + b_xh + b_hh, every step at once    (4H x B)
+            b = (self.b_xh + self.b_hh)[order] * sign[:, 0]
+            Z = input_part(inputs, self.W_xh[order] * sign, b)
+            Hs = np.empty((T, self.hidden_size, *Z.shape[2:]), dtype=dtype)  # H_r x B
+            Cs = np.empty((T, H, *Z.shape[2:]), dtype=dtype)  # H x B
+            alive = alive_mask(lengths, T)
+            h, c = state_in(h_start), state_in(c_start)  # h_{t-1}, c_{t-1}
+            recurrent = (self.W_hh[order] * sign).dot  # (h, out): out = W_hh h
+            project = None if self.W_hr is None else self.W_hr.dot  # out = W_hr v
+            add, multiply = np.add, np.multiply
+            if self.peepholes is not None:
+                p_i, p_o, p_f = (per_unit(p * sign[0, 0], batch) for p in self.peepholes)
+            gates = np.empty(Z.shape[1:], dtype=dtype)  # the gates after activation
+            i, f, g, o = gates[:H], gates[H : 2 * H], gates[g_rows], gates[o_rows]
+            products = np.empty_like(gates)
+            peeked = np.empty_like(i)
+            shown = np.empty_like(i)  # state_act(c_t), then o ⊙ it
+            early = slice(0, 2 * H) if late_o or batch else slice(0, 3 * H)  # σ in one call
+            gates_early = gates[early]
+            one, input_forget = np.ones((), dtype), self.input_forget
+            steps = zip(Z, Z[:, early], Z[:, g_rows], Z[:, o_rows], Hs, Cs, strict=True)
+            for t, (z, z_early, z_g, z_o, h_t, c_t) in enumerate(steps):
+                recurrent(h, products)
+                add(z, products, z)  # z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh
+                if late_o:
+                    multiply(p_i, c, peeked)
+                    add(z[:H], peeked, z[:H])  # z^i += p_i ⊙ c_{t-1}
+                    multiply(p_f, c, peeked)
+                    add(z[H : 2 * H], peeked, z[H : 2 * H])  # z^f += p_f ⊙ c_{t-1}
+                if clip is None:
+                    σ(z_early, gates_early)  # i, f (and o) = σ(z)
+                    act(z_g, g)  # g = act(z^g)
+                    if o_apart:
+                        σ(z_o, o)
+                else:  # each gate's pre-activation clamped, then its activation in place
+                    clipped(z, gates)
+                    σ(gates_early, gates_early)
+                    act(g, g)
+                    if o_apart:
+                        σ(o, o)
+                if input_forget:
+                    np.subtract(one, i, f)  # f = 1 - i
+                multiply(f, c, c_t)
+                multiply(i, g, shown)
+                add(c_t, shown, c_t)  # c_t = f ⊙ c_{t-1} + i ⊙ g
+                if late_o:
+                    multiply(p_o, c_t, peeked)
+                    add(z_o, peeked, z_o)  # z^o += p_o ⊙ c_t
+                    σ(z_o if clip is None else clipped(z_o, o), o)
+                state_act(c_t, shown)
+                if project is None:
+                    multiply(o, shown, h_t)  # h_t = o ⊙ state_act(c_t)
+                else:
+                    multiply(o, shown, shown)
+                    project(shown, h_t)  # h_t = W_hr (o ⊙ state_act(c_t))
+                if alive is None:
+                    h, c = h_t, c_t
+                else:  # a sequence past its end keeps its state
+                    h = np.where(alive[t], h_t, h)
+                    c = np.where(alive[t], c_t, c)
+            if not batch:  # z, not -z, and back to PyTorch's order i, f, g, o
+                swapped = (slice(2 * H, 3 * H), slice(3 * H, 4 * H))
+                turn_back(Z, negated, swapped)
+        every = (sequence_major(Hs), sequence_major(Cs))
+        return sequence_major(Z), every, (state_out(h), state_out(c))
+
+    # -- one step back (rnncli.core.bptt; no peepholes, no projection) -----------------
+
+    def slopes(self, Z: FloatArray) -> FloatArray:
+        """Each gate's activation slope at its pre-activation: σ'(z^i), σ'(z^f), act'(z^g),
+        σ'(z^o), stacked as Z (... x 4H)."""
+        H, σ = self.cell_size, self.recurrent_activation
+        z_i, z_f, z_g, z_o = (Z[..., k * H : (k + 1) * H] for k in range(4))
+        act = self.activation
+        return np.concatenate([slope(σ, z_i), slope(σ, z_f), slope(act, z_g), slope(σ, z_o)], -1)
+
+    def step_back(
+        self, z_t: FloatArray, state_prev: State, state_t: State, dstate_t: State
+    ) -> tuple[FloatArray, State, State]:
+        """Backpropagation through one step, from dL/dh_t (from the output and from the
+        future) and dL/dc_t from the future (f_{t+1} ⊙ dL/dc_{t+1}):
+
+            dL/do   = dL/dh_t ⊙ state_act(c_t)
+            dL/dc_t = dL/dc_t (future) + dL/dh_t ⊙ o ⊙ state_act'(c_t)
+            dL/df   = dL/dc_t ⊙ c_{t-1}    dL/di = dL/dc_t ⊙ g    dL/dg = dL/dc_t ⊙ i
+            dL/dz^gate = dL/dgate ⊙ (the gate's activation)'(z^gate)
+            dL/dc_{t-1} = f ⊙ dL/dc_t                      (the forget gate's path)
+            dL/dh_{t-1} = W_hh^T dL/dz_t                  (all four gates at once)
+
+        With input_forget (f = 1 - i) dL/df goes to i with a minus sign. Returns
+        (dL/dz_t, (dL/dh_t, dL/dc_t), (dL/dh_{t-1}, dL/dc_{t-1})); the gradients may hold
+        many rows (n x H), one backward pass each."""
+        (_, c_prev), (_, c_t) = state_prev, state_t
+        dh_t, dc_future = dstate_t
+        gate = self.gate_values(z_t)
+        i, f, g, o = gate["i"], gate["f"], gate["g"], gate["o"]
+        state_act = self.state_activation or self.activation
+        d_o = dh_t * state_act(c_t)
+        dc_t = dc_future + dh_t * o * slope(state_act, c_t)
+        d_f, d_i, d_g = dc_t * c_prev, dc_t * g, dc_t * i
+        if self.input_forget:
+            d_i, d_f = d_i - d_f, 0 * d_f  # f = 1 - i: z^f is not used
+        slopes = np.broadcast_to(self.slopes(z_t), (*d_o.shape[:-1], z_t.shape[-1]))
+        dz_t = np.concatenate([d_i, d_f, d_g, d_o], axis=-1) * slopes
+        return dz_t, (dh_t, dc_t), (dz_t @ self.W_hh, f * dc_t)
+
+    def parameter_gradients(
+        self, X: FloatArray, Z: FloatArray, H_prev: FloatArray, dZ: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """As the Elman cell's, for all four gates at once: dL/dW_xh = sum_t dL/dz_t x_t^T,
+        dL/dW_hh = sum_t dL/dz_t h_{t-1}^T, dL/db_xh = dL/db_hh = sum_t dL/dz_t."""
+        b = dZ.sum(axis=0)
+        return dZ.T @ X, dZ.T @ H_prev, b, b.copy()
+
+    # -- what the network asks of every cell ------------------------------------------
+
+    @property
+    def input_size(self) -> int:
+        return int(self.W_xh.shape[1])
+
+    @property
+    def cell_size(self) -> int:
+        """H: the units of each gate and of c."""
+        return int(self.W_xh.shape[0]) // 4
+
+    @property
+    def hidden_size(self) -> int:
+        """The size of h: P with a projection W_hr, else H."""
+        return self.cell_size if self.W_hr is None else int(self.W_hr.shape[0])
+
+    def initial_state(self, h_0: FloatArray, c_0: FloatArray | None = None) -> State:
+        """(h_0, c_0), c_0 = 0 unless given (h_0: ... x H_r, c_0: ... x H)."""
+        shape = (*h_0.shape[:-1], self.cell_size)
+        return (h_0, np.zeros(shape, dtype=h_0.dtype) if c_0 is None else c_0)
+
+    def check(self) -> None:
+        """ValueError unless the weights fit together (H from W_xh's 4H rows)."""
+        rows = self.W_xh.shape[0] if self.W_xh.ndim == 2 else 0
+        if rows == 0 or rows % 4:
+            raise ValueError("W_xh must be 4H x I (the gates i, f, g, o stacked)")
+        H, H_r = self.cell_size, self.hidden_size
+        if self.W_hr is not None and (self.W_hr.ndim != 2 or self.W_hr.shape[1] != H):
+            raise ValueError(f"W_hr must be P x {H}")
+        if self.W_hh.shape != (4 * H, H_r):
+            raise ValueError(f"W_hh must be {4 * H}x{H_r}")
+        if self.b_xh.shape != (4 * H,) or self.b_hh.shape != (4 * H,):
+            raise ValueError(f"biases must have {4 * H} values")
+        if self.peepholes is not None and self.peepholes.shape != (3, H):
+            raise ValueError(f"peepholes must be 3 x {H} (p_i, p_o, p_f)")
+
+    def configured(self, activation: Activation, clip: float | None) -> LstmCell:
+        """Itself: an LSTM carries its own activations and clip."""
+        return self
+
+    def astype(self, dtype: npt.DTypeLike) -> LstmCell:
+        fields = ("W_xh", "W_hh", "b_xh", "b_hh", "W_hr", "peepholes")
+        return replace(self, **cast_arrays(self, fields, dtype))
