@@ -50,6 +50,7 @@ from typer.testing import CliRunner
 from rnncli.cells.activations import Activation, FloatArray
 from rnncli.cells.elman import Cell
 from rnncli.cells.gru import GruCell
+from rnncli.cells.kinds import CellOptions
 from rnncli.cells.lstm import LstmCell
 from rnncli.cli import app
 from rnncli.core.network import Network
@@ -363,7 +364,8 @@ def gated_network(
     G = 4 if kind == "lstm" else 3
     W_xh, W_hh = rng.normal(0, 0.7, (G * units, inputs)), rng.normal(0, 0.7, (G * units, units))
     b_xh, b_hh = rng.normal(0, 0.5, G * units), rng.normal(0, 0.5, G * units)
-    cell: Any = (LstmCell if kind == "lstm" else GruCell)(W_xh, W_hh, b_xh, b_hh, **options)
+    make = LstmCell if kind == "lstm" else GruCell
+    cell: Any = make(W_xh, W_hh, b_xh, b_hh, CellOptions(**options))
     W_ho = None if outputs is None else rng.normal(0, 0.7, (outputs, units))
     b_o = None if outputs is None else rng.normal(0, 0.5, outputs)
     c0 = rng.normal(0, 0.5, (1, units)) if kind == "lstm" else None
@@ -467,12 +469,14 @@ def random_cell(
         return rng.normal(0, 0.6, shape)
 
     b_xh, b_hh = (np.zeros(G * H), np.zeros(G * H)) if no_bias else (weights(G * H), weights(G * H))
+    peepholes = weights(3, H) if options.pop("peepholes", False) else None
     if kind == "gru":
-        return GruCell(weights(G * H, I), weights(G * H, H), b_xh, b_hh, **options)
-    if options.pop("peepholes", False):
-        options["peepholes"] = weights(3, H)
+        return GruCell(weights(G * H, I), weights(G * H, H), b_xh, b_hh, CellOptions(**options))
     W_hr = None if P is None else weights(P, H)
-    return LstmCell(weights(G * H, I), weights(G * H, H_r), b_xh, b_hh, W_hr=W_hr, **options)
+    cell_options = CellOptions(**options)
+    return LstmCell(
+        weights(G * H, I), weights(G * H, H_r), b_xh, b_hh, cell_options, W_hr, peepholes
+    )
 
 
 def random_gated_network(

@@ -78,7 +78,12 @@ def _cases(random_network: Callable[..., Network]) -> list[dict[str, Any]]:
         net = random_network(rng, 3, 4, outputs, activation=("tanh", "relu")[k // 2 % 2])
         if k // 4 % 2:  # one bias b_h
             cell = net.cell
-            net = replace(net, layers=((replace(cell, b_hh=0 * cell.b_hh, bias="one"),),))
+            net = replace(
+                net,
+                layers=(
+                    (replace(cell, b_hh=0 * cell.b_hh, options=cell.options._replace(bias="one")),),
+                ),
+            )
         loss = (LossName.MSE, LossName.CROSS_ENTROPY)[k // 8 % 2]
         reduction = (Reduction.SUM, Reduction.MEAN)[k // 16 % 2]
         T = int(rng.integers(1, 8))

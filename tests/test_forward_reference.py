@@ -15,6 +15,7 @@ import pytest
 
 from rnncli.cells.activations import Activation, FloatArray
 from rnncli.cells.elman import ElmanCell
+from rnncli.cells.kinds import CellOptions
 from rnncli.core.batching import forward, forward_batch
 from rnncli.core.forward import reference_feedback, reference_forward, reference_output
 from rnncli.core.forward_result import Forward
@@ -72,7 +73,7 @@ def random_network(
             rng.normal(size=(H, H)) * 0.4,
             rng.normal(size=H),
             b_hh,
-            bias,
+            CellOptions(bias=bias),
         )
 
     return Network(

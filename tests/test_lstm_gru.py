@@ -17,11 +17,12 @@ import pytest
 
 from rnncli.cells.activations import SIGMOID, Activation, FloatArray, sigmoid, sigmoid_into
 from rnncli.cells.gru import GruCell
+from rnncli.cells.kinds import GATES, CellOptions
 from rnncli.cells.lstm import LstmCell
 from rnncli.core.batching import forward, forward_batch
 from rnncli.core.forward import reference_feedback, reference_run
 from rnncli.core.forward_result import gate_values
-from rnncli.core.network import GATES, Network
+from rnncli.core.network import Network
 from rnncli.option_values import Direction, Mode
 from tests.conftest import Options, random_gated_network, reference_module
 
@@ -203,7 +204,7 @@ def test_network_sizes_and_kind() -> None:
     # The network reads its gated cells' activations, never overwrites them.
     hard = Activation.named("hard_sigmoid")
     lstm = LstmCell(np.zeros((4, 1)), np.zeros((4, 1)), np.zeros(4), np.zeros(4),
-                    recurrent_activation=hard, clip=2.0)  # fmt: skip
+                    CellOptions(recurrent_activation=hard, clip=2.0))  # fmt: skip
     wrapped = Network(layers=((lstm,),), h0=np.zeros((1, 1)))
     assert wrapped.cell.recurrent_activation == hard  # type: ignore[attr-defined]
     assert wrapped.clip == 2.0 and hard != SIGMOID

@@ -15,6 +15,7 @@ import pytest
 
 from rnncli.cells.activations import Activation
 from rnncli.cells.gru import GruCell
+from rnncli.cells.kinds import CellOptions
 from rnncli.cells.lstm import LstmCell
 from rnncli.cli import app
 from rnncli.core.network import Network
@@ -233,14 +234,17 @@ def onnx_only_network(kind: str, rng: np.random.Generator) -> Network:
         if kind == "lstm":
             return LstmCell(
                 *stacked,
-                recurrent_activation=Activation.named("hard_sigmoid", 0.25, 0.5),
-                state_activation=Activation("relu"),
-                clip=2.5,
+                CellOptions(
+                    recurrent_activation=Activation.named("hard_sigmoid", 0.25, 0.5),
+                    state_activation=Activation("relu"),
+                    clip=2.5,
+                    input_forget=True,
+                ),
                 peepholes=float32_exact(rng, 3, H),
-                input_forget=True,
             )
         return GruCell(
-            *stacked, activation=Activation.named("leaky_relu", 0.125), reset_after=False
+            *stacked,
+            CellOptions(activation=Activation.named("leaky_relu", 0.125), reset_after=False),
         )
 
     return Network(

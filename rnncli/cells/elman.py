@@ -14,11 +14,15 @@ cell is one more class: ElmanCell here, LstmCell (rnncli.cells.lstm) and GruCell
 (rnncli.cells.gru) beside it:
 
 - its weights W_xh, W_hh, b_xh, b_hh (an LSTM's four gates stacked in each, a GRU's
-  three, as PyTorch's weight_ih and weight_hh); `input_size`; `hidden_size`, the size
-  of the h it hands on (an LSTM's P with a projection); `cell_size`, H: the units of
-  each gate (and of an LSTM's c); `kind` ("rnn", "lstm", "gru") and its `gates`;
-  `check()` (ValueError unless the shapes fit), `configured(activation, clip)` (the
-  network's f and clip; an LSTM and a GRU carry their own) and `astype(dtype)`;
+  three, as PyTorch's weight_ih and weight_hh), an LSTM's projection W_hr and
+  peepholes (None for the others); `input_size`; `hidden_size`, the size of the h it
+  hands on (an LSTM's P with a projection); `cell_size`, H: the units of each gate
+  (and of an LSTM's c); `kind` ("rnn", "lstm", "gru"), its `gates` (and
+  `gate_meanings`) and its `options`, one CellOptions (rnncli.cells.options: the
+  activations, the clip, an LSTM's input_forget, a GRU's reset_after, the bias form),
+  which views and writers read instead of asking what class a cell is; `check()`
+  (ValueError unless the shapes fit), `configured(activation, clip)` (the network's f
+  and clip; an LSTM and a GRU carry their own) and `astype(dtype)`;
 - its state: a tuple of arrays, (h,) for Elman and GRU, (h, c) for an LSTM; h, the
   first, is what the layer above and the output layer read. `initial_state(h_0, c_0)`
   makes it from h_0 (B x H), and c_0 (zeros unless given) for an LSTM;
@@ -44,8 +48,9 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.cells.activations import TANH, Activation, FloatArray, clip_into
+from rnncli.cells.activations import Activation, FloatArray, clip_into
 from rnncli.cells.layout import alive_mask, input_part, sequence_major, state_in, state_out
+from rnncli.cells.options import DEFAULTS, CellOptions
 from rnncli.cells.slopes import slope
 
 #: A cell's state at one step: (h,) for an Elman cell; h is B x H in a batch, else H.
@@ -67,12 +72,36 @@ class ElmanCell:
     W_hh: FloatArray
     b_xh: FloatArray
     b_hh: FloatArray
-    bias: str = "two"  # how the config gave the biases: "two", "one" (b_h) or "none"
-    activation: Activation = TANH  # f
-    clip: float | None = None  # z_t is clipped to [-clip, clip] before f, as ONNX's
+    options: CellOptions = DEFAULTS  # f (`activation`), the clip and the bias form
 
     kind: ClassVar[str] = "rnn"
+    gate_meanings: ClassVar[dict[str, str]] = {}
     gates: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def activation(self) -> Activation:
+        """f."""
+        return self.options.activation
+
+    @property
+    def clip(self) -> float | None:
+        """z_t is clipped to [-clip, clip] before f, as ONNX's."""
+        return self.options.clip
+
+    @property
+    def bias(self) -> str:
+        """How the biases were given: "two", "one" (b_h) or "none"."""
+        return self.options.bias
+
+    @property
+    def W_hr(self) -> None:
+        """None: only an LSTM projects its h."""
+        return None
+
+    @property
+    def peepholes(self) -> None:
+        """None: only an LSTM peeks at its cell state."""
+        return None
 
     def step(self, x_t: FloatArray, state: State) -> State:
         """One step of one sequence, as the lecture writes it (x_t: I, h_{t-1}: H)."""
@@ -179,7 +208,7 @@ class ElmanCell:
         """The same cell with the network's activation and clip."""
         if self.activation == activation and self.clip == clip:
             return self
-        return replace(self, activation=activation, clip=clip)
+        return replace(self, options=self.options._replace(activation=activation, clip=clip))
 
     def astype(self, dtype: npt.DTypeLike) -> ElmanCell:
         return replace(self, **cast_arrays(self, ("W_xh", "W_hh", "b_xh", "b_hh"), dtype))
@@ -215,11 +244,17 @@ class RecurrentCell(Protocol):
     @property
     def b_hh(self) -> FloatArray: ...
     @property
+    def options(self) -> CellOptions: ...
+    @property
     def bias(self) -> str: ...
     @property
     def activation(self) -> Activation: ...
     @property
     def clip(self) -> float | None: ...
+    @property
+    def W_hr(self) -> FloatArray | None: ...
+    @property
+    def peepholes(self) -> FloatArray | None: ...
     @property
     def input_size(self) -> int: ...
     @property
@@ -230,6 +265,8 @@ class RecurrentCell(Protocol):
     def kind(self) -> str: ...
     @property
     def gates(self) -> tuple[str, ...]: ...
+    @property
+    def gate_meanings(self) -> dict[str, str]: ...
     def step(self, x_t: FloatArray, state: State) -> State: ...
     def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]: ...
     def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]: ...

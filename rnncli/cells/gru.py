@@ -23,7 +23,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.cells.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
+from rnncli.cells.activations import Activation, FloatArray, clip_into
 from rnncli.cells.elman import State, cast_arrays
 from rnncli.cells.layout import (
     alive_mask,
@@ -35,6 +35,7 @@ from rnncli.cells.layout import (
     state_out,
     turn_back,
 )
+from rnncli.cells.options import DEFAULTS, CellOptions
 from rnncli.cells.slopes import slope
 
 
@@ -46,14 +47,50 @@ class GruCell:
     W_hh: FloatArray  # 3H x H
     b_xh: FloatArray  # 3H
     b_hh: FloatArray  # 3H
-    bias: str = "two"  # how the config gave the biases: "two", "one" (b_h) or "none"
-    activation: Activation = TANH  # act: n
-    recurrent_activation: Activation = SIGMOID  # σ: r, z
-    clip: float | None = None
-    reset_after: bool = True
+    options: CellOptions = DEFAULTS  # act, σ, clip, reset_after, bias
 
     kind: ClassVar[str] = "gru"
-    gates: ClassVar[tuple[str, ...]] = ("r", "z", "n")
+    #: The gates, in the order their rows are stacked (PyTorch's), and what each is.
+    gate_meanings: ClassVar[dict[str, str]] = {
+        "r": "reset gate",
+        "z": "update gate",
+        "n": "candidate",
+    }
+    gates: ClassVar[tuple[str, ...]] = tuple(gate_meanings)
+
+    @property
+    def activation(self) -> Activation:
+        """act: n."""
+        return self.options.activation
+
+    @property
+    def recurrent_activation(self) -> Activation:
+        """σ: r, z."""
+        return self.options.recurrent_activation
+
+    @property
+    def clip(self) -> float | None:
+        return self.options.clip
+
+    @property
+    def reset_after(self) -> bool:
+        """r applied after W_hh^n h_{t-1} (PyTorch's); false: before (ONNX's default)."""
+        return self.options.reset_after
+
+    @property
+    def bias(self) -> str:
+        """How the biases were given: "two", "one" (b_h) or "none"."""
+        return self.options.bias
+
+    @property
+    def W_hr(self) -> None:
+        """None: only an LSTM projects its h."""
+        return None
+
+    @property
+    def peepholes(self) -> None:
+        """None: only an LSTM peeks at its cell state."""
+        return None
 
     # -- the lecture: one step --------------------------------------------------------
 

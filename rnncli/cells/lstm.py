@@ -27,7 +27,7 @@ from typing import ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from rnncli.cells.activations import SIGMOID, TANH, Activation, FloatArray, clip_into
+from rnncli.cells.activations import Activation, FloatArray, clip_into
 from rnncli.cells.elman import State, cast_arrays
 from rnncli.cells.layout import (
     alive_mask,
@@ -39,6 +39,7 @@ from rnncli.cells.layout import (
     state_out,
     turn_back,
 )
+from rnncli.cells.options import DEFAULTS, CellOptions
 from rnncli.cells.slopes import slope
 
 
@@ -50,17 +51,48 @@ class LstmCell:
     W_hh: FloatArray  # 4H x H_r  (H_r = P with a projection, else H)
     b_xh: FloatArray  # 4H
     b_hh: FloatArray  # 4H
-    bias: str = "two"  # how the config gave the biases: "two", "one" (b_h) or "none"
-    activation: Activation = TANH  # act: g, and h's state_act unless state_activation
-    recurrent_activation: Activation = SIGMOID  # σ: i, f, o
-    state_activation: Activation | None = None  # state_act, the h of ONNX's f, g, h
-    clip: float | None = None
+    options: CellOptions = DEFAULTS  # act, σ, state_act, clip, input_forget, bias
     W_hr: FloatArray | None = None  # P x H projection
     peepholes: FloatArray | None = None  # 3 x H, rows p_i, p_o, p_f (ONNX's order)
-    input_forget: bool = False  # f = 1 - i
 
     kind: ClassVar[str] = "lstm"
-    gates: ClassVar[tuple[str, ...]] = ("i", "f", "g", "o")
+    #: The gates, in the order their rows are stacked (PyTorch's), and what each is.
+    gate_meanings: ClassVar[dict[str, str]] = {
+        "i": "input gate",
+        "f": "forget gate",
+        "g": "candidate (the book's C~)",
+        "o": "output gate",
+    }
+    gates: ClassVar[tuple[str, ...]] = tuple(gate_meanings)
+
+    @property
+    def activation(self) -> Activation:
+        """act: g, and h's state_act unless state_activation."""
+        return self.options.activation
+
+    @property
+    def recurrent_activation(self) -> Activation:
+        """σ: i, f, o."""
+        return self.options.recurrent_activation
+
+    @property
+    def state_activation(self) -> Activation | None:
+        """state_act, the h of ONNX's f, g, h (None: act)."""
+        return self.options.state_activation
+
+    @property
+    def clip(self) -> float | None:
+        return self.options.clip
+
+    @property
+    def input_forget(self) -> bool:
+        """f = 1 - i."""
+        return self.options.input_forget
+
+    @property
+    def bias(self) -> str:
+        """How the biases were given: "two", "one" (b_h) or "none"."""
+        return self.options.bias
 
     # -- the lecture: one step --------------------------------------------------------
 

@@ -35,8 +35,6 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncli.cells.activations import FloatArray
-from rnncli.cells.gru import GruCell
-from rnncli.cells.lstm import LstmCell
 from rnncli.core.forward_result import Forward, gate_values
 from rnncli.core.network import Network
 
@@ -82,7 +80,7 @@ def terms(net: Network, result: Forward, c0: FloatArray | None = None) -> Terms:
         plain = slice(None)  # the gates whose z is W_xh x + b_xh + W_hh h + b_hh
         if net.gates:
             gated = _gated_terms(net, result, H_prev, W_hh_h_prev, c0)
-            if isinstance(cell, GruCell):
+            if net.cell_kind == "gru":
                 plain = slice(0, 2 * cell.cell_size)  # r and z
         Z_2 = _formulation_2(net, result.X, H_prev)
         Peeped = gated.get("Peeped")
@@ -119,11 +117,11 @@ def _gated_terms(
     cell = net.cell
     values = gate_values(net, result)
     G = np.hstack([values[gate] for gate in net.gates])  # T x G·H
-    if isinstance(cell, LstmCell):
+    if net.cell_kind == "lstm":
         c_0 = net.c0 if c0 is None else np.asarray(c0, dtype=result.H.dtype)
         assert c_0 is not None and result.C is not None
         C_prev = np.vstack([c_0.reshape(1, -1), result.C[:-1]])
-        state_act = cell.state_activation or cell.activation
+        state_act = cell.options.state_activation or cell.activation
         lstm = {"G": G, "C_prev": C_prev, "C_act": state_act(result.C)}
         lstm["F_c_prev"] = values["f"] * C_prev
         lstm["I_g"] = values["i"] * values["g"]
@@ -133,11 +131,10 @@ def _gated_terms(
         if cell.W_hr is not None:
             lstm["Shown"] = values["o"] * lstm["C_act"]  # h_t = W_hr (o ⊙ state_act(c_t))
         return lstm
-    assert isinstance(cell, GruCell)
-    H = cell.cell_size
+    H = cell.cell_size  # a GRU
     n_ = slice(2 * H, 3 * H)
     r, b_hh_n = values["r"], cell.b_hh[n_]
-    if cell.reset_after:  # r ⊙ (W_hh^n h_{t-1} + b_hh^n)
+    if cell.options.reset_after:  # r ⊙ (W_hh^n h_{t-1} + b_hh^n)
         recurrent_n = r * (W_hh_h_prev[:, n_] + b_hh_n)
     else:  # W_hh^n (r ⊙ h_{t-1}) + b_hh^n
         W_hh_h_prev[:, n_] = (r * H_prev) @ cell.W_hh[n_].T

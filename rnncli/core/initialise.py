@@ -130,7 +130,7 @@ def initial_network(
             bias=str(bias),
         )
     f = Activation.named(activation)
-    gated = make_cell(str(cell), W_xh, W_hh, b_xh, b_hh, str(bias), CellOptions(activation=f))
+    gated = make_cell(str(cell), W_xh, W_hh, b_xh, b_hh, CellOptions(activation=f, bias=str(bias)))
     return Network(
         layers=((gated,),),
         h0=np.zeros((1, H)),

@@ -22,14 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from rnncli.cells.activations import IDENTITY, TANH, Activation, FloatArray
-from rnncli.cells.elman import ElmanCell, RecurrentCell
-from rnncli.cells.gru import GruCell
-from rnncli.cells.lstm import LstmCell
+from rnncli.cells.elman import RecurrentCell
+from rnncli.cells.kinds import CellOptions, make_cell
 from rnncli.core.input_scale import Scale
 from rnncli.option_values import ACTIVATION_NAMES, Direction
-
-#: The gates of each gated cell, in the order their weights are stacked (PyTorch's).
-GATES: dict[str, tuple[str, ...]] = {"lstm": LstmCell.gates, "gru": GruCell.gates}
 
 
 @dataclass(frozen=True)
@@ -251,7 +247,7 @@ def single_layer(
     """The lecture's network: one layer, forward; h0 is a vector of H (zeros by default)."""
     H = W_xh.shape[0]
     return Network(
-        layers=((ElmanCell(W_xh, W_hh, b_xh, b_hh, bias),),),
+        layers=((make_cell("rnn", W_xh, W_hh, b_xh, b_hh, CellOptions(bias=bias)),),),
         h0=np.zeros((1, H)) if h0 is None else np.asarray(h0, dtype=np.float64).reshape(1, H),
         W_ho=W_ho,
         b_o=b_o,

@@ -20,11 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnncli.cells.activations import SIGMOID, TANH, Activation, FloatArray
-from rnncli.cells.elman import RecurrentCell
-from rnncli.cells.gru import GruCell
-from rnncli.cells.kinds import CellOptions, make_cell
-from rnncli.cells.lstm import LstmCell
-from rnncli.core.network import GATES, Network
+from rnncli.cells.kinds import CellOptions, gate_blocks, make_cell
+from rnncli.core.network import Network
 from rnncli.errors import RnnCliError
 from rnncli.option_values import ACTIVATION_NAMES, Direction
 
@@ -101,6 +98,18 @@ class ModelForm:
     #: for import's header.
     origins: list[str] = field(default_factory=list)
 
+    @property
+    def options(self) -> CellOptions:
+        """Every cell's options (each layer's and direction's bias form is its own)."""
+        return CellOptions(
+            activation=self.activation,
+            recurrent_activation=self.recurrent_activation,
+            state_activation=self.state_activation,
+            clip=self.clip,
+            input_forget=self.input_forget,
+            reset_after=self.reset_after,
+        )
+
     def error(self, message: str) -> RnnCliError:
         return RnnCliError(f"{self.source}: {message}")
 
@@ -128,7 +137,7 @@ def to_network(form: ModelForm) -> Network:
     if form.activation.name not in ACTIVATION_NAMES:
         raise form.error(f"{form.activation.name} cannot be the hidden activation")
     D = 2 if form.direction is Direction.BIDIRECTIONAL else 1
-    G = len(GATES.get(form.cell, "h"))  # stacked gate blocks: 1, 4 (lstm) or 3 (gru)
+    G = gate_blocks(form.cell)  # stacked gate blocks: 1, 4 (lstm) or 3 (gru)
     first = form.layers[0][0] if form.layers and form.layers[0] else None
     H = first.W_h.shape[0] // G if first is not None else 0  # units of each gate
     P = first.W_h.shape[1] if first is not None and first.W_h.ndim == 2 else H  # size of h
@@ -157,7 +166,23 @@ def to_network(form: ModelForm) -> Network:
                     )
             if w.W_hr is None and P != H:
                 raise form.error(f"{where}: W_hh has {P} columns, expected {H}")
-    layers = tuple(tuple(_cell(form, w) for w in cells) for cells in form.layers)
+    options = form.options
+    layers = tuple(
+        tuple(
+            make_cell(
+                form.cell,
+                w.W_x,
+                w.W_h,
+                w.b_x,
+                w.b_h,
+                options._replace(bias=w.bias),
+                w.W_hr,
+                w.peepholes,
+            )
+            for w in cells
+        )
+        for cells in form.layers
+    )
     h0 = np.zeros((len(layers) * D, P)) if form.h0 is None else form.h0
     if h0.shape != (len(layers) * D, P):
         raise form.error(f"the initial state is {h0.shape}, expected {(len(layers) * D, P)}")
@@ -194,19 +219,6 @@ def to_network(form: ModelForm) -> Network:
     )
 
 
-def _cell(form: ModelForm, w: DirectionWeights) -> RecurrentCell:
-    """The cell of one layer and direction, of the form's kind."""
-    options = CellOptions(
-        activation=form.activation,
-        recurrent_activation=form.recurrent_activation,
-        state_activation=form.state_activation,
-        clip=form.clip,
-        input_forget=form.input_forget,
-        reset_after=form.reset_after,
-    )
-    return make_cell(form.cell, w.W_x, w.W_h, w.b_x, w.b_h, w.bias, options, w.W_hr, w.peepholes)
-
-
 def from_network(net: Network, source: str) -> ModelForm:
     """The form of a Network, for the writers."""
     layers = [
@@ -217,15 +229,15 @@ def from_network(net: Network, source: str) -> ModelForm:
                 c.b_xh,
                 c.b_hh,
                 c.bias,
-                W_hr=getattr(c, "W_hr", None),
-                peepholes=getattr(c, "peepholes", None),
+                W_hr=c.W_hr,
+                peepholes=c.peepholes,
             )
             for c in cells
         ]
         for cells in net.layers
     ]
-    cell = net.cell
-    form = ModelForm(
+    options = net.cell.options
+    return ModelForm(
         source=source,
         format="rnncli config",
         layers=layers,
@@ -239,11 +251,8 @@ def from_network(net: Network, source: str) -> ModelForm:
         name=net.name,
         cell=net.cell_kind,
         c0=net.c0 if net.c0 is not None and np.any(net.c0) else None,
+        recurrent_activation=options.recurrent_activation,
+        state_activation=options.state_activation,
+        reset_after=options.reset_after,
+        input_forget=options.input_forget,
     )
-    if isinstance(cell, LstmCell | GruCell):
-        form.recurrent_activation = cell.recurrent_activation
-    if isinstance(cell, LstmCell):
-        form.state_activation, form.input_forget = cell.state_activation, cell.input_forget
-    if isinstance(cell, GruCell):
-        form.reset_after = cell.reset_after
-    return form

@@ -17,7 +17,6 @@ from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.io.files import source_name
 from rnncli.io.output_files import check_run_files, output_stream
 from rnncli.io.sequence import format_of, read_batch
-from rnncli.models.config.keys import GATE_NAMES
 from rnncli.models.config.read import default_network, load_config
 from rnncli.models.read import files_read_with
 from rnncli.numeric_trouble import overflow_line
@@ -113,7 +112,7 @@ def panels(net: Network, result: Forward, wanted: list[str]) -> list[Panel]:
         drawn.append(Panel("c_t", "c", t, result.C))
     if "gates" in wanted and net.gates:
         # each gate after its activation, T x D*H: an lstm's i, f, g, o; a gru's r, z, n
-        words = GATE_NAMES[net.cell_kind]
+        words = net.cell.gate_meanings
         for name, values in gate_values(net, result).items():
             drawn.append(Panel(f"{name}_t, {words[name]}", name, t, values))
     if "gradients" in wanted:

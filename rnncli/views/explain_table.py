@@ -6,7 +6,6 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from rnncli.cells.activations import FloatArray
-from rnncli.cells.gru import GruCell
 from rnncli.core.explain import Terms
 from rnncli.core.forward_result import Forward
 from rnncli.core.network import Network
@@ -150,8 +149,7 @@ def _written_total(
     key = "W_xh_x" if name == "W_xh" else "W_hh_h_prev"
     if net.gates:
         gate = net.gates[k // H]
-        cell = net.cell
-        reset_first = isinstance(cell, GruCell) and not cell.reset_after
+        reset_first = not net.cell.options.reset_after  # a GRU's n: W_hh^n (r ⊙ h_{t-1})
         if key == "W_hh_h_prev" and gate == "n" and reset_first:
             return None
         key = f"{key}_{gate}"

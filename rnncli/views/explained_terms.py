@@ -43,8 +43,9 @@ from collections.abc import Callable
 import numpy as np
 
 from rnncli.cells.activations import FloatArray
+from rnncli.cells.kinds import GATES
 from rnncli.core.explain import Terms
-from rnncli.core.network import GATES, Network
+from rnncli.core.network import Network
 
 #: The hidden layer's terms, H values each, in the order every output gives them.
 HIDDEN_TERMS = ("h_prev", "W_xh_x", "b_xh", "W_xh_x_b_xh", "W_hh_h_prev", "b_hh", "z")
@@ -62,7 +63,7 @@ def hidden_terms(net: Network) -> tuple[str, ...]:
     if kind == "rnn":
         return HIDDEN_TERMS
     gates = GATES[kind]
-    peepholes = getattr(net.cell, "peepholes", None) is not None
+    peepholes = net.cell.peepholes is not None
 
     def of(gate: str) -> list[str]:
         keys = [f"{key}_{gate}" for key in GATE_TERMS]

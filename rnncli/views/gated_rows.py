@@ -22,8 +22,6 @@ from __future__ import annotations
 from rich.text import Text
 
 from rnncli.cells.activations import FloatArray
-from rnncli.cells.gru import GruCell
-from rnncli.cells.lstm import LstmCell
 from rnncli.core.forward_result import Forward
 from rnncli.core.network import Network
 from rnncli.views.table_text import fixed
@@ -56,8 +54,8 @@ def gated_rows(
     result: Forward, net: Network, terms: dict[str, FloatArray], k: int, precision: int
 ) -> list[tuple[Text, list[str]]]:
     """Step t = k + 1 of an LSTM or GRU as the explain table's rows (see the module)."""
-    cell = net.cell
-    σ = cell.recurrent_activation.name if isinstance(cell, LstmCell | GruCell) else "σ"
+    options = net.cell.options
+    σ = options.recurrent_activation.name
     act = net.activation.name
     marked = any(saturation_marks(net, terms, k))
     sigma_gates = _sigma_gates(net)
@@ -79,8 +77,8 @@ def gated_rows(
             ("   + W_hh h_{t-1}", "W_hh_h_prev"),
             ("   + b_hh", "b_hh"),
         ]
-        if gate == "n" and isinstance(cell, GruCell):
-            if cell.reset_after:
+        if gate == "n":  # a GRU's candidate
+            if options.reset_after:
                 labels[2:] = [("   W_hh h_{t-1}", "W_hh_h_prev"), ("   b_hh", "b_hh")]
                 labels.append(("   + r ⊙ (W_hh h_{t-1} + b_hh)", "recurrent_n"))
             else:
@@ -95,7 +93,7 @@ def gated_rows(
             rows.append((Text(label), texts(terms[full][k])))
         f = σ if gate in sigma_gates else act
         value = f"{gate} = {f}(z^{gate})"
-        if gate == "f" and isinstance(cell, LstmCell) and cell.input_forget:
+        if gate == "f" and options.input_forget:
             value = "f = 1 - i"
         rows.append((Text(value, style="bold"), texts(terms[f"gate {gate}"][k], gate)))
     if net.cell_kind == "lstm" and result.C is not None:
@@ -125,10 +123,8 @@ def gated_rows(
 
 
 def _state_activation(net: Network) -> str:
-    cell = net.cell
-    if isinstance(cell, LstmCell) and cell.state_activation is not None:
-        return cell.state_activation.name
-    return net.activation.name
+    state_activation = net.cell.options.state_activation
+    return (state_activation or net.activation).name
 
 
 def state_by_hand(

@@ -10,10 +10,7 @@ import numpy as np
 
 from rnncli.cells.activations import FloatArray
 from rnncli.cells.elman import RecurrentCell
-from rnncli.cells.gru import GruCell
-from rnncli.cells.lstm import LstmCell
 from rnncli.core.network import Network
-from rnncli.models.config.keys import GATE_NAMES
 
 _SATURATING = {"tanh", "sigmoid"}
 
@@ -51,8 +48,7 @@ def parameter_count(net: Network) -> int:
     for cell in net.cells:
         rows = cell.W_xh.shape[0]  # G·H
         count += cell.W_xh.size + cell.W_hh.size + {"two": 2 * rows, "one": rows}.get(cell.bias, 0)
-        if isinstance(cell, LstmCell):
-            count += sum(a.size for a in (cell.W_hr, cell.peepholes) if a is not None)
+        count += sum(a.size for a in (cell.W_hr, cell.peepholes) if a is not None)
     if net.W_ho is not None:
         count += net.W_ho.size + net.output_size
     return count
@@ -72,7 +68,7 @@ def gate_spectral_radii(net: Network) -> dict[str, float]:
     layer and direction ({} for an rnn). With an LSTM's projection h = W_hr (...), the
     state feeds the gate through the H x H matrix W_hh^g W_hr."""
     cell = net.cell
-    if not isinstance(cell, LstmCell | GruCell):
+    if not cell.gates:
         return {}
     radii: dict[str, float] = {}
     for j, gate in enumerate(cell.gates):
@@ -84,7 +80,7 @@ def _gate_recurrence(cell: RecurrentCell, j: int) -> FloatArray:
     """W_hh^g of gate j: its H rows of W_hh (times W_hr with a projection)."""
     H = cell.W_xh.shape[0] // len(cell.gates)
     W_hh_g = cell.W_hh[j * H : (j + 1) * H]
-    if isinstance(cell, LstmCell) and cell.W_hr is not None:
+    if cell.W_hr is not None:
         return W_hh_g @ cell.W_hr
     return W_hh_g
 
@@ -149,23 +145,22 @@ def describe(net: Network) -> dict[str, Any]:
         "spectral_radius": radius,
         "spectral_radius_note": spectral_radius_note(radius, net.activation.name),
     }
-    cell = net.cell
-    if isinstance(cell, LstmCell | GruCell):
+    cell, options = net.cell, net.cell.options
+    if cell.gates:
         radii = gate_spectral_radii(net)
-        names = GATE_NAMES[cell.kind]
+        names = cell.gate_meanings
         facts["gates"] = {
             gate: {"name": names[gate], "spectral_radius": radii[gate]} for gate in cell.gates
         }
         facts["spectral_radius_note"] = gate_radius_note(cell.kind, radii)
-        facts["recurrent_activation"] = str(cell.recurrent_activation)
-    if isinstance(cell, LstmCell):
-        state = cell.state_activation
-        facts["state_activation"] = str(state or net.activation)
-        facts["input_forget"] = cell.input_forget
+        facts["recurrent_activation"] = str(options.recurrent_activation)
+    if cell.kind == "lstm":
+        facts["state_activation"] = str(options.state_activation or net.activation)
+        facts["input_forget"] = options.input_forget
         facts["projection_size"] = None if cell.W_hr is None else int(cell.W_hr.shape[0])
         facts["peepholes"] = cell.peepholes is not None
         if net.c0 is not None:
             facts["c0"] = net.c0[0].tolist() if net.is_simple else net.c0.tolist()
-    if isinstance(cell, GruCell):
-        facts["reset_after"] = cell.reset_after
+    if cell.kind == "gru":
+        facts["reset_after"] = options.reset_after
     return facts

@@ -5,16 +5,14 @@ cell made from one block of weights.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import yaml
 
-from rnncli.cells import kinds as cells
-from rnncli.cells.activations import SIGMOID, Activation
-from rnncli.cells.elman import ElmanCell, RecurrentCell
-from rnncli.cells.kinds import CellOptions
+from rnncli.cells.activations import Activation
+from rnncli.cells.elman import RecurrentCell
+from rnncli.cells.kinds import CellOptions, make_cell
 from rnncli.message_words import shown
 from rnncli.models.config.gates import GatedBlock
+from rnncli.models.config.keys import CELL_ONLY_KEYS
 from rnncli.models.config.weights import WeightBlock
 from rnncli.models.config.yaml_nodes import NodeReader, suggestion
 from rnncli.option_values import (
@@ -27,32 +25,14 @@ from rnncli.option_values import (
 
 CELL_KINDS = tuple(CellKind)
 
-#: The top-level keys that only some cells take, and which.
-_ONLY = {
-    "recurrent_activation": ("lstm", "gru"),
-    "state_activation": ("lstm",),
-    "input_forget": ("lstm",),
-    "reset_after": ("gru",),
-    "c0": ("lstm",),
-}
 _WHY = {
     "recurrent_activation": "the activation of the gates; an rnn has none",
     "c0": "the initial cell state c; only an lstm has one",
 }
 
 
-class CellSpec(NamedTuple):
-    """What every cell of the network is, beside its weights (see CELLS in the README)."""
-
-    kind: str  # rnn, lstm or gru
-    recurrent_activation: Activation = SIGMOID  # σ of the gates
-    state_activation: Activation | None = None  # lstm: h_t = o ⊙ state_act(c_t); None: f
-    reset_after: bool = True  # gru: r ⊙ (W_hh^n h + b_hh^n), as PyTorch; false: ONNX's default
-    input_forget: bool = False  # lstm: f = 1 - i
-
-
-def cell_spec(r: NodeReader, top: dict[str, yaml.Node]) -> CellSpec:
-    """`cell:` (rnn by default) and the options of its gates."""
+def cell_kind(r: NodeReader, top: dict[str, yaml.Node]) -> str:
+    """`cell:` (rnn by default); every top-level key the kind has no use for refused."""
     kind = "rnn"
     if "cell" in top:
         kind = r.text(top["cell"], "cell")
@@ -62,48 +42,51 @@ def cell_spec(r: NodeReader, top: dict[str, yaml.Node]) -> CellSpec:
                 "cell",
                 f"unknown cell {shown(kind)}{suggestion(kind, CELL_KINDS, {})}",
             )
-    for key, kinds in _ONLY.items():
+    for key, kinds in CELL_ONLY_KEYS.items():
         if key in top and kind not in kinds:
             only = " or ".join(f"cell: {k}" for k in kinds)
             why = f" ({_WHY[key]})" if key in _WHY else ""
             raise r.error(top[key], key, f"is for {only} only, and this is cell: {kind}{why}")
-    spec = CellSpec(kind)
+    return kind
+
+
+def cell_options(r: NodeReader, top: dict[str, yaml.Node]) -> CellOptions:
+    """The options of the gates the config gives (the defaults where it gives none);
+    `activation` and `clip` are read with the network's."""
+    options = CellOptions()
     if "recurrent_activation" in top:
-        spec = spec._replace(
+        options = options._replace(
             recurrent_activation=read_activation(
                 r, top["recurrent_activation"], "recurrent_activation", ACTIVATION_NAMES
             )
         )
     if "state_activation" in top:
-        spec = spec._replace(
+        options = options._replace(
             state_activation=read_activation(
                 r, top["state_activation"], "state_activation", ACTIVATION_NAMES
             )
         )
     if "reset_after" in top:
-        spec = spec._replace(reset_after=r.flag(top["reset_after"], "reset_after"))
+        options = options._replace(reset_after=r.flag(top["reset_after"], "reset_after"))
     if "input_forget" in top:
-        spec = spec._replace(input_forget=r.flag(top["input_forget"], "input_forget"))
-    return spec
+        options = options._replace(input_forget=r.flag(top["input_forget"], "input_forget"))
+    return options
 
 
-def make_cell(
-    spec: CellSpec, block: WeightBlock | GatedBlock, activation: Activation, clip: float | None
-) -> RecurrentCell:
-    """The cell of `spec` with the weights of `block`, its activation and clip."""
-    if isinstance(block, WeightBlock):
-        return ElmanCell(block.W_xh, block.W_hh, block.b_xh, block.b_hh, block.bias)
-    w = block.weights
-    options = CellOptions(
-        activation=activation,
-        recurrent_activation=spec.recurrent_activation,
-        state_activation=spec.state_activation,
-        clip=clip,
-        input_forget=spec.input_forget,
-        reset_after=spec.reset_after,
-    )
-    return cells.make_cell(
-        spec.kind, w.W_xh, w.W_hh, w.b_xh, w.b_hh, w.bias, options, block.W_hr, block.peepholes
+def block_cell(kind: str, block: WeightBlock | GatedBlock, options: CellOptions) -> RecurrentCell:
+    """The cell of `kind` with the weights of one block and `options` (the block's bias
+    form in them)."""
+    gated = block if isinstance(block, GatedBlock) else GatedBlock(block, None, None)
+    w = gated.weights
+    return make_cell(
+        kind,
+        w.W_xh,
+        w.W_hh,
+        w.b_xh,
+        w.b_hh,
+        options._replace(bias=w.bias),
+        gated.W_hr,
+        gated.peepholes,
     )
 
 

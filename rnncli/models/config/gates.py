@@ -20,13 +20,8 @@ import numpy as np
 import yaml
 
 from rnncli.cells.activations import FloatArray
-from rnncli.models.config.keys import (
-    GATE_BLOCK_HINTS,
-    GATE_KEYS,
-    GATE_NAMES,
-    PEEPHOLE_KEYS,
-    REQUIRED,
-)
+from rnncli.cells.kinds import GATES
+from rnncli.models.config.keys import GATE_BLOCK_HINTS, GATE_KEYS, PEEPHOLE_KEYS, REQUIRED
 from rnncli.models.config.weights import BlockShape, WeightBlock, read_block
 from rnncli.models.config.yaml_nodes import NodeReader, shape
 
@@ -51,7 +46,7 @@ def read_gated_block(
     """The block `keys` of `node` at `path` of a cell of `kind` (lstm or gru), against
     `expected` (None for the first block, which sets H and I) and, beyond the first
     block, the first block's projection P (None without one)."""
-    gates = tuple(GATE_NAMES[kind])
+    gates = GATES[kind]
     if kind != "lstm":
         for extra in ("W_hr", "peepholes"):
             if extra in keys:

@@ -31,16 +31,14 @@ TOP_KEYS = (
 CELL_KEYS = ("W_xh", "W_hh", "b_xh", "b_hh", "b_h")
 #: The keys of `weights:`, which may also hold the output layer.
 WEIGHT_KEYS = (*CELL_KEYS, "W_ho", "b_o")
-#: The gates of each kind of cell, in PyTorch's order of the row blocks of its stacked
-#: matrices, and what each one is.
-GATE_NAMES = {
-    "lstm": {
-        "i": "input gate",
-        "f": "forget gate",
-        "g": "candidate (the book's C~)",
-        "o": "output gate",
-    },
-    "gru": {"r": "reset gate", "z": "update gate", "n": "candidate"},
+#: The top-level keys that only some cells take, and which (the options a cell reads
+#: beside its activation and clip: rnncli.cells.options).
+CELL_ONLY_KEYS = {
+    "recurrent_activation": ("lstm", "gru"),
+    "state_activation": ("lstm",),
+    "input_forget": ("lstm",),
+    "reset_after": ("gru",),
+    "c0": ("lstm",),
 }
 #: The keys of an LSTM's or GRU's block beside its gates or stacked matrices: an LSTM's
 #: projection W_hr and peepholes (read in a GRU's block too, to be refused by name).

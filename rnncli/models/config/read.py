@@ -1,7 +1,7 @@
 """YAML config -> Network: what a network config holds, checked with the place of every
 mistake. The keys are listed in the README ("Stacked layers, directions, activations,
 clip" and "LSTM and GRU"); the YAML is read by yaml_nodes, the cell and its options by
-config_cell, the weight blocks by config_weights (an lstm's or gru's by config_gates).
+models.config.cell, the weight blocks by config_weights (an lstm's or gru's by config_gates).
 
 Each shape is checked once, here: a block's W_xh, W_hh and biases in
 config_weights.read_block against the first block's H and I (an lstm's or gru's gates
@@ -18,17 +18,17 @@ import yaml
 
 from rnncli.cells.activations import Activation, FloatArray
 from rnncli.cells.elman import RecurrentCell
+from rnncli.cells.kinds import GATES
 from rnncli.core.input_scale import Scale
 from rnncli.core.network import Network
 from rnncli.errors import RnnCliError
 from rnncli.io.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
 from rnncli.message_words import shown
-from rnncli.models.config.cell import cell_spec, make_cell, read_activation
+from rnncli.models.config.cell import block_cell, cell_kind, cell_options, read_activation
 from rnncli.models.config.gates import GatedBlock, read_gated_block
 from rnncli.models.config.keys import (
     CELL_KEYS,
     GATE_HINTS,
-    GATE_NAMES,
     GATED_EXTRAS,
     REQUIRED,
     SCALE_KEYS,
@@ -96,10 +96,11 @@ def parse_config(text: str, source: str) -> Network:
 
 def _network(r: NodeReader, root: yaml.Node) -> Network:
     top = r.mapping(root, ROOT, TOP_KEYS, TOP_HINTS, REQUIRED)
-    spec = cell_spec(r, top)
-    gates = tuple(GATE_NAMES.get(spec.kind, ()))
+    kind = cell_kind(r, top)
+    options = cell_options(r, top)
+    gates = GATES[kind]
     cell_keys = (*gates, *CELL_KEYS, *GATED_EXTRAS) if gates else CELL_KEYS
-    hints = {**WEIGHT_HINTS, **GATE_HINTS.get(spec.kind, {})}
+    hints = {**WEIGHT_HINTS, **GATE_HINTS.get(kind, {})}
     required = REQUIRED | set(gates)
     activation = read_activation(r, top.get("activation"), "activation", ACTIVATION_NAMES)
     clip = None
@@ -107,6 +108,7 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
         clip = r.number(top["clip"], "clip")
         if clip <= 0:
             raise r.error(top["clip"], "clip", "must be a positive number")
+    options = options._replace(activation=activation, clip=clip)
     direction = _direction(r, top.get("direction"))
     D = 2 if direction is Direction.BIDIRECTIONAL else 1
     blocks = weight_blocks(r, root, top, direction, cell_keys, hints)
@@ -126,7 +128,7 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
             expected = None if first else BlockShape(H, below if k else I, reads_below=k > 0)
             block: WeightBlock | GatedBlock
             if gates:
-                block = read_gated_block(r, spec.kind, node, weights, path, expected, P)
+                block = read_gated_block(r, kind, node, weights, path, expected, P)
             else:
                 block = read_block(r, node, weights, path, expected)
             W_xh = block.weights.W_xh if isinstance(block, GatedBlock) else block.W_xh
@@ -138,7 +140,7 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
                 owner = "each gate's W_xh has" if gates else "W_xh has"
                 check_size_key(r, top, "hidden_size", H, owner, "rows")
                 check_size_key(r, top, "input_size", I, "W_xh has", "columns")
-            cells.append(make_cell(spec, block, activation, clip))
+            cells.append(block_cell(kind, block, options))
         layers.append(tuple(cells))
     L = len(layers)
     check_size_key(r, top, "num_layers", L, "the config has", "layers")

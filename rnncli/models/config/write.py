@@ -11,10 +11,8 @@ import json
 
 from rnncli.cells.activations import Activation, FloatArray
 from rnncli.cells.elman import RecurrentCell
-from rnncli.cells.gru import GruCell
-from rnncli.cells.lstm import LstmCell
 from rnncli.core.network import Network
-from rnncli.models.config.keys import GATE_NAMES, PEEPHOLE_KEYS
+from rnncli.models.config.keys import CELL_ONLY_KEYS, PEEPHOLE_KEYS
 from rnncli.option_values import Direction
 from rnncli.printable import printable
 
@@ -44,18 +42,19 @@ def network_yaml(net: Network, header: list[str]) -> str:
     cell = net.cell
     if net.name is not None:
         lines.append(f"name: {_yaml_string(net.name)}")
-    if isinstance(cell, LstmCell | GruCell):
+    options = cell.options
+    takes = {key for key, kinds in CELL_ONLY_KEYS.items() if cell.kind in kinds}
+    if cell.gates:
         lines.append(f"cell: {cell.kind}")
     lines.append(f"activation: {_activation_yaml(net.activation)}")
-    if isinstance(cell, LstmCell | GruCell):
-        lines.append(f"recurrent_activation: {_activation_yaml(cell.recurrent_activation)}")
-    if isinstance(cell, LstmCell):
-        if cell.state_activation is not None:
-            lines.append(f"state_activation: {_activation_yaml(cell.state_activation)}")
-        if cell.input_forget:
-            lines.append("input_forget: true")
-    if isinstance(cell, GruCell):
-        lines.append(f"reset_after: {str(cell.reset_after).lower()}")
+    if "recurrent_activation" in takes:
+        lines.append(f"recurrent_activation: {_activation_yaml(options.recurrent_activation)}")
+    if "state_activation" in takes and options.state_activation is not None:
+        lines.append(f"state_activation: {_activation_yaml(options.state_activation)}")
+    if "input_forget" in takes and options.input_forget:
+        lines.append("input_forget: true")
+    if "reset_after" in takes:
+        lines.append(f"reset_after: {str(options.reset_after).lower()}")
     if net.output_activation is not None:
         lines.append(f"output_activation: {_activation_yaml(net.output_activation)}")
     if net.direction is not Direction.FORWARD:
@@ -93,18 +92,18 @@ def network_yaml(net: Network, header: list[str]) -> str:
 def _block(lines: list[str], cell: RecurrentCell, indent: str, inputs: str) -> None:
     """One cell's weights at `indent`: W_xh, W_hh and biases, or an LSTM's or GRU's per
     gate (H rows of the stacked arrays each), then an LSTM's W_hr and peepholes."""
-    if not isinstance(cell, LstmCell | GruCell):
+    if not cell.gates:
         _weights(lines, cell, slice(None), indent, inputs, "H")
         return
     H = cell.cell_size
     recurrent = "P" if _projection(cell) else "H"
-    for j, (gate, meaning) in enumerate(GATE_NAMES[cell.kind].items()):
+    for j, (gate, meaning) in enumerate(cell.gate_meanings.items()):
         lines.append(f"{indent}# {gate}: {meaning}")
         lines.append(f"{indent}{gate}:")
         _weights(lines, cell, slice(j * H, (j + 1) * H), indent + "  ", inputs, recurrent)
-    if isinstance(cell, LstmCell) and cell.W_hr is not None:
+    if cell.W_hr is not None:
         _matrix(lines, indent, "W_hr", "P x H", cell.W_hr)
-    if isinstance(cell, LstmCell) and cell.peepholes is not None:
+    if cell.peepholes is not None:
         lines.append(f"{indent}# peepholes: H = {H} each, on c_(t-1) (i, f) and c_t (o)")
         lines.append(f"{indent}peepholes:")
         for gate, row in zip(PEEPHOLE_KEYS, cell.peepholes, strict=True):
@@ -158,7 +157,7 @@ def _vector(lines: list[str], indent: str, key: str, shape: str, array: FloatArr
 
 
 def _projection(cell: RecurrentCell) -> bool:
-    return isinstance(cell, LstmCell) and cell.W_hr is not None
+    return cell.W_hr is not None
 
 
 def _activation_yaml(activation: Activation) -> str:

@@ -16,11 +16,12 @@ alpha and beta are taken in order by the activations that read them, as ONNX Run
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from rnncli.cells.activations import SIGMOID, TANH, Activation, FloatArray
+from rnncli.cells.activations import Activation, FloatArray
+from rnncli.cells.kinds import CellOptions
 from rnncli.models.form import DirectionWeights, reordered
 from rnncli.option_values import ACTIVATION_NAMES, ACTIVATIONS, canonical_activation
 
@@ -41,16 +42,6 @@ OPERATORS: dict[str, tuple[str, list[int], list[str], str]] = {
         "ONNX GRU: gate blocks reordered from z,r,h to r,z,n; B split into b_xh, b_hh",
     ),
 }
-
-
-class CellOptions(NamedTuple):
-    """What an operator's attributes make of its cells (ModelForm's fields of the same name)."""
-
-    activation: Activation = TANH
-    recurrent_activation: Activation = SIGMOID
-    state_activation: Activation | None = None
-    reset_after: bool = True
-    input_forget: bool = False
 
 
 def operator_cells(

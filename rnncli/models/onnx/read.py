@@ -26,12 +26,13 @@ import numpy as np
 import onnx
 
 from rnncli.cells.activations import Activation, FloatArray
+from rnncli.cells.kinds import CellOptions
 from rnncli.errors import RnnCliError
 from rnncli.models.form import ModelForm, checked_array
 from rnncli.models.onnx.axes import Flattened, merged_directions, reshaped, squeezed
 from rnncli.models.onnx.external import read_external_data
 from rnncli.models.onnx.graph import GraphIndex, attributes, node_name
-from rnncli.models.onnx.operators import OPERATORS, CellOptions, cell_options, operator_cells
+from rnncli.models.onnx.operators import OPERATORS, cell_options, operator_cells
 from rnncli.option_values import Direction, canonical_activation
 
 PASS_THROUGH = {"Identity", "Dropout", "Cast"}

@@ -19,12 +19,12 @@ GRU (gates r, z, n; a^r, a^z, a^n their pre-activations):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from rnncli.cells.gru import GruCell
-from rnncli.cells.lstm import LstmCell
+from rnncli.cells.elman import RecurrentCell
 from rnncli.cells.slopes import slope
 from rnncli.views.backward.explain import output_lines, steps_explained, vector_text
 from rnncli.views.backward.report import BackwardReport
@@ -33,15 +33,13 @@ from rnncli.views.backward.report import BackwardReport
 def gated_explain_lines(report: BackwardReport, precision: int = 4) -> list[str]:
     """The backward equations of an LSTM's or a GRU's steps T and T - 1, per gate."""
     cell = report.net.cell
-    lstm = isinstance(cell, LstmCell)
-    future = "W_hh^T ∂L/∂z_{t+1}" if lstm else "∂L/∂h_t from step {t+1}"
+    future = "W_hh^T ∂L/∂z_{t+1}" if cell.kind == "lstm" else "∂L/∂h_t from step {t+1}"
+    kind_lines = _LINES.get(cell.kind)
     lines: list[str] = []
     for t in steps_explained(len(report.result.X)):
         lines.extend(output_lines(report, t, precision, future))
-        if isinstance(cell, LstmCell):
-            lines.extend(_lstm_lines(report, cell, t, precision))
-        elif isinstance(cell, GruCell):
-            lines.extend(_gru_lines(report, cell, t, precision))
+        if kind_lines is not None:
+            lines.extend(kind_lines(report, cell, t, precision))
     return lines
 
 
@@ -57,15 +55,15 @@ def _gate_lines(
     ]
 
 
-def _split(cell: LstmCell | GruCell, row: Any) -> dict[str, Any]:
+def _split(cell: RecurrentCell, row: Any) -> dict[str, Any]:
     """One step's stacked gate rows (GH) as {gate: H values}."""
     H = cell.cell_size
     return {gate: row[k * H : (k + 1) * H] for k, gate in enumerate(cell.gates)}
 
 
-def _lstm_lines(report: BackwardReport, cell: LstmCell, t: int, p: int) -> list[str]:
+def _lstm_lines(report: BackwardReport, cell: RecurrentCell, t: int, p: int) -> list[str]:
     r, T, k = report.result, len(report.result.X), t - 1
-    state_act = cell.state_activation or cell.activation
+    state_act = cell.options.state_activation or cell.activation
     gate = cell.gate_values(r.Z[k])
     i, f, g, o = gate["i"], gate["f"], gate["g"], gate["o"]
     c_t, c_prev = r.states[1][k], r.before[1][k]
@@ -89,7 +87,7 @@ def _lstm_lines(report: BackwardReport, cell: LstmCell, t: int, p: int) -> list[
         f"∂L/∂[f]_{t} = ∂L/∂c_{t} ⊙ c_{t - 1} = {vector_text(d['f'], p)}    "
         f"∂L/∂[g]_{t} = ∂L/∂c_{t} ⊙ [i]_{t} = {vector_text(d['g'], p)}",
     ]
-    if cell.input_forget:
+    if cell.options.input_forget:
         lines.append(f"  f = 1 − i: ∂L/∂[i]_{t} −= ∂L/∂[f]_{t}, and z^f is not used")
         d["i"], d["f"] = d["i"] - d["f"], 0 * d["f"]
     d = {gate: d[gate] for gate in cell.gates}
@@ -102,7 +100,7 @@ def _lstm_lines(report: BackwardReport, cell: LstmCell, t: int, p: int) -> list[
     return lines
 
 
-def _gru_lines(report: BackwardReport, cell: GruCell, t: int, p: int) -> list[str]:
+def _gru_lines(report: BackwardReport, cell: RecurrentCell, t: int, p: int) -> list[str]:
     r, k = report.result, t - 1
     H = cell.cell_size
     gate = cell.gate_values(r.Z[k])
@@ -119,7 +117,7 @@ def _gru_lines(report: BackwardReport, cell: GruCell, t: int, p: int) -> list[st
         f"  ∂L/∂[z]_{t} = (h_{t - 1} − [n]_{t}) ⊙ ∂L/∂h_{t} = {vector_text(h_prev - g_n, p)} ⊙ "
         f"{vector_text(dh_t, p)} = {vector_text(d_z, p)}",
     ]
-    if cell.reset_after:
+    if cell.options.reset_after:
         u = W_n @ h_prev + cell.b_hh[2 * H :]
         d_r = da_n * u
         lines.append(
@@ -142,9 +140,16 @@ def _gru_lines(report: BackwardReport, cell: GruCell, t: int, p: int) -> list[st
     return lines
 
 
-def _h_sent_back(report: BackwardReport, cell: GruCell, t: int) -> Any:
+def _h_sent_back(report: BackwardReport, cell: RecurrentCell, t: int) -> Any:
     """dL/dh_{t-1} from step t: the cell's own step back (h_0's gradient at t = 1)."""
     r, k = report.result, t - 1
     state_prev = tuple(s[k] for s in r.before)
     state_t = tuple(s[k] for s in r.states)
     return cell.step_back(r.Z[k], state_prev, state_t, (r.dH[k],))[2][0]
+
+
+#: Each gated kind's lines of one step back.
+_LINES: dict[str, Callable[[BackwardReport, RecurrentCell, int, int], list[str]]] = {
+    "lstm": _lstm_lines,
+    "gru": _gru_lines,
+}
