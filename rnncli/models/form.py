@@ -21,6 +21,7 @@ import numpy as np
 
 from rnncli.cells.activations import SIGMOID, TANH, Activation, FloatArray
 from rnncli.cells.kinds import CellOptions, gate_blocks, make_cell
+from rnncli.core.input_scale import Scale
 from rnncli.core.network import Network
 from rnncli.errors import RnnCliError
 from rnncli.option_values import ACTIVATION_NAMES, Direction
@@ -93,6 +94,7 @@ class ModelForm:
     c0: FloatArray | None = None  # lstm: L*D x H; zeros when None
     clip: float | None = None
     name: str | None = None
+    scale: Scale | None = None  # a config's `scale:`, x_t read as (x_t - mean) / std
     notes: list[str] = field(default_factory=list)
     #: Where what the file does not record came from ("cell lstm: given by --cell"),
     #: for import's header.
@@ -216,6 +218,7 @@ def to_network(form: ModelForm) -> Network:
         clip=form.clip,
         name=form.name,
         c0=c0 if form.cell == "lstm" else None,
+        scale=form.scale,
     )
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import yaml
 
 from rnncli.cells.activations import Activation
-from rnncli.cells.elman import RecurrentCell
-from rnncli.cells.kinds import CellOptions, make_cell
+from rnncli.cells.kinds import CellOptions
 from rnncli.message_words import shown
 from rnncli.models.config.gates import GatedBlock
 from rnncli.models.config.keys import CELL_ONLY_KEYS
 from rnncli.models.config.weights import WeightBlock
 from rnncli.models.config.yaml_nodes import NodeReader, suggestion
+from rnncli.models.form import DirectionWeights
 from rnncli.option_values import (
     ACTIVATION_ALIASES,
     ACTIVATION_NAMES,
@@ -73,20 +73,13 @@ def cell_options(r: NodeReader, top: dict[str, yaml.Node]) -> CellOptions:
     return options
 
 
-def block_cell(kind: str, block: WeightBlock | GatedBlock, options: CellOptions) -> RecurrentCell:
-    """The cell of `kind` with the weights of one block and `options` (the block's bias
-    form in them)."""
+def direction_weights(block: WeightBlock | GatedBlock) -> DirectionWeights:
+    """One block's weights (an lstm's projection and peepholes too) in the form every
+    model reader gives."""
     gated = block if isinstance(block, GatedBlock) else GatedBlock(block, None, None)
     w = gated.weights
-    return make_cell(
-        kind,
-        w.W_xh,
-        w.W_hh,
-        w.b_xh,
-        w.b_hh,
-        options._replace(bias=w.bias),
-        gated.W_hr,
-        gated.peepholes,
+    return DirectionWeights(
+        w.W_xh, w.W_hh, w.b_xh, w.b_hh, w.bias, W_hr=gated.W_hr, peepholes=gated.peepholes
     )
 
 

@@ -1,7 +1,9 @@
-"""YAML config -> Network: what a network config holds, checked with the place of every
-mistake. The keys are listed in the README ("Stacked layers, directions, activations,
-clip" and "LSTM and GRU"); the YAML is read by yaml_nodes, the cell and its options by
-models.config.cell, the weight blocks by config_weights (an lstm's or gru's by config_gates).
+"""YAML config -> ModelForm -> Network: what a network config holds, checked with the
+place of every mistake, read into the form every model reader gives (rnncli.models.form),
+whose to_network builds the network. The keys are listed in the README ("Stacked layers,
+directions, activations, clip" and "LSTM and GRU"); the YAML is read by yaml_nodes, the
+cell and its options by models.config.cell, the weight blocks by config_weights (an
+lstm's or gru's by config_gates).
 
 Each shape is checked once, here: a block's W_xh, W_hh and biases in
 config_weights.read_block against the first block's H and I (an lstm's or gru's gates
@@ -17,14 +19,13 @@ import numpy as np
 import yaml
 
 from rnncli.cells.activations import Activation, FloatArray
-from rnncli.cells.elman import RecurrentCell
 from rnncli.cells.kinds import GATES
 from rnncli.core.input_scale import Scale
 from rnncli.core.network import Network
 from rnncli.errors import RnnCliError
 from rnncli.io.files import MAX_CONFIG_BYTES, decode_text, read_bytes, source_name
 from rnncli.message_words import shown
-from rnncli.models.config.cell import block_cell, cell_kind, cell_options, read_activation
+from rnncli.models.config.cell import cell_kind, cell_options, direction_weights, read_activation
 from rnncli.models.config.gates import GatedBlock, read_gated_block
 from rnncli.models.config.keys import (
     CELL_KEYS,
@@ -46,6 +47,7 @@ from rnncli.models.config.weights import (
 )
 from rnncli.models.config.yaml_fast import composed
 from rnncli.models.config.yaml_nodes import ROOT, NodeReader, compose, shape
+from rnncli.models.form import DirectionWeights, ModelForm, to_network
 from rnncli.option_values import ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES, Direction
 
 BUILTIN_CONFIG = "textbook.yaml"
@@ -71,7 +73,12 @@ def default_network() -> Network:
 
 
 def parse_config(text: str, source: str) -> Network:
-    """The network described by the YAML `text`; `source` names it in messages.
+    """The network described by the YAML `text`; `source` names it in messages."""
+    return to_network(config_form(text, source))
+
+
+def config_form(text: str, source: str) -> ModelForm:
+    """The YAML `text` read into the form every model reader gives (rnncli.models.form).
 
     The fast tree (yaml_fast) is read first; where it is refused or holds any mistake,
     the file is read again into the tree with every node's line and column, which reads
@@ -81,7 +88,7 @@ def parse_config(text: str, source: str) -> Network:
         r = NodeReader(source)
         try:
             r.check_tree(fast[0])
-            return _network(r, fast[0])
+            return _form(r, fast[0])
         except RnnCliError:
             pass
     root = compose(text, source)
@@ -91,10 +98,10 @@ def parse_config(text: str, source: str) -> Network:
         )
     r = NodeReader(source)
     r.check_tree(root)
-    return _network(r, root)
+    return _form(r, root)
 
 
-def _network(r: NodeReader, root: yaml.Node) -> Network:
+def _form(r: NodeReader, root: yaml.Node) -> ModelForm:
     top = r.mapping(root, ROOT, TOP_KEYS, TOP_HINTS, REQUIRED)
     kind = cell_kind(r, top)
     options = cell_options(r, top)
@@ -108,7 +115,6 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
         clip = r.number(top["clip"], "clip")
         if clip <= 0:
             raise r.error(top["clip"], "clip", "must be a positive number")
-    options = options._replace(activation=activation, clip=clip)
     direction = _direction(r, top.get("direction"))
     D = 2 if direction is Direction.BIDIRECTIONAL else 1
     blocks = weight_blocks(r, root, top, direction, cell_keys, hints)
@@ -116,11 +122,11 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
     # An rnn's cell is one block; an lstm's or gru's one block per gate or stacked. Layer
     # 1's first block sets H and I (W_xh's rows per gate and columns) and, with an lstm's
     # projection W_hr, P; every other block is read against them.
-    layers: list[tuple[RecurrentCell, ...]] = []
+    layers: list[list[DirectionWeights]] = []
     H = I = 0
     P: int | None = None
     for k, directions in enumerate(blocks):
-        cells: list[RecurrentCell] = []
+        cells: list[DirectionWeights] = []
         for node, path, allowed in directions:
             weights = r.mapping(node, path, allowed, hints, required)
             first = not layers and not cells
@@ -140,8 +146,8 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
                 owner = "each gate's W_xh has" if gates else "W_xh has"
                 check_size_key(r, top, "hidden_size", H, owner, "rows")
                 check_size_key(r, top, "input_size", I, "W_xh has", "columns")
-            cells.append(block_cell(kind, block, options))
-        layers.append(tuple(cells))
+            cells.append(direction_weights(block))
+        layers.append(cells)
     L = len(layers)
     check_size_key(r, top, "num_layers", L, "the config has", "layers")
 
@@ -162,15 +168,22 @@ def _network(r: NodeReader, root: yaml.Node) -> Network:
 
     h0 = _initial_state(r, top.get("h0"), L * D, P or H, "h0", "P" if P else "H")
     c0 = _initial_state(r, top["c0"], L * D, H, "c0", "H") if "c0" in top else None
-    return Network(
-        layers=tuple(layers),
+    return ModelForm(
+        source=r.source,
+        format="rnncli config",
+        layers=layers,
+        direction=direction,
+        activation=activation,
+        cell=kind,
+        recurrent_activation=options.recurrent_activation,
+        state_activation=options.state_activation,
+        reset_after=options.reset_after,
+        input_forget=options.input_forget,
+        W_o=W_ho,
+        b_o=b_o,
+        output_activation=output_activation,
         h0=h0,
         c0=c0,
-        W_ho=W_ho,
-        b_o=b_o,
-        activation=activation,
-        output_activation=output_activation,
-        direction=direction,
         clip=clip,
         name=r.scalar(top["name"], "name") if "name" in top else None,
         scale=_scale(r, top["scale"], I) if "scale" in top else None,
