@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnncli.cells.activations import SIGMOID, TANH, Activation, FloatArray
+from rnncli.cells.activations import Activation, FloatArray
 from rnncli.cells.kinds import CellOptions, gate_blocks, make_cell
+from rnncli.cells.options import DEFAULTS
 from rnncli.core.input_scale import Scale
 from rnncli.core.network import Network
 from rnncli.errors import RnnCliError
@@ -81,36 +82,21 @@ class ModelForm:
     format: str  # "ONNX", "PyTorch state_dict", "safetensors", "Keras", ...
     layers: list[list[DirectionWeights]]  # layers[k][d], d = 0 forward, 1 reverse
     direction: Direction = Direction.FORWARD
-    activation: Activation = TANH
     cell: str = "rnn"  # "rnn", "lstm" or "gru"
-    recurrent_activation: Activation = SIGMOID  # lstm, gru: σ of the gates
-    state_activation: Activation | None = None  # lstm: h_t = o ⊙ state_act(c_t)
-    reset_after: bool = True  # gru
-    input_forget: bool = False  # lstm: f = 1 - i
+    #: every cell's options: f, σ of the gates, state_act, the clip, input_forget,
+    #: reset_after (each layer's and direction's bias form is its DirectionWeights')
+    options: CellOptions = DEFAULTS
     W_o: FloatArray | None = None  # O x D*H
     b_o: FloatArray | None = None  # O
     output_activation: Activation | None = None
     h0: FloatArray | None = None  # L*D x H (P with a projection); zeros when None
     c0: FloatArray | None = None  # lstm: L*D x H; zeros when None
-    clip: float | None = None
     name: str | None = None
     scale: Scale | None = None  # a config's `scale:`, x_t read as (x_t - mean) / std
     notes: list[str] = field(default_factory=list)
     #: Where what the file does not record came from ("cell lstm: given by --cell"),
     #: for import's header.
     origins: list[str] = field(default_factory=list)
-
-    @property
-    def options(self) -> CellOptions:
-        """Every cell's options (each layer's and direction's bias form is its own)."""
-        return CellOptions(
-            activation=self.activation,
-            recurrent_activation=self.recurrent_activation,
-            state_activation=self.state_activation,
-            clip=self.clip,
-            input_forget=self.input_forget,
-            reset_after=self.reset_after,
-        )
 
     def error(self, message: str) -> RnnCliError:
         return RnnCliError(f"{self.source}: {message}")
@@ -136,8 +122,9 @@ def checked_array(form_source: str, name: str, value: object) -> FloatArray:
 
 def to_network(form: ModelForm) -> Network:
     """The Network `form` describes, its shapes checked against each other."""
-    if form.activation.name not in ACTIVATION_NAMES:
-        raise form.error(f"{form.activation.name} cannot be the hidden activation")
+    options = form.options
+    if options.activation.name not in ACTIVATION_NAMES:
+        raise form.error(f"{options.activation.name} cannot be the hidden activation")
     D = 2 if form.direction is Direction.BIDIRECTIONAL else 1
     G = gate_blocks(form.cell)  # stacked gate blocks: 1, 4 (lstm) or 3 (gru)
     first = form.layers[0][0] if form.layers and form.layers[0] else None
@@ -168,7 +155,6 @@ def to_network(form: ModelForm) -> Network:
                     )
             if w.W_hr is None and P != H:
                 raise form.error(f"{where}: W_hh has {P} columns, expected {H}")
-    options = form.options
     layers = tuple(
         tuple(
             make_cell(
@@ -212,10 +198,10 @@ def to_network(form: ModelForm) -> Network:
         h0=h0,
         W_ho=W_o,
         b_o=b_o if W_o is not None else None,
-        activation=form.activation,
+        activation=options.activation,
         output_activation=output_activation if W_o is not None else None,
         direction=form.direction,
-        clip=form.clip,
+        clip=options.clip,
         name=form.name,
         c0=c0 if form.cell == "lstm" else None,
         scale=form.scale,
@@ -239,23 +225,18 @@ def from_network(net: Network, source: str) -> ModelForm:
         ]
         for cells in net.layers
     ]
-    options = net.cell.options
+    options = net.cell.options._replace(activation=net.activation, clip=net.clip, bias="two")
     return ModelForm(
         source=source,
         format="rnncli config",
         layers=layers,
         direction=net.direction,
-        activation=net.activation,
+        options=options,
         W_o=net.W_ho,
         b_o=net.b_o,
         output_activation=net.output_activation,
         h0=net.h0,
-        clip=net.clip,
         name=net.name,
         cell=net.cell_kind,
         c0=net.c0 if net.c0 is not None and np.any(net.c0) else None,
-        recurrent_activation=options.recurrent_activation,
-        state_activation=options.state_activation,
-        reset_after=options.reset_after,
-        input_forget=options.input_forget,
     )

@@ -250,7 +250,7 @@ class _Reader:
                 "gru": "Keras GRU: gate blocks reordered from z,r,h to r,z,n; "
                 + (
                     "the bias's two rows are b_xh, b_hh"
-                    if model.reset_after
+                    if model.options.reset_after
                     else "the one bias is b_h"
                 ),
             }[model.cell]
@@ -315,10 +315,14 @@ class _Reader:
         if model.layers and not self.returned_sequences:
             raise self.error(f"layer {name!r} reads a layer that returns its last step only")
         self.settings = settings
-        model.cell, model.direction, model.activation = settings[:3]
-        if cell != "rnn":
-            model.recurrent_activation = settings[3]
-        model.reset_after = settings[4] if cell == "gru" else True
+        model.cell, model.direction = settings[:2]
+        model.options = model.options._replace(
+            activation=settings[2],
+            recurrent_activation=settings[3]
+            if cell != "rnn"
+            else model.options.recurrent_activation,
+            reset_after=settings[4] if cell == "gru" else True,
+        )
         self.returned_sequences = bool(config.get("return_sequences", False))
         model.layers.append(cells)
 

@@ -244,10 +244,7 @@ class _Walk(GraphIndex):
         if len(form.layers) > 1 and options != self.options:
             raise self.error(node, "every layer must use the same activations and options")
         self.options = options
-        form.activation = options.activation
-        form.recurrent_activation = options.recurrent_activation
-        form.state_activation = options.state_activation
-        form.reset_after, form.input_forget = options.reset_after, options.input_forget
+        form.options = options._replace(clip=form.options.clip)
         if note and note not in form.notes:
             form.notes.append(note)
         if len(node.input) > 4 and node.input[4]:
@@ -256,10 +253,10 @@ class _Walk(GraphIndex):
         if op == "LSTM":
             form.c0 = self.initial_state(node, 6, "initial_c", D, H, form.c0)
         if a.get("clip") is not None:
-            if form.layers[:-1] and form.clip != float(a["clip"]):
+            if form.layers[:-1] and form.options.clip != float(a["clip"]):
                 raise self.error(node, "every layer must use the same clip")
-            form.clip = float(a["clip"])
-        elif form.layers[:-1] and form.clip is not None:
+            form.options = form.options._replace(clip=float(a["clip"]))
+        elif form.layers[:-1] and form.options.clip is not None:
             raise self.error(node, "every layer must use the same clip")
         return ("T", "D", "N", "H") if layout == 0 else ("N", "T", "D", "H")
 

@@ -176,14 +176,15 @@ def onnx_bytes(form: ModelForm, opset: int = 17) -> bytes:
 def _attributes(form: ModelForm, op: str, D: int) -> dict[str, Any]:
     """The operator's activations (per direction: RNN f; LSTM f, g, h; GRU f, g), their
     alpha and beta in order, and its options."""
+    options = form.options
     chosen = {
-        "RNN": [form.activation],
+        "RNN": [options.activation],
         "LSTM": [
-            form.recurrent_activation,
-            form.activation,
-            form.state_activation or form.activation,
+            options.recurrent_activation,
+            options.activation,
+            options.state_activation or options.activation,
         ],
-        "GRU": [form.recurrent_activation, form.activation],
+        "GRU": [options.recurrent_activation, options.activation],
     }[op] * D
     attributes: dict[str, Any] = {"activations": [RNN_ACTIVATIONS[f.name] for f in chosen]}
     alphas: list[float] = []
@@ -196,12 +197,12 @@ def _attributes(form: ModelForm, op: str, D: int) -> dict[str, Any]:
         attributes["activation_alpha"] = alphas
     if betas:
         attributes["activation_beta"] = betas
-    if form.clip is not None:
-        attributes["clip"] = form.clip
-    if op == "LSTM" and form.input_forget:
+    if options.clip is not None:
+        attributes["clip"] = options.clip
+    if op == "LSTM" and options.input_forget:
         attributes["input_forget"] = 1
     if op == "GRU":
-        attributes["linear_before_reset"] = int(form.reset_after)
+        attributes["linear_before_reset"] = int(options.reset_after)
     return attributes
 
 

@@ -33,13 +33,14 @@ from rnncli.option_values import Direction
 def state_dict_bytes(form: ModelForm) -> bytes:
     """The safetensors file of `form`'s state_dict (see the module)."""
     module = {"rnn": "nn.RNN", "lstm": "nn.LSTM", "gru": "nn.GRU"}[form.cell]
+    options = form.options
     if form.direction is Direction.REVERSE:
         raise RnnCliError(f"PyTorch's {module} cannot run reverse only; export to ONNX instead")
-    if form.clip is not None:
+    if options.clip is not None:
         raise RnnCliError(f"PyTorch's {module} cannot run a clip; export to ONNX instead")
-    if form.cell == "rnn" and form.activation.name not in ("tanh", "relu"):
+    if form.cell == "rnn" and options.activation.name not in ("tanh", "relu"):
         raise RnnCliError(
-            f"PyTorch's nn.RNN runs tanh or relu, not {form.activation}; export to ONNX instead"
+            f"PyTorch's nn.RNN runs tanh or relu, not {options.activation}; export to ONNX instead"
         )
     if form.cell != "rnn":
         _check_gated(form, module)
@@ -54,7 +55,10 @@ def state_dict_bytes(form: ModelForm) -> bytes:
             if cell.bias != "none":
                 tensors[f"rnn.bias_ih{suffix}"] = cell.b_x
                 tensors[f"rnn.bias_hh{suffix}"] = cell.b_h
-    metadata = {META + "cell": form.cell, META + "activation": _activation_json(form.activation)}
+    metadata = {
+        META + "cell": form.cell,
+        META + "activation": _activation_json(options.activation),
+    }
     biases = {c.bias for cells in form.layers for c in cells}
     if biases == {"one"}:
         metadata[META + "bias"] = "one"
@@ -78,18 +82,18 @@ def _activation_json(activation: Activation) -> str:
 
 def _check_gated(form: ModelForm, module: str) -> None:
     """A refusal, by name, of what nn.LSTM or nn.GRU cannot run."""
-    refused = []
-    if form.activation.name != "tanh":
-        refused.append(f"the activation {form.activation} (it runs tanh)")
-    if form.recurrent_activation.name != "sigmoid":
-        refused.append(f"the recurrent_activation {form.recurrent_activation} (it runs sigmoid)")
-    if form.state_activation is not None and form.state_activation.name != "tanh":
-        refused.append(f"the state_activation {form.state_activation} (it runs tanh)")
-    if form.input_forget:
+    options, refused = form.options, []
+    if options.activation.name != "tanh":
+        refused.append(f"the activation {options.activation} (it runs tanh)")
+    if options.recurrent_activation.name != "sigmoid":
+        refused.append(f"the recurrent_activation {options.recurrent_activation} (it runs sigmoid)")
+    if options.state_activation is not None and options.state_activation.name != "tanh":
+        refused.append(f"the state_activation {options.state_activation} (it runs tanh)")
+    if options.input_forget:
         refused.append("input_forget (f = 1 - i)")
     if any(c.peepholes is not None for cells in form.layers for c in cells):
         refused.append("peepholes")
-    if form.cell == "gru" and not form.reset_after:
+    if form.cell == "gru" and not options.reset_after:
         refused.append("reset_after: false (it resets after W_hh^n)")
     if refused:
         raise RnnCliError(

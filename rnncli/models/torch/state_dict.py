@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from rnncli.cells.activations import Activation
+from rnncli.cells.kinds import CellOptions
 from rnncli.errors import RnnCliError
 from rnncli.io.files import MAX_MODEL_DEPTH
 from rnncli.models.bounds import model_json
@@ -116,9 +117,11 @@ def state_dict_form(
         format=file_format,
         layers=layers,
         direction=Direction.BIDIRECTIONAL if D == 2 else Direction.FORWARD,
-        activation=activation
-        or _metadata_activation(metadata, "activation", source)
-        or Activation("tanh"),
+        options=CellOptions(
+            activation=activation
+            or _metadata_activation(metadata, "activation", source)
+            or Activation("tanh")
+        ),
         name=metadata.get(META + "name"),
         cell=kinds[0],
         notes=[
