@@ -1,14 +1,16 @@
 """The one form every model file is read into and written from, and its Network.
 
-Whatever the file (ONNX, a PyTorch state_dict, Keras), a reader gives a ModelForm: per
-layer and direction the stacked weights in PyTorch's orientation and gate order,
+Whatever the file (a YAML config, ONNX, a PyTorch state_dict, Keras), a reader gives a
+ModelForm, and to_network is the one way from it to a Network. It holds per layer and
+direction the stacked weights in PyTorch's orientation and gate order,
 
     W_x: G*H x I_k   (torch weight_ih_l{k})     b_x: G*H   (bias_ih_l{k})
     W_h: G*H x H     (torch weight_hh_l{k})     b_h: G*H   (bias_hh_l{k})
 
 with G = 1 for the Elman cell, 4 for an LSTM (gates i, f, g, o) and 3 for a GRU (r, z,
 n); an LSTM's projection W_hr (P x H; then W_h is 4H x P) and peepholes (3 x H, rows
-p_i, p_o, p_f); the activations, the direction, an output layer
+p_i, p_o, p_f); every cell's options, one CellOptions (rnncli.cells.options: the
+activations, the clip, input_forget, reset_after), the direction, an output layer
 o_t = g(W_o h_t + b_o) (W_o: O x D*H) and h_0; `notes` name every conversion made on the
 way (gate blocks reordered, kernels transposed, biases split), for `import`'s header.
 """
