@@ -17,10 +17,11 @@ cell is one more class: ElmanCell here, LstmCell (rnncli.cells.lstm) and GruCell
   three, as PyTorch's weight_ih and weight_hh), an LSTM's projection W_hr and
   peepholes (None for the others); `input_size`; `hidden_size`, the size of the h it
   hands on (an LSTM's P with a projection); `cell_size`, H: the units of each gate
-  (and of an LSTM's c); `kind` ("rnn", "lstm", "gru"), its `gates` (and
-  `gate_meanings`) and its `options`, one CellOptions (rnncli.cells.options: the
-  activations, the clip, an LSTM's input_forget, a GRU's reset_after, the bias form),
-  which views and writers read instead of asking what class a cell is; `check()`
+  (and of an LSTM's c); `kind` ("rnn", "lstm", "gru"), its `gates` (their
+  `gate_meanings`, and the `sigma_gates` of the recurrent activation) and its
+  `options`, one CellOptions (rnncli.cells.options: the activations, the clip, an
+  LSTM's input_forget, a GRU's reset_after, the bias form), which views and writers
+  read instead of asking what class a cell is; `check()`
   (ValueError unless the shapes fit), `configured(activation, clip)` (the network's f
   and clip; an LSTM and a GRU carry their own) and `astype(dtype)`;
 - its state: a tuple of arrays, (h,) for Elman and GRU, (h, c) for an LSTM; h, the
@@ -77,6 +78,7 @@ class ElmanCell:
     kind: ClassVar[str] = "rnn"
     gate_meanings: ClassVar[dict[str, str]] = {}
     gates: ClassVar[tuple[str, ...]] = ()
+    sigma_gates: ClassVar[tuple[str, ...]] = ()
 
     @property
     def activation(self) -> Activation:
@@ -267,6 +269,8 @@ class RecurrentCell(Protocol):
     def gates(self) -> tuple[str, ...]: ...
     @property
     def gate_meanings(self) -> dict[str, str]: ...
+    @property
+    def sigma_gates(self) -> tuple[str, ...]: ...
     def step(self, x_t: FloatArray, state: State) -> State: ...
     def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]: ...
     def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]: ...

@@ -57,6 +57,8 @@ class GruCell:
         "n": "candidate",
     }
     gates: ClassVar[tuple[str, ...]] = tuple(gate_meanings)
+    #: The gates of the recurrent activation σ (n takes `activation`).
+    sigma_gates: ClassVar[tuple[str, ...]] = ("r", "z")
 
     @property
     def activation(self) -> Activation:

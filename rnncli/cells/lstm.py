@@ -64,6 +64,8 @@ class LstmCell:
         "o": "output gate",
     }
     gates: ClassVar[tuple[str, ...]] = tuple(gate_meanings)
+    #: The gates of the recurrent activation σ (g takes `activation`).
+    sigma_gates: ClassVar[tuple[str, ...]] = ("i", "f", "o")
 
     @property
     def activation(self) -> Activation:

@@ -36,7 +36,7 @@ SATURATION_NOTE = (
 
 def _sigma_gates(net: Network) -> tuple[str, ...]:
     """The gates of the recurrent activation σ: i, f, o or r, z."""
-    return ("i", "f", "o") if net.cell_kind == "lstm" else ("r", "z")
+    return net.cell.sigma_gates
 
 
 def saturation_marks(net: Network, terms: dict[str, FloatArray], k: int) -> list[bool]:
