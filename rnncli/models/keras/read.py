@@ -316,13 +316,11 @@ class _Reader:
             raise self.error(f"layer {name!r} reads a layer that returns its last step only")
         self.settings = settings
         model.cell, model.direction = settings[:2]
-        model.options = model.options._replace(
-            activation=settings[2],
-            recurrent_activation=settings[3]
-            if cell != "rnn"
-            else model.options.recurrent_activation,
-            reset_after=settings[4] if cell == "gru" else True,
-        )
+        reset_after = settings[4] if cell == "gru" else True
+        options = model.options._replace(activation=settings[2], reset_after=reset_after)
+        if cell != "rnn":  # a SimpleRNN has no gates
+            options = options._replace(recurrent_activation=settings[3])
+        model.options = options
         self.returned_sequences = bool(config.get("return_sequences", False))
         model.layers.append(cells)
 
