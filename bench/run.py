@@ -398,20 +398,20 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
     from rnncli.core.batching import forward
     from rnncli.core.sequence_run import Run
     from rnncli.option_values import OutputFormat
-    from rnncli.views.writers import write
+    from rnncli.views.formats import FORMATS, Shown
 
     net = random_network(8, 32)
     result = forward(net, np.random.default_rng(3).normal(size=(T, 8)))
     table = np.hstack([np.arange(1, T + 1)[:, None], result.X, result.H])
 
     def ours() -> None:
-        write([Run(result)], net, OutputFormat.CSV, io.StringIO())
+        FORMATS[OutputFormat.CSV].forward([Run(result)], net, io.StringIO(), Shown())
 
     def theirs() -> None:
         np.savetxt(io.StringIO(), table, delimiter=",")
 
     text = io.StringIO()
-    write([Run(result)], net, OutputFormat.CSV, text)
+    FORMATS[OutputFormat.CSV].forward([Run(result)], net, text, Shown())
     back = np.loadtxt(io.StringIO(text.getvalue()), delimiter=",", skiprows=1)
     if not np.array_equal(back[:, 1:], table[:, 1:]):
         raise AssertionError("the csv writer did not give back the values exactly")
