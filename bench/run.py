@@ -143,7 +143,7 @@ def startup(repeats: int) -> list[Row]:
 
 
 def compute(T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.core.batching import forward
+    from rnncli.core.forward import forward
 
     if not has_torch():
         return []
@@ -211,7 +211,7 @@ def torch_module(net: Any) -> Any:
 def gated(T: int, count: int, batch_T: int, repeats: int, judged: bool) -> list[Row]:
     """Per step for one sequence (lstm, gru) at H = 2..512, and a batch of `count`
     sequences of `batch_T` steps at H = 32 (rnn, lstm, gru), each against torch."""
-    from rnncli.core.batching import forward, forward_batch
+    from rnncli.core.forward import forward, forward_batch
 
     if not has_torch():
         return []
@@ -395,7 +395,7 @@ def memory(small: int, large: int, folder: Path, judged: bool) -> list[Row]:
 def writing(T: int, repeats: int, judged: bool) -> list[Row]:
     import io
 
-    from rnncli.core.batching import forward
+    from rnncli.core.forward import forward
     from rnncli.core.sequence_run import Run
     from rnncli.option_values import OutputFormat
     from rnncli.views.formats import FORMATS, Shown
@@ -435,7 +435,8 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
 
 
 def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.core.batching import cores, forward, forward_batch
+    from rnncli.core.batching import cores
+    from rnncli.core.forward import forward, forward_batch
 
     net = random_network(8, 32)
     rng = np.random.default_rng(4)

@@ -18,8 +18,7 @@ import pytest
 from rnncli.cells.activations import SIGMOID, Activation, FloatArray, sigmoid, sigmoid_into
 from rnncli.cells.gru import GruCell
 from rnncli.cells.lstm import LstmCell
-from rnncli.core.batching import forward, forward_batch
-from rnncli.core.forward import reference_feedback, reference_run
+from rnncli.core.forward import forward, forward_batch, reference_feedback, reference_run
 from rnncli.core.forward_result import gate_values
 from rnncli.core.network import GATES, Network
 from rnncli.option_values import Direction, Mode

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.network import Network
 from rnncli.core.sequence_run import Run
 from rnncli.option_values import Direction, OutputFormat

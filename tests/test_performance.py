@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.sequence_run import Run
 from rnncli.models.config.read import default_network
 from rnncli.option_values import OutputFormat

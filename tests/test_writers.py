@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.forward_result import Forward
 from rnncli.core.network import Network, single_layer
 from rnncli.core.sequence_run import Run

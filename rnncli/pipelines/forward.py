@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 
 from rnncli.cells.activations import FloatArray
-from rnncli.core.batching import forward_batch
+from rnncli.core.forward import forward_batch
 from rnncli.core.forward_result import Forward, first_non_finite
 from rnncli.core.input_scale import fitted_scale, scale_line
 from rnncli.core.network import Network
