@@ -40,10 +40,10 @@ from rnncli.pipelines.state_file import initial_state, save_state
 from rnncli.views.formats import FORMATS, TABLE_PRECISION, Shown
 from rnncli.views.progress import progress_on_stderr
 from rnncli.views.run_views import output_steps_only
-from rnncli.views.table_text import ViewParts
 
 if TYPE_CHECKING:
     from rnncli.core.explain import Terms
+    from rnncli.views.table_text import ViewParts
 
 
 def run_forward(
@@ -224,22 +224,26 @@ def _write(
     batched: bool,
 ) -> None:
     """One piece's runs in the chosen format (a header with the first piece only)."""
-    shown = Shown(
-        request.precision,
-        header and not request.no_header,
-        batched,
-        request.all_rows,
-        to_terminal,
-        _parts(request),
-    )
     written = FORMATS[chosen]
+    parts = None  # the formats for programs write numbers alone
     if written.for_people:
-        _check_hand_step(shown.view_parts().hand_step, runs)
+        parts = _parts(request)
+        _check_hand_step(parts.hand_step, runs)
+    shown = Shown(
+        precision=request.precision,
+        header=header and not request.no_header,
+        batched=batched,
+        all_rows=request.all_rows,
+        to_terminal=to_terminal,
+        parts=parts,
+    )
     written.forward(runs, net, out, shown)
 
 
 def _parts(request: ForwardRequest) -> ViewParts:
     """What a view for people holds beside its numbers, as the options say."""
+    from rnncli.views.table_text import ViewParts
+
     hand_step = 1 if request.hand_step is None else request.hand_step
     return ViewParts(not request.no_title, not request.no_sparklines, hand_step)
 
