@@ -1,5 +1,5 @@
-"""Imports flow one way, inward, by the table of layers below; no module of rnncli imports
-one that imports it back.
+"""Imports flow one way, inward, by the table of layers below (MAY_IMPORT); no module of
+rnncli imports one that imports it back; the views read no file.
 
 Every import counts, read from the source with ast: at the top of a module, inside a
 function (a lazy import), or under `if TYPE_CHECKING:`; absolute or relative.
@@ -174,6 +174,28 @@ def crossings(found: dict[str, list[Import]]) -> list[str]:
     return against
 
 
+#: What opens or reads a file: `views` calls none of them (nor imports io, which does).
+FILE_CALLS = {"open", "read_text", "read_bytes", "read_sequence", "load_config", "File"}
+#: The layers that read no file.
+READ_NO_FILE = {"views"}
+
+
+def file_reads(folder: Path) -> list[str]:
+    """Every call that reads a file made in a layer that reads none, as `module: call`."""
+    found = []
+    for module, path in sorted(module_names(folder).items()):
+        if layer_of(module) not in READ_NO_FILE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+            if isinstance(node, ast.Call):
+                called = node.func
+                name = called.attr if isinstance(called, ast.Attribute) else None
+                name = called.id if isinstance(called, ast.Name) else name
+                if name in FILE_CALLS:
+                    found.append(f"{module}: {name}()")
+    return found
+
+
 def cycles(graph: Graph) -> list[list[str]]:
     """One import chain a -> ... -> a for each group of modules that import each other."""
     found: list[list[str]] = []
@@ -218,6 +240,21 @@ def test_every_import_keeps_to_the_table_of_layers() -> None:
     known = [f for f in against if any(f.startswith(f"{a} -> {b} ") for a, b in KNOWN_CROSSINGS)]
     assert len(known) == len(KNOWN_CROSSINGS), "a known crossing is gone: strike it off"
     assert [f for f in against if f not in known] == []
+
+
+def test_the_views_read_no_file(tmp_path: Path) -> None:
+    assert file_reads(ROOT / "rnncli") == []
+    package = tmp_path / "rnncli"
+    (package / "views").mkdir(parents=True)
+    (package / "views" / "page.py").write_text(
+        "import pathlib\ndef f(p):\n    return open(p).read() + pathlib.Path(p).read_text()\n"
+    )
+    (package / "io").mkdir()
+    (package / "io" / "files.py").write_text("def f(p):\n    return open(p).read()\n")
+    assert sorted(file_reads(package)) == [
+        "rnncli.views.page: open()",
+        "rnncli.views.page: read_text()",
+    ]
 
 
 def test_the_checker_sees_lazy_relative_and_chained_imports(tmp_path: Path) -> None:
