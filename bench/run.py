@@ -143,7 +143,7 @@ def startup(repeats: int) -> list[Row]:
 
 
 def compute(T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.core.batching import forward
+    from rnncli.core.forward import forward
 
     if not has_torch():
         return []
@@ -211,7 +211,7 @@ def torch_module(net: Any) -> Any:
 def gated(T: int, count: int, batch_T: int, repeats: int, judged: bool) -> list[Row]:
     """Per step for one sequence (lstm, gru) at H = 2..512, and a batch of `count`
     sequences of `batch_T` steps at H = 32 (rnn, lstm, gru), each against torch."""
-    from rnncli.core.batching import forward, forward_batch
+    from rnncli.core.forward import forward, forward_batch
 
     if not has_torch():
         return []
@@ -395,23 +395,23 @@ def memory(small: int, large: int, folder: Path, judged: bool) -> list[Row]:
 def writing(T: int, repeats: int, judged: bool) -> list[Row]:
     import io
 
-    from rnncli.core.batching import forward
+    from rnncli.core.forward import forward
     from rnncli.core.sequence_run import Run
     from rnncli.option_values import OutputFormat
-    from rnncli.views.writers import write
+    from rnncli.views.formats import FORMATS, Shown
 
     net = random_network(8, 32)
     result = forward(net, np.random.default_rng(3).normal(size=(T, 8)))
     table = np.hstack([np.arange(1, T + 1)[:, None], result.X, result.H])
 
     def ours() -> None:
-        write([Run(result)], net, OutputFormat.CSV, io.StringIO())
+        FORMATS[OutputFormat.CSV].forward([Run(result)], net, io.StringIO(), Shown())
 
     def theirs() -> None:
         np.savetxt(io.StringIO(), table, delimiter=",")
 
     text = io.StringIO()
-    write([Run(result)], net, OutputFormat.CSV, text)
+    FORMATS[OutputFormat.CSV].forward([Run(result)], net, text, Shown())
     back = np.loadtxt(io.StringIO(text.getvalue()), delimiter=",", skiprows=1)
     if not np.array_equal(back[:, 1:], table[:, 1:]):
         raise AssertionError("the csv writer did not give back the values exactly")
@@ -435,7 +435,8 @@ def writing(T: int, repeats: int, judged: bool) -> list[Row]:
 
 
 def batches(count: int, T: int, repeats: int, judged: bool) -> list[Row]:
-    from rnncli.core.batching import cores, forward, forward_batch
+    from rnncli.core.batching import cores
+    from rnncli.core.forward import forward, forward_batch
 
     net = random_network(8, 32)
     rng = np.random.default_rng(4)

@@ -41,7 +41,8 @@ class Dtype(StrEnum):
 
 
 class OutputFormat(StrEnum):
-    """How `forward` writes its result; auto is the table on a terminal, csv elsewhere."""
+    """How `forward` and `backward` write (rnncli.views.formats has each one's writer);
+    auto is the table on a terminal, csv elsewhere."""
 
     AUTO = "auto"
     TABLE = "table"
@@ -59,10 +60,6 @@ class OutputFormat(StrEnum):
         if self is not OutputFormat.AUTO:
             return self
         return OutputFormat.TABLE if to_terminal else OutputFormat.CSV
-
-
-#: The views for notes and slides (rnncli.views.documents writes them).
-DOCUMENT_FORMATS = (OutputFormat.MARKDOWN, OutputFormat.LATEX, OutputFormat.HTML, OutputFormat.SVG)
 
 
 class InspectFormat(StrEnum):

@@ -48,7 +48,7 @@ from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from rnncli.cells.activations import Activation, FloatArray
-from rnncli.cells.elman import Cell
+from rnncli.cells.elman import ElmanCell
 from rnncli.cells.gru import GruCell
 from rnncli.cells.kinds import CellOptions
 from rnncli.cells.lstm import LstmCell
@@ -312,8 +312,8 @@ def _random_network(
     """
     H, D = units, 2 if direction is Direction.BIDIRECTIONAL else 1
 
-    def cell(fan_in: int) -> Cell:
-        return Cell(
+    def cell(fan_in: int) -> ElmanCell:
+        return ElmanCell(
             W_xh=rng.normal(scale=1 / np.sqrt(fan_in), size=(H, fan_in)),
             W_hh=rng.normal(scale=0.5 / np.sqrt(H), size=(H, H)),
             b_xh=rng.normal(scale=0.5, size=H),

@@ -21,7 +21,8 @@ Y = np.array([[1.0, 1.0], [np.nan, np.nan], [0.0, 0.0]])
 
 
 def _read(path: Path, loss: LossName = LossName.MSE) -> tuple[Targets, Mode]:
-    return read_targets(str(path), 3, 2, loss, None)
+    Y, S, mode = read_targets(str(path), 3, 2, loss, None)
+    return Targets(Y, S), mode
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,7 @@ def test_a_nan_or_null_row_carries_no_loss(tmp_path: Path, name: str, text: str)
 def test_null_rows_in_json_for_cross_entropy(tmp_path: Path) -> None:
     path = tmp_path / "y.json"
     path.write_text("[null, null, 1]")  # a flat list: one class index per step
-    targets, mode = read_targets(str(path), 3, 2, LossName.CROSS_ENTROPY, None)
+    targets, mode = _read(path, LossName.CROSS_ENTROPY)
     assert targets.S.tolist() == [False, False, True]
     assert targets.Y[2, 0] == 1.0 and mode is Mode.MANY_TO_MANY
 

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.core.batching import forward
 from rnncli.core.explain import formulation_2, formulation_2_difference, terms
+from rnncli.core.forward import forward
 from rnncli.core.network import single_layer
 from rnncli.models.config.read import default_network
 from rnncli.views.explain_table import first_step_by_hand

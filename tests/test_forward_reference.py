@@ -16,8 +16,13 @@ import pytest
 from rnncli.cells.activations import Activation, FloatArray
 from rnncli.cells.elman import ElmanCell
 from rnncli.cells.kinds import CellOptions
-from rnncli.core.batching import forward, forward_batch
-from rnncli.core.forward import reference_feedback, reference_forward, reference_output
+from rnncli.core.forward import (
+    forward,
+    forward_batch,
+    reference_feedback,
+    reference_forward,
+    reference_output,
+)
 from rnncli.core.forward_result import Forward
 from rnncli.core.network import Network
 from rnncli.models.config.read import default_network

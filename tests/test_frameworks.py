@@ -1,4 +1,4 @@
-"""Cross-checks of `rnncli.core.batching.forward_batch` against three frameworks' Elman RNNs.
+"""Cross-checks of `rnncli.core.forward.forward_batch` against three frameworks' Elman RNNs.
 
 The references are:
 
@@ -26,7 +26,7 @@ from onnx import ModelProto, TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
 from rnncli.cells.activations import Activation, FloatArray
-from rnncli.core.batching import forward, forward_batch
+from rnncli.core.forward import forward, forward_batch
 from rnncli.core.forward_result import Forward
 from rnncli.core.network import Network
 from rnncli.option_values import Direction

@@ -15,8 +15,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.core.batching import forward
 from rnncli.core.explain import terms
+from rnncli.core.forward import forward
 from rnncli.models.config.read import parse_config
 from rnncli.views.explain_table import explain_view
 from tests.conftest import (

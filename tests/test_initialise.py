@@ -151,7 +151,7 @@ def test_init_weights_pipes_into_forward(tmp_path: Path) -> None:
     assert rows[0] == "t,temperature,humidity,h1,h2,h3,h4"  # the header's names
     assert len(rows) == 6
     # The same network, loaded from the file, gives the same numbers in-process.
-    from rnncli.core.batching import forward
+    from rnncli.core.forward import forward
 
     net = parse_config(init_weights("-i", "2", "-H", "4", "--seed", "1"), "n.yaml")
     X = np.array([[22.1, 45.0]])

@@ -19,8 +19,7 @@ from rnncli.cells.activations import SIGMOID, Activation, FloatArray, sigmoid, s
 from rnncli.cells.gru import GruCell
 from rnncli.cells.kinds import GATES, CellOptions
 from rnncli.cells.lstm import LstmCell
-from rnncli.core.batching import forward, forward_batch
-from rnncli.core.forward import reference_feedback, reference_run
+from rnncli.core.forward import forward, forward_batch, reference_feedback, reference_run
 from rnncli.core.forward_result import gate_values
 from rnncli.core.network import Network
 from rnncli.option_values import Direction, Mode

@@ -15,14 +15,14 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.network import Network
 from rnncli.core.sequence_run import Run
 from rnncli.option_values import Direction, OutputFormat
 from rnncli.pipelines import forward as forward_pipeline
 from rnncli.pipelines.forward_request import ForwardRequest
 from rnncli.pipelines.state_file import initial_state, save_state
-from rnncli.views.writers import write
+from rnncli.views.formats import FORMATS, Shown
 from tests.conftest import LSTM, LSTM_C_1, LSTM_H_1, random_gated_network, write_json
 
 
@@ -34,7 +34,7 @@ def lstm(layers: int = 1, direction: Direction = Direction.FORWARD) -> Network:
 
 def written(net: Network, X: np.ndarray, output_format: OutputFormat) -> str:
     out = io.StringIO()
-    write([Run(forward(net, X))], net, output_format, out)
+    FORMATS[output_format].forward([Run(forward(net, X))], net, out, Shown())
     return out.getvalue()
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from rnncli.cli import app
 from rnncli.core import batching
-from rnncli.core.batching import forward, forward_batch
+from rnncli.core.forward import forward, forward_batch
 from rnncli.core.network import Network, single_layer
 from rnncli.option_values import Mode
 

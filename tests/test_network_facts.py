@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from rnncli.cli import app
 from rnncli.models.config.read import default_network, parse_config
-from rnncli.pipelines.inspect import network_table
+from rnncli.views.facts_table import network_table
 from rnncli.views.network_facts import (
     describe,
     parameter_count,

@@ -14,12 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from rnncli.cli import app
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.sequence_run import Run
 from rnncli.models.config.read import default_network
 from rnncli.option_values import OutputFormat
 from rnncli.pipelines.forward import CHUNK_ROWS
-from rnncli.views.writers import write
+from rnncli.views.formats import FORMATS, Shown
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -53,7 +53,7 @@ def test_a_streamed_run_equals_one_pass_in_memory(tmp_path: Path, output_format:
     assert streamed.exit_code == 0, streamed.stderr
     net = default_network()
     in_memory = io.StringIO()
-    write([Run(forward(net, X))], net, OutputFormat(output_format), in_memory)
+    FORMATS[OutputFormat(output_format)].forward([Run(forward(net, X))], net, in_memory, Shown())
     assert streamed.stdout == in_memory.getvalue()
 
 

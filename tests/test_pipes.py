@@ -114,12 +114,13 @@ def test_output_into_a_missing_folder(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_run_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rnncli.pipelines.forward
+    from rnncli.option_values import OutputFormat
+    from rnncli.views.formats import FORMATS
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rnncli.pipelines.forward, "write", interrupted)
+    monkeypatch.setattr(FORMATS[OutputFormat.CSV], "forward", interrupted)
     target = tmp_path / "out.csv"
     result = runner.invoke(app, ["forward", SAMPLE, "-f", "csv", "-o", str(target)])
     assert result.exit_code == 130

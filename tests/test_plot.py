@@ -22,7 +22,7 @@ H = [[-0.3520, 0.5253], [-0.6842, 0.7607], [-0.8649, 0.9047]]
 
 
 def textbook_figure(what: list[str]):  # type: ignore[no-untyped-def]
-    from rnncli.core.batching import forward_batch
+    from rnncli.core.forward import forward_batch
 
     net = default_network()
     X = read_batch(SAMPLE, None).sequences[0].X
@@ -105,7 +105,7 @@ def test_without_matplotlib_one_line_names_the_extra(
 
 
 def gated_figure(config: str, sequence: str):  # type: ignore[no-untyped-def]
-    from rnncli.core.batching import forward_batch
+    from rnncli.core.forward import forward_batch
     from rnncli.models.config.read import load_config
 
     net = load_config(config)

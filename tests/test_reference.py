@@ -1,4 +1,4 @@
-"""Cross-checks of `rnncli.core.batching.forward` against independent reference implementations.
+"""Cross-checks of `rnncli.core.forward.forward` against independent reference implementations.
 
 The references are:
 
@@ -22,7 +22,7 @@ from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
 from rnncli.cells.activations import FloatArray
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.network import Network
 from rnncli.models.config.read import default_network
 from tests.conftest import requires, textbook

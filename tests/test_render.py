@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.network import Network, single_layer
 from rnncli.models.config.read import default_network, load_config
 from rnncli.option_values import Mode

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rnncli.cells.activations import relu, sigmoid, softmax
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.network import Network, single_layer
 from rnncli.option_values import Mode
 from tests.conftest import textbook

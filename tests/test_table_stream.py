@@ -108,7 +108,7 @@ def test_a_short_streamed_table_is_rich_s_table(tmp_path: Path, option: str, val
 def test_the_sparklines_of_a_stream_keep_evenly_spaced_steps() -> None:
     import io
 
-    from rnncli.core.batching import forward
+    from rnncli.core.forward import forward
     from rnncli.core.sequence_run import Run
     from rnncli.models.config.read import default_network
     from rnncli.views.table_stream import TableStream

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from rnncli.core.batching import forward
 from rnncli.core.explain import terms
+from rnncli.core.forward import forward
 from rnncli.core.network import Network, single_layer
 from rnncli.models.config.read import default_network
 from rnncli.views.explain_table import explain_view

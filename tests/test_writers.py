@@ -1,4 +1,4 @@
-"""rnncli.views.writers: CSV and JSON parsed back by real parsers, exact to the bit."""
+"""The csv and json writers (rnncli.views.formats) parsed back by real parsers, exact to the bit."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ import math
 
 import numpy as np
 
-from rnncli.core.batching import forward
+from rnncli.core.forward import forward
 from rnncli.core.forward_result import Forward
 from rnncli.core.network import Network, single_layer
 from rnncli.core.sequence_run import Run
 from rnncli.models.config.read import default_network
 from rnncli.option_values import Mode, OutputFormat
 from rnncli.views.delimited import delimited_header
+from rnncli.views.formats import FORMATS, Shown
 from rnncli.views.step_values import number_text
-from rnncli.views.writers import write
 from tests.conftest import textbook
 
 
 def text_of(result: Forward, net: Network, output_format: OutputFormat, header: bool = True) -> str:
     out = io.StringIO()
-    write([Run(result)], net, output_format, out, header=header)
+    FORMATS[output_format].forward([Run(result)], net, out, Shown(header=header))
     return out.getvalue()
 
 

@@ -226,10 +226,6 @@ def cast_arrays(cell: object, names: Iterable[str], dtype: npt.DTypeLike) -> dic
         }
 
 
-#: The name the config reader and the rest of rnncli construct an Elman cell by.
-Cell = ElmanCell
-
-
 class RecurrentCell(Protocol):
     """What the network, the forward loop and batching need of a cell (see above).
 

@@ -40,11 +40,9 @@ def inspect(
     ] = InspectFormat.TABLE,
 ) -> None:
     """Show a network at a glance: sizes, activations, biases, parameters, spectral radius."""
-    from rnncli.io.output_files import output_stream
     from rnncli.pipelines.inspect import inspect_network
 
-    with output_stream(None) as out:
-        inspect_network(config, OutputFormat(output_format), out)
+    inspect_network(config, OutputFormat(output_format))
 
 
 SAMPLES_EPILOG = examples(

@@ -94,16 +94,17 @@ def import_(
     ] = None,
 ) -> None:
     """Write the config of a model file (ONNX, PyTorch, Keras), naming each conversion."""
-    from rnncli.models.form import Stated
     from rnncli.pipelines.models import import_model
 
-    stated = Stated(
+    import_model(
+        model,
+        output,
+        force,
         cell=None if cell is None else cell.value,
         activation=_activation_name(activation, "--activation"),
         recurrent_activation=_activation_name(recurrent_activation, "--recurrent-activation"),
         output_layer=output_layer,
     )
-    import_model(model, output, force, stated)
 
 
 def _activation_name(name: str | None, option: str) -> str | None:

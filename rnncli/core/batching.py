@@ -1,9 +1,5 @@
-"""forward() and forward_batch(): the modes, and a batch split into sub-batches on threads.
-
-The pipeline checks what a run asks for (that a mode's network runs forward in time,
-that feedback has O = I, that one-to-many gets one row) before it calls these, with a
-message for the user; here those rules are asserts.
-"""
+"""What rnncli.core.forward.forward_batch runs: each mode's inputs, and a batch split
+into sub-batches on threads."""
 
 from __future__ import annotations
 
@@ -11,70 +7,15 @@ import os
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
 from rnncli.cells.activations import FloatArray
-from rnncli.core.forward import feedback_run, run_together
+from rnncli.core.fast_loop import run_together
 from rnncli.core.forward_result import Forward
 from rnncli.core.network import Network
-from rnncli.option_values import Direction, Mode
+from rnncli.option_values import Mode
 
 
-def forward(
-    net: Network,
-    X: FloatArray,
-    h0: FloatArray | None = None,
-    mode: Mode = Mode.MANY_TO_MANY,
-    steps: int | None = None,
-    feedback: bool = False,
-    dtype: npt.DTypeLike = np.float64,
-    c0: FloatArray | None = None,
-) -> Forward:
-    """Run the network over one sequence X (T x I, T >= 1); see forward_batch."""
-    return forward_batch(net, [X], h0, mode, steps, feedback, dtype, c0)[0]
-
-
-def forward_batch(
-    net: Network,
-    sequences: Sequence[FloatArray],
-    h0: FloatArray | None = None,
-    mode: Mode = Mode.MANY_TO_MANY,
-    steps: int | None = None,
-    feedback: bool = False,
-    dtype: npt.DTypeLike = np.float64,
-    c0: FloatArray | None = None,
-) -> list[Forward]:
-    """Run the network over every sequence at once, each from h0 ((L*D) x H, or L*D*H)
-    and, for an LSTM, c0 ((L*D) x H_c; the network's own h0 and c0 where None).
-
-    Modes: many-to-many emits o_t at every step; many-to-one o_T only; one-to-many reads
-    one row x_1 and runs `steps` steps, with zero inputs after the first or, with
-    `feedback`, o_{t-1}; many-to-many-delayed reads x_1..x_T, then runs `steps` more
-    steps with zero input, each emitting. Everything is computed in `dtype`.
-    """
-    dtype = np.dtype(dtype)
-    net = net.astype(dtype)
-    I = net.input_size
-    assert sequences, "no sequences"
-    for X in sequences:
-        if X.ndim != 2 or X.shape[1] != I or len(X) == 0:
-            raise ValueError(f"each sequence must be T x {I} with T >= 1, not {X.shape}")
-    if mode in (Mode.ONE_TO_MANY, Mode.MANY_TO_MANY_DELAYED):
-        # Their later inputs are made as they go: forward in time only.
-        assert net.direction is Direction.FORWARD and steps, (mode, net.direction, steps)
-    with np.errstate(over="ignore"):  # beyond float32 becomes inf; the caller warns
-        h_0 = net.h0 if h0 is None else np.asarray(h0, dtype=dtype).reshape(net.h0.shape)
-        c_0 = net.c0
-        if c0 is not None and c_0 is not None:
-            c_0 = np.asarray(c0, dtype=dtype).reshape(c_0.shape)
-        inputs, first_outputs = _prepare(sequences, mode, steps, dtype)
-    if feedback:
-        assert mode is Mode.ONE_TO_MANY
-        return feedback_run(net, inputs, h_0, c_0)
-    return _run_in_parts(net, inputs, first_outputs, h_0, mode, c_0)
-
-
-def _prepare(
+def mode_inputs(
     sequences: Sequence[FloatArray], mode: Mode, steps: int | None, dtype: np.dtype
 ) -> tuple[list[FloatArray], list[int]]:
     """The inputs each sequence runs over in `mode`, and the first step t that emits."""
@@ -103,7 +44,7 @@ def _prepare(
 PART_SEQUENCES = 256
 
 
-def _run_in_parts(
+def run_in_parts(
     net: Network,
     inputs: list[FloatArray],
     first_outputs: list[int],

@@ -14,8 +14,8 @@ import re
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from rnncli.core.loss import Targets
 from rnncli.errors import EXIT_USAGE, RnnCliError, located
 from rnncli.io.delimited_cells import delimiter_of, split
 from rnncli.io.files import MAX_SEQUENCE_BYTES, decode_text, read_bytes, source_name
@@ -104,9 +104,11 @@ def read_targets(
     loss: LossName,
     mode: Mode | None,
     input_format: InputFormat | None = None,
-) -> tuple[Targets, Mode]:
-    """The targets at `path` for a run of `steps` steps with `outputs` outputs, and the
-    mode they make (the one given, else many-to-many for T rows, many-to-one for one)."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], Mode]:
+    """The targets at `path` for a run of `steps` steps with `outputs` outputs: Y (steps
+    x outputs for mse, steps x 1 class indices for cross-entropy; nan where no loss), S
+    (the steps that carry a loss), and the mode they make (the one given, else
+    many-to-many for T rows, many-to-one for one)."""
     source = source_name(path)
     chosen_format = format_of(path, input_format)
     text = decode_text(read_bytes(path, "targets", MAX_SEQUENCE_BYTES), source)
@@ -187,7 +189,7 @@ def read_targets(
     if loss is LossName.CROSS_ENTROPY:
         for t in np.flatnonzero(S):
             _check_class(float(full[t, 0]), outputs, source, row_lines[t])
-    return Targets(Y=full, S=S), mode
+    return full, S, mode
 
 
 def _no_loss(source: str, empty: str) -> RnnCliError:

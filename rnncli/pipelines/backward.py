@@ -25,18 +25,12 @@ from rnncli.io.sequence import read_sequence
 from rnncli.models.config.read import default_network, load_config
 from rnncli.models.read import files_read_with
 from rnncli.numeric_trouble import first_non_finite, gradient_line, overflow_line
-from rnncli.option_values import (
-    DOCUMENT_FORMATS,
-    InputFormat,
-    LossName,
-    Mode,
-    OutputFormat,
-    Reduction,
-)
+from rnncli.option_values import InputFormat, LossName, Mode, OutputFormat, Reduction
 from rnncli.pipelines.forward_request import usage_error
 from rnncli.pipelines.sequence_fit import check_fits
 from rnncli.pipelines.state_file import initial_state
 from rnncli.views.backward.report import BackwardReport, Clipping, FlowComparison
+from rnncli.views.formats import FORMATS, Shown
 
 
 class BackwardRequest(NamedTuple):
@@ -155,9 +149,8 @@ def backward_report(request: BackwardRequest) -> BackwardReport:
         targets = Targets(np.full((T, net.output_size), np.nan), np.zeros(T, dtype=bool))
         mode = Mode.MANY_TO_ONE
     else:
-        targets, mode = read_targets(
-            request.targets, T, net.output_size, request.loss, request.mode
-        )
+        Y, S, mode = read_targets(request.targets, T, net.output_size, request.loss, request.mode)
+        targets = Targets(Y, S)
     loss, reduction = request.loss, request.reduction
     result = bptt(net, X, targets, loss, reduction, request.truncate)
     gradients, full, clipping = result.gradients, None, None
@@ -250,19 +243,6 @@ def run_backward(
     trouble = trouble_line(report.result, report.gradients)
     if trouble is not None:
         warn(trouble)
+    shown = Shown(request.precision, not request.no_header, to_terminal=to_terminal)
     with output_stream(request.output) as out:
-        if chosen in DOCUMENT_FORMATS:
-            from rnncli.views.backward.document import write_backward_document
-
-            write_backward_document(report, chosen, out, request.precision)
-        elif chosen is OutputFormat.TABLE:
-            from rich.console import Console
-
-            from rnncli.views.backward.table import backward_view
-
-            console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
-            console.print(backward_view(report, request.precision))
-        else:
-            from rnncli.views.backward.writer import write_backward
-
-            write_backward(report, chosen, out, not request.no_header)
+        FORMATS[chosen].backward(report, out, shown)

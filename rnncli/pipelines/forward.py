@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 
 from rnncli.cells.activations import FloatArray
-from rnncli.core.batching import forward_batch
+from rnncli.core.forward import forward_batch
 from rnncli.core.forward_result import Forward, first_non_finite
 from rnncli.core.input_scale import fitted_scale, scale_line
 from rnncli.core.network import Network
@@ -27,7 +27,7 @@ from rnncli.message_words import counted
 from rnncli.models.config.read import default_network, load_config
 from rnncli.models.read import files_read_with
 from rnncli.numeric_trouble import overflow_line
-from rnncli.option_values import DOCUMENT_FORMATS, Direction, InputFormat, Mode, OutputFormat
+from rnncli.option_values import Direction, InputFormat, Mode, OutputFormat
 from rnncli.pipelines.forward_request import (
     ForwardRequest,
     check_network_options,
@@ -37,12 +37,13 @@ from rnncli.pipelines.forward_request import (
 )
 from rnncli.pipelines.sequence_fit import check_fits
 from rnncli.pipelines.state_file import initial_state, save_state
+from rnncli.views.formats import FORMATS, TABLE_PRECISION, Shown
 from rnncli.views.progress import progress_on_stderr
-from rnncli.views.run_views import output_steps_only, rounded_run
-from rnncli.views.writers import write
+from rnncli.views.run_views import output_steps_only
 
 if TYPE_CHECKING:
     from rnncli.core.explain import Terms
+    from rnncli.views.table_text import ViewParts
 
 
 def run_forward(
@@ -135,9 +136,6 @@ def run_forward(
         warn(checker.verdict())
 
 
-#: Decimals in the table when -p is not given.
-TABLE_PRECISION = 4
-
 #: Steps read, run and written at a time when a run streams (about: the reader cuts
 #: blocks of CHUNK_ROWS * 32 bytes at line ends). The peak is a piece's arrays and text
 #: plus what the allocator keeps of earlier pieces: small pieces keep both small.
@@ -226,31 +224,28 @@ def _write(
     batched: bool,
 ) -> None:
     """One piece's runs in the chosen format (a header with the first piece only)."""
-    if chosen not in DOCUMENT_FORMATS and chosen is not OutputFormat.TABLE:
-        if request.precision is not None:  # given: machine formats are rounded too
-            runs = [rounded_run(run, request.precision) for run in runs]
-        write(runs, net, chosen, out, header and not request.no_header, batched)
-        return
+    written = FORMATS[chosen]
+    parts = None  # the formats for programs write numbers alone
+    if written.for_people:
+        parts = _parts(request)
+        _check_hand_step(parts.hand_step, runs)
+    shown = Shown(
+        precision=request.precision,
+        header=header and not request.no_header,
+        batched=batched,
+        all_rows=request.all_rows,
+        to_terminal=to_terminal,
+        parts=parts,
+    )
+    written.forward(runs, net, out, shown)
+
+
+def _parts(request: ForwardRequest) -> ViewParts:
+    """What a view for people holds beside its numbers, as the options say."""
     from rnncli.views.table_text import ViewParts
 
-    precision = TABLE_PRECISION if request.precision is None else request.precision
     hand_step = 1 if request.hand_step is None else request.hand_step
-    parts = ViewParts(not request.no_title, not request.no_sparklines, hand_step)
-    if chosen in DOCUMENT_FORMATS:  # whole documents, long runs elided unless --all
-        _check_hand_step(hand_step, runs)
-        from rnncli.views.documents import write_document
-
-        write_document(runs, net, chosen, out, precision, not request.all_rows, parts)
-        return
-    from rich.console import Console
-
-    from rnncli.views.table import runs_view
-
-    _check_hand_step(hand_step, runs)
-    view = runs_view(runs, net, precision, to_terminal and not request.all_rows, parts)
-    # On a terminal rich fits the table to the window; elsewhere nothing wraps.
-    console = Console(file=out) if to_terminal else Console(file=out, width=100_000)
-    console.print(view)
+    return ViewParts(not request.no_title, not request.no_sparklines, hand_step)
 
 
 def _check_hand_step(t: int, runs: list[Run]) -> None:

@@ -23,12 +23,23 @@ def import_model(
     path: str,
     output: str | None,
     force: bool,
-    stated: Stated | None = None,
+    cell: str | None = None,
+    activation: str | None = None,
+    recurrent_activation: str | None = None,
+    output_layer: str | None = None,
 ) -> None:
     """Write the config of the model file at `path`, its header naming where what the
-    file does not record came from, and every conversion."""
+    file does not record came from, and every conversion. The options state what the
+    file cannot say (None where not given): the cell it must hold, f and σ by name, and
+    a state_dict's prefix of the nn.Linear after the RNN."""
     check_run_files([("-o", output)], files_read_with("the model", path))
     _check_new(output, force)
+    stated = Stated(
+        cell=cell,
+        activation=activation,
+        recurrent_activation=recurrent_activation,
+        output_layer=output_layer,
+    )
     form = read_model(path, stated)
     net = to_network(form)
     header = [

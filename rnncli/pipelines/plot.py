@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rnncli.cells.slopes import slope
-from rnncli.core.batching import forward_batch
+from rnncli.core.forward import forward_batch
 from rnncli.core.forward_result import Forward, first_non_finite, gate_values
 from rnncli.core.gradient_flow import gradient_flow
 from rnncli.core.network import Network

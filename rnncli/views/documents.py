@@ -1,46 +1,20 @@
-"""The forward pass as views for notes and slides: `-f markdown`, `latex`, `html` and
-`svg`. Each is one document written whole; long runs keep their first and last rows
-unless `elide` is off (--all)."""
+"""The forward pass as documents for notes and slides: `-f markdown` and `latex`, a run
+at a time (html and svg are the table's page: rnncli.views.formats). Long runs keep
+their first and last rows unless `elide` is off (--all)."""
 
 from __future__ import annotations
 
-from typing import TextIO
-
 from rnncli.core.network import Network
 from rnncli.core.sequence_run import Run
-from rnncli.option_values import OutputFormat
 from rnncli.views.document_tables import explain_tables, forward_table, sparkline_rows
 from rnncli.views.explain_table import WRITTEN_OUT_MAX_INPUTS, WRITTEN_OUT_MAX_UNITS
 from rnncli.views.hand_step import hand_step
 from rnncli.views.table_text import ViewParts, shown_steps, title
 
 
-def write_document(
-    runs: list[Run],
-    net: Network,
-    output_format: OutputFormat,
-    out: TextIO,
-    precision: int,
-    elide: bool,
-    parts: ViewParts,
-) -> None:
-    """Every run in `output_format`, as one document."""
-    if output_format in (OutputFormat.HTML, OutputFormat.SVG):
-        from rnncli.views.page import image_svg, page_html
-        from rnncli.views.table import runs_view
-
-        view = runs_view(runs, net, precision, elide, parts)
-        name = title(net, runs[0].result) if runs else "rnncli"
-        export = page_html if output_format is OutputFormat.HTML else image_svg
-        out.write(export(view, name))
-        return
-    latex = output_format is OutputFormat.LATEX
-    for run in runs:
-        out.write(_latex(run, net, precision, elide, parts) if latex
-                  else _markdown(run, net, precision, elide, parts))  # fmt: skip
-
-
-def _markdown(run: Run, net: Network, precision: int, elide: bool, parts: ViewParts) -> str:
+def markdown_run(run: Run, net: Network, precision: int, elide: bool, parts: ViewParts) -> str:
+    """One run as Markdown: its pipe table, or each step's explain tables and a step by
+    hand."""
     from rnncli.views.markdown import hand_step_math, pipe_table, sparkline_list
 
     result, heading = run.result, _heading(run, net, parts)
@@ -65,7 +39,8 @@ def _markdown(run: Run, net: Network, precision: int, elide: bool, parts: ViewPa
     return text
 
 
-def _latex(run: Run, net: Network, precision: int, elide: bool, parts: ViewParts) -> str:
+def latex_run(run: Run, net: Network, precision: int, elide: bool, parts: ViewParts) -> str:
+    """One run as LaTeX: its tabular, or each step's explain tabulars and a step by hand."""
     from rnncli.views.latex import escaped, hand_step_align, tabular
 
     result, heading = run.result, _heading(run, net, parts)

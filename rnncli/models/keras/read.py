@@ -22,7 +22,6 @@ hdf5_members, which refuses data that is not stored in the file itself.
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import h5py  # type: ignore[import-untyped]
@@ -35,6 +34,7 @@ from rnncli.io.zip_members import BoundedZip
 from rnncli.models.bounds import model_json
 from rnncli.models.form import DirectionWeights, ModelForm, Stated, checked_array, reordered
 from rnncli.models.keras.hdf5 import Hdf5Tree
+from rnncli.models.keras.layer_weights import KerasWeights, LegacyWeights
 from rnncli.models.keras.weights_tree import TREE_NOTE, origins, weights_tree_config
 from rnncli.option_values import ACTIVATIONS, Direction, canonical_activation
 
@@ -54,18 +54,18 @@ def keras_form(data: bytes, source: str, extension: str, stated: Stated) -> Mode
             config = _json(archive.read("config.json"), source)
             file = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
             tree = Hdf5Tree(file, f"{source}: model.weights.h5")
-            return _Reader(source, config, _KerasWeights(tree)).form()
+            return _Reader(source, config, KerasWeights(tree)).form()
         file = h5py.File(io.BytesIO(data), "r")
         tree = Hdf5Tree(file, source)
         if "model_config" not in file.attrs:  # model.save_weights's .weights.h5
             layers = weights_tree_config(tree, source, stated)
-            form = _Reader(source, layers, _KerasWeights(tree)).form()
+            form = _Reader(source, layers, KerasWeights(tree)).form()
             form.notes.insert(0, TREE_NOTE)
             form.origins += origins(form.cell, form.W_o is not None, stated)
             return form
         stated.refuse_activations(source, recorded=True)
         config = _json(file.attrs["model_config"], source)
-        return _Reader(source, config, _LegacyWeights(tree)).form()
+        return _Reader(source, config, LegacyWeights(tree)).form()
     except HDF5_ERRORS as error:  # what h5py raises for a damaged file, besides OSError
         raise RnnCliError(f"{source}: is not a readable Keras HDF5 file ({error})") from None
 
@@ -92,62 +92,8 @@ def _kind(value: Any) -> str:
     )
 
 
-def _snake(name: str) -> str:
-    """Keras's to_snake_case: SimpleRNN -> simple_rnn, LSTM -> lstm."""
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-class _KerasWeights:
-    """`.keras`: layers/<snake class>[_N]/[forward_layer/]cell/vars/<i>, N by class order."""
-
-    def __init__(self, tree: Hdf5Tree) -> None:
-        self.tree, self.seen = tree, {}  # type: ignore[var-annotated]
-
-    def arrays(self, layer: dict[str, Any], part: str | None) -> list[Any]:
-        snake = _snake(layer["class_name"])
-        if part != "backward_layer":
-            n = self.seen.get(snake, 0)
-            self.seen[snake] = n + 1
-            self.path = f"layers/{snake}" + (f"_{n}" if n else "")
-        path = self.path + (f"/{part}/cell" if part else "")
-        if layer["class_name"] in RECURRENT and part is None:
-            path += "/cell"
-        group = self.tree.group(path + "/vars")
-        if group is None:
-            raise KeyError(path)
-        count = len(self.tree.keys(group))
-        return [self.tree.array(f"{path}/vars/{i}") for i in range(count)]
-
-
-class _LegacyWeights:
-    """Legacy `.h5`: model_weights/<layer name>, its `weight_names` in order."""
-
-    def __init__(self, tree: Hdf5Tree) -> None:
-        self.tree = tree
-        self.bidirectional = ""  # the Bidirectional layer being read
-
-    def arrays(self, layer: dict[str, Any], part: str | None) -> list[Any]:
-        name = layer["config"]["name"]
-        if part is not None:  # Bidirectional: the names hold forward_ or backward_
-            name = self.bidirectional
-        group = self.tree.group(f"model_weights/{name}")
-        if group is None:
-            raise KeyError(f"model_weights/{name}")
-        given = group.attrs.get("weight_names", [])
-        if not isinstance(given, (np.ndarray, list)) or not all(
-            isinstance(n, (str, bytes)) for n in given
-        ):
-            raise ValueError(f"model_weights/{name}'s weight_names is not a list of names")
-        names = [n.decode("utf-8", "replace") if isinstance(n, bytes) else n for n in given]
-        if part is not None:
-            side = part.split("_")[0] + "_"
-            names = [n for n in names if any(s.startswith(side) for s in n.split("/"))]
-        return [self.tree.array(f"model_weights/{name}/{n}") for n in names]
-
-
 class _Reader:
-    def __init__(self, source: str, config: Any, weights: _KerasWeights | _LegacyWeights) -> None:
+    def __init__(self, source: str, config: Any, weights: KerasWeights | LegacyWeights) -> None:
         self.source, self.config, self.weights = source, config, weights
         self.model = ModelForm(source, "Keras", [])
         self.returned_sequences = True  # whether the last layer read returns every step
@@ -216,7 +162,7 @@ class _Reader:
                         f"layer {name!r} merges its directions by {config.get('merge_mode')}; "
                         "only concat is expressible"
                     )
-                if isinstance(self.weights, _LegacyWeights):
+                if isinstance(self.weights, LegacyWeights):
                     self.weights.bidirectional = name
                 cells = [
                     self.cell(layer, inner["class_name"], part, name)

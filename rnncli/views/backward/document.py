@@ -1,38 +1,13 @@
-"""`rnncli backward` as views for notes and slides: markdown and latex tables of the
-steps (or, without targets, of the gradient flow) at the table's precision; html and
-svg as the table for people."""
+"""`rnncli backward` as a table for notes and slides (markdown, latex): the steps (or,
+without targets, the gradient flow) at the table's precision. html and svg are the
+table for people as a page (rnncli.views.formats)."""
 
 from __future__ import annotations
 
-from typing import TextIO
-
-from rnncli.option_values import OutputFormat
 from rnncli.views.backward.report import BackwardReport
 from rnncli.views.backward.writer import columns, flow_rows, step_objects
 from rnncli.views.document_tables import PlainTable
 from rnncli.views.table_text import fixed
-
-
-def write_backward_document(
-    report: BackwardReport, output_format: OutputFormat, out: TextIO, precision: int
-) -> None:
-    """The report in `output_format` (markdown, latex, html or svg)."""
-    if output_format in (OutputFormat.HTML, OutputFormat.SVG):
-        from rnncli.views.backward.table import backward_view
-        from rnncli.views.page import image_svg, page_html
-
-        export = page_html if output_format is OutputFormat.HTML else image_svg
-        out.write(export(backward_view(report, precision), "rnncli backward"))
-        return
-    table = backward_table(report, precision)
-    if output_format is OutputFormat.LATEX:
-        from rnncli.views.latex import tabular
-
-        out.write(tabular(table))
-    else:
-        from rnncli.views.markdown import pipe_table
-
-        out.write(pipe_table(table))
 
 
 def backward_table(report: BackwardReport, precision: int) -> PlainTable:

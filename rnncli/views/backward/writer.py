@@ -12,13 +12,11 @@ from typing import Any, TextIO
 from rnncli.cells.activations import FloatArray
 from rnncli.core.gradient_flow import GradientFlow
 from rnncli.core.gradients import Gradients, gate_blocks
-from rnncli.option_values import LossName, OutputFormat
+from rnncli.option_values import LossName
 from rnncli.views.backward.report import BackwardReport
 from rnncli.views.json import json_text
 from rnncli.views.network_facts import network_facts
 from rnncli.views.step_values import number_text
-
-DELIMITERS = {OutputFormat.CSV: ",", OutputFormat.TSV: "\t"}
 
 
 def _lists(report: BackwardReport, gradients: Gradients) -> dict[str, Any]:
@@ -162,18 +160,22 @@ def backward_document(report: BackwardReport) -> dict[str, Any]:
     return document
 
 
-def write_backward(
-    report: BackwardReport, output_format: OutputFormat, out: TextIO, header: bool = True
-) -> None:
-    """Write the report in a machine format."""
-    if output_format is OutputFormat.JSON:
-        out.write(json_text(backward_document(report)) + "\n")
-        return
+def write_backward_json(report: BackwardReport, out: TextIO) -> None:
+    """The report as one JSON document."""
+    out.write(json_text(backward_document(report)) + "\n")
+
+
+def write_backward_jsonl(report: BackwardReport, out: TextIO) -> None:
+    """The report's steps (the gradient flow without targets), one object a line."""
     rows = step_objects(report) if report.has_targets else flow_rows(report)
-    if output_format is OutputFormat.JSONL:
-        out.write("".join(json_text(row) + "\n" for row in rows))
-        return
-    delimiter = DELIMITERS[output_format]
+    out.write("".join(json_text(row) + "\n" for row in rows))
+
+
+def write_backward_delimited(
+    report: BackwardReport, out: TextIO, delimiter: str, header: bool = True
+) -> None:
+    """The report's steps (the gradient flow without targets), one row each."""
+    rows = step_objects(report) if report.has_targets else flow_rows(report)
     names = columns(rows)
     if header:
         out.write(delimiter.join(name for name, _ in names) + "\n")
