@@ -1,3 +1,4 @@
-"""rnncli: a command-line calculator for the forward pass of a recurrent neural network."""
+"""rnncli: a command-line calculator for recurrent neural networks: every step forward, every
+gradient back."""
 
 __version__ = "0.1.0"

@@ -1,43 +1,13 @@
-"""A recurrent cell: one layer in one direction, the thing that steps through time.
-
-The Elman cell of the lecture, one step (h_{t-1} -> h_t, with the same weights at
-every step t):
+"""The lecture's recurrent cell (Elman), where rnncli begins: one step, h_{t-1} -> h_t,
+with the same weights at every step t:
 
     z_t = W_xh x_t + b_xh + W_hh h_{t-1} + b_hh     pre-activation
     h_t = f(z_t)                                    hidden state (f(clip(z_t)) with a clip)
 
 W_xh is H x I (rows are outputs, as PyTorch), W_hh is H x H, b_xh and b_hh are H.
-
-What a cell provides (the RecurrentCell interface below); the forward loop, batches,
-directions, stacked layers, modes and feedback use nothing else, so another kind of
-cell is one more class: ElmanCell here, LstmCell (rnncli.cells.lstm) and GruCell
-(rnncli.cells.gru) beside it:
-
-- its weights W_xh, W_hh, b_xh, b_hh (an LSTM's four gates stacked in each, a GRU's
-  three, as PyTorch's weight_ih and weight_hh), an LSTM's projection W_hr and
-  peepholes (None for the others); `input_size`; `hidden_size`, the size of the h it
-  hands on (an LSTM's P with a projection); `cell_size`, H: the units of each gate
-  (and of an LSTM's c); `kind` ("rnn", "lstm", "gru"), its `gates` (their
-  `gate_meanings`, and the `sigma_gates` of the recurrent activation) and its
-  `options`, one CellOptions (rnncli.cells.options: the activations, the clip, an
-  LSTM's input_forget, a GRU's reset_after, the bias form), which views and writers
-  read instead of asking what class a cell is; `check()`
-  (ValueError unless the shapes fit), `configured(activation, clip)` (the network's f
-  and clip; an LSTM and a GRU carry their own) and `astype(dtype)`;
-- its state: a tuple of arrays, (h,) for Elman and GRU, (h, c) for an LSTM; h, the
-  first, is what the layer above and the output layer read. `initial_state(h_0, c_0)`
-  makes it from h_0 (B x H), and c_0 (zeros unless given) for an LSTM;
-- `step(x_t, state) -> state`: one step of one sequence, written as the lecture writes
-  it, and `step_with_z`, the same with the step's pre-activations z_t. This is the
-  reference; it is not used for speed;
-- `run(inputs, lengths, state) -> (Z, states, state)`: the same steps for a padded
-  batch (T x B x I) in one go, as fast as numpy allows: every step's pre-activations,
-  its state arrays at every step ((H,) or (H, C)) and the final state; tests hold it
-  to `step`;
-- `gate_values(Z)`: each gate's value after its activation, from the pre-activations;
-- for backpropagation through time (rnncli.core.bptt): `slopes(Z)`, each pre-activation's
-  activation slope; `step_back(z_t, state_{t-1}, state_t, dL/dstate_t)`, one step back;
-  `parameter_gradients(X, Z, H_prev, dZ)`, the sums over steps for W_xh, W_hh and biases.
+`ElmanCell.step_with_z` below is these two lines in numpy; `run` is the same over a
+batch, fast, and tests hold it to `step`. RecurrentCell, at the end of this file, is
+what every cell provides (LstmCell in rnncli.cells.lstm, GruCell in rnncli.cells.gru).
 """
 
 from __future__ import annotations
@@ -80,6 +50,22 @@ class ElmanCell:
     gates: ClassVar[tuple[str, ...]] = ()
     sigma_gates: ClassVar[tuple[str, ...]] = ()
 
+    def step(self, x_t: FloatArray, state: State) -> State:
+        """One step of one sequence, as the lecture writes it (x_t: I, h_{t-1}: H)."""
+        return self.step_with_z(x_t, state)[1]
+
+    def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]:
+        """`step`, with its pre-activation z_t: (z_t, (h_t,))."""
+        (h_prev,) = state  # h_{t-1}
+        W_xh, W_hh, b_xh, b_hh, f = self.W_xh, self.W_hh, self.b_xh, self.b_hh, self.activation
+        z_t = np.dot(W_xh, x_t) + b_xh + np.dot(W_hh, h_prev) + b_hh
+        h_t = f(z_t if self.clip is None else np.clip(z_t, -self.clip, self.clip))
+        return z_t, (h_t,)
+
+    def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]:
+        """None: the Elman cell has no gates."""
+        return {}
+
     @property
     def activation(self) -> Activation:
         """f."""
@@ -104,22 +90,6 @@ class ElmanCell:
     def peepholes(self) -> None:
         """None: only an LSTM peeks at its cell state."""
         return None
-
-    def step(self, x_t: FloatArray, state: State) -> State:
-        """One step of one sequence, as the lecture writes it (x_t: I, h_{t-1}: H)."""
-        return self.step_with_z(x_t, state)[1]
-
-    def step_with_z(self, x_t: FloatArray, state: State) -> tuple[FloatArray, State]:
-        """`step`, with its pre-activation z_t: (z_t, (h_t,))."""
-        (h_prev,) = state  # h_{t-1}
-        W_xh, W_hh, b_xh, b_hh, f = self.W_xh, self.W_hh, self.b_xh, self.b_hh, self.activation
-        z_t = np.dot(W_xh, x_t) + b_xh + np.dot(W_hh, h_prev) + b_hh
-        h_t = f(z_t if self.clip is None else np.clip(z_t, -self.clip, self.clip))
-        return z_t, (h_t,)
-
-    def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]:
-        """None: the Elman cell has no gates."""
-        return {}
 
     # -- the same, fast ---------------------------------------------------------------
 
@@ -227,10 +197,38 @@ def cast_arrays(cell: object, names: Iterable[str], dtype: npt.DTypeLike) -> dic
 
 
 class RecurrentCell(Protocol):
-    """What the network, the forward loop and batching need of a cell (see above).
+    """What the network, the forward loop and batching need of a cell.
 
-    Every cell has input weights W_xh, recurrent weights W_hh and their biases (an
-    LSTM's and a GRU's hold their gates' stacked, as PyTorch's weight_ih and weight_hh).
+    What a cell provides (the RecurrentCell interface below); the forward loop, batches,
+    directions, stacked layers, modes and feedback use nothing else, so another kind of
+    cell is one more class: ElmanCell here, LstmCell (rnncli.cells.lstm) and GruCell
+    (rnncli.cells.gru) beside it:
+
+    - its weights W_xh, W_hh, b_xh, b_hh (an LSTM's four gates stacked in each, a GRU's
+      three, as PyTorch's weight_ih and weight_hh), an LSTM's projection W_hr and
+      peepholes (None for the others); `input_size`; `hidden_size`, the size of the h it
+      hands on (an LSTM's P with a projection); `cell_size`, H: the units of each gate
+      (and of an LSTM's c); `kind` ("rnn", "lstm", "gru"), its `gates` (their
+      `gate_meanings`, and the `sigma_gates` of the recurrent activation) and its
+      `options`, one CellOptions (rnncli.cells.options: the activations, the clip, an
+      LSTM's input_forget, a GRU's reset_after, the bias form), which views and writers
+      read instead of asking what class a cell is; `check()`
+      (ValueError unless the shapes fit), `configured(activation, clip)` (the network's f
+      and clip; an LSTM and a GRU carry their own) and `astype(dtype)`;
+    - its state: a tuple of arrays, (h,) for Elman and GRU, (h, c) for an LSTM; h, the
+      first, is what the layer above and the output layer read. `initial_state(h_0, c_0)`
+      makes it from h_0 (B x H), and c_0 (zeros unless given) for an LSTM;
+    - `step(x_t, state) -> state`: one step of one sequence, written as the lecture writes
+      it, and `step_with_z`, the same with the step's pre-activations z_t. This is the
+      reference; it is not used for speed;
+    - `run(inputs, lengths, state) -> (Z, states, state)`: the same steps for a padded
+      batch (T x B x I) in one go, as fast as numpy allows: every step's pre-activations,
+      its state arrays at every step ((H,) or (H, C)) and the final state; tests hold it
+      to `step`;
+    - `gate_values(Z)`: each gate's value after its activation, from the pre-activations;
+    - for backpropagation through time (rnncli.core.bptt): `slopes(Z)`, each pre-activation's
+      activation slope; `step_back(z_t, state_{t-1}, state_t, dL/dstate_t)`, one step back;
+      `parameter_gradients(X, Z, H_prev, dZ)`, the sums over steps for W_xh, W_hh and biases.
     """
 
     @property
