@@ -1,1 +1,3 @@
-"""rnncli backward's views: its record, the gradients table, the step back explained, and its documents."""
+"""rnncli backward's views: its record, the gradients table, the step back explained, and
+its documents.
+"""
