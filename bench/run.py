@@ -603,13 +603,13 @@ def model_files(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
 
 
 def config_reading(H: int, folder: Path, repeats: int, judged: bool) -> list[Row]:
-    """Reading a large YAML config into a Network (rnncli.models.config.read.load_config: parsed,
+    """Reading a large YAML config into a Network (models.config.read.read_config_file: parsed,
     every key and shape checked, the arrays made) against PyYAML's C loader alone
     (yaml.CSafeLoader) making Python lists of the same file; and rnncli's peak memory
     over what the same child takes without reading it, as a multiple of the file's size."""
     import yaml
 
-    from rnncli.models.config.read import load_config
+    from rnncli.models.read import load_config
 
     path = folder / f"rnn{H}.yaml"
     sizes = ["-i", "8", "-H", str(H), "-O", "2", "--seed", "1"]
@@ -627,9 +627,10 @@ def config_reading(H: int, folder: Path, repeats: int, judged: bool) -> list[Row
         Row("10 config", case, ours, baseline, ratio, ">= 0.5", ratio >= 0.5 if judged else None)
     ]
     reading = (
-        "import sys; from rnncli.models.config.read import load_config; load_config(sys.argv[1])"
+        "import sys; from rnncli.models.config.read import read_config_file; "
+        "read_config_file(sys.argv[1])"
     )
-    idle = "import sys; from rnncli.models.config.read import load_config"
+    idle = "import sys; from rnncli.models.config.read import read_config_file"
     peak = peak_memory([PYTHON, "-c", reading, str(path)])
     without = peak_memory([PYTHON, "-c", idle, str(path)])
     multiple = (peak - without) / size

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from rnncli.errors import RnnCliError
-from rnncli.models.config.read import default_network, load_config, parse_config
+from rnncli.models.config.read import default_network, parse_config
+from rnncli.models.read import load_config
 from tests.conftest import ROOT, textbook
 
 MINIMAL = """\

@@ -106,7 +106,7 @@ def test_without_matplotlib_one_line_names_the_extra(
 
 def gated_figure(config: str, sequence: str):  # type: ignore[no-untyped-def]
     from rnncli.core.forward import forward_batch
-    from rnncli.models.config.read import load_config
+    from rnncli.models.read import load_config
 
     net = load_config(config)
     X = read_batch(sequence, None).sequences[0].X

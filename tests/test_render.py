@@ -12,7 +12,8 @@ from rich.console import Console
 
 from rnncli.core.forward import forward
 from rnncli.core.network import Network, single_layer
-from rnncli.models.config.read import default_network, load_config
+from rnncli.models.config.read import default_network
+from rnncli.models.read import load_config
 from rnncli.option_values import Mode
 from rnncli.views.sparklines import sparkline
 from rnncli.views.table import forward_table, forward_view

@@ -125,3 +125,13 @@ def files_read_with(what: str, path: str | None) -> list[tuple[str, str | None]]
 def load_model_network(path: str) -> Network:
     """The Network of the model file at `path`, as `-c` and `inspect` read it."""
     return to_network(read_model(path))
+
+
+def load_config(path: str) -> Network:
+    """The network in the file at `path` (`-` for standard input): a model file (ONNX,
+    PyTorch, Keras) by its extension, else a YAML network config."""
+    if model_extension(path) is not None:
+        return load_model_network(path)
+    from rnncli.models.config.read import read_config_file
+
+    return read_config_file(path)

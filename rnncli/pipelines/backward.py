@@ -22,8 +22,8 @@ from rnncli.errors import RnnCliError
 from rnncli.io.files import source_name
 from rnncli.io.output_files import check_run_files, output_stream
 from rnncli.io.sequence import read_sequence
-from rnncli.models.config.read import default_network, load_config
-from rnncli.models.read import files_read_with
+from rnncli.models.config.read import default_network
+from rnncli.models.read import files_read_with, load_config
 from rnncli.numeric_trouble import first_non_finite, gradient_line, overflow_line
 from rnncli.option_values import InputFormat, LossName, Mode, OutputFormat, Reduction
 from rnncli.pipelines.forward_request import usage_error

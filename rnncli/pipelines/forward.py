@@ -24,8 +24,8 @@ from rnncli.io.input_batch import Batch
 from rnncli.io.output_files import check_run_files, output_stream
 from rnncli.io.sequence import format_of, read_batch
 from rnncli.message_words import counted
-from rnncli.models.config.read import default_network, load_config
-from rnncli.models.read import files_read_with
+from rnncli.models.config.read import default_network
+from rnncli.models.read import files_read_with, load_config
 from rnncli.numeric_trouble import overflow_line
 from rnncli.option_values import Direction, InputFormat, Mode, OutputFormat
 from rnncli.pipelines.forward_request import (

@@ -4,7 +4,8 @@ the table as a document (a Markdown pipe table, a booktabs tabular, an HTML page
 from __future__ import annotations
 
 from rnncli.io.output_files import output_stream
-from rnncli.models.config.read import default_network, load_config
+from rnncli.models.config.read import default_network
+from rnncli.models.read import load_config
 from rnncli.option_values import OutputFormat
 from rnncli.views.formats import FORMATS
 from rnncli.views.network_facts import describe

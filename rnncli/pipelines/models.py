@@ -54,7 +54,7 @@ def import_model(
 
 def export_model(config: str, target: str, output: str | None, force: bool, opset: int) -> None:
     """Write the network of `config` as an ONNX model or a safetensors state_dict."""
-    from rnncli.models.config.read import load_config
+    from rnncli.models.read import load_config
 
     if output is None:
         output = str(PurePath(source_name(config)).with_suffix(EXPORT_EXTENSIONS[target]).name)

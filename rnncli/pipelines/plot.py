@@ -17,8 +17,8 @@ from rnncli.errors import EXIT_USAGE, RnnCliError
 from rnncli.io.files import source_name
 from rnncli.io.output_files import check_run_files, output_stream
 from rnncli.io.sequence import format_of, read_batch
-from rnncli.models.config.read import default_network, load_config
-from rnncli.models.read import files_read_with
+from rnncli.models.config.read import default_network
+from rnncli.models.read import files_read_with, load_config
 from rnncli.numeric_trouble import overflow_line
 from rnncli.option_values import Mode
 from rnncli.pipelines.sequence_fit import check_fits

@@ -53,13 +53,8 @@ from rnncli.option_values import ACTIVATION_NAMES, OUTPUT_ACTIVATION_NAMES, Dire
 BUILTIN_CONFIG = "textbook.yaml"
 
 
-def load_config(path: str) -> Network:
-    """Read the network config at `path` (`-` for standard input); a model file (ONNX,
-    PyTorch, Keras: see model_files) by its extension."""
-    from rnncli.models.read import load_model_network, model_extension
-
-    if model_extension(path) is not None:
-        return load_model_network(path)
+def read_config_file(path: str) -> Network:
+    """The YAML network config at `path` (`-` for standard input)."""
     source = source_name(path)
     return parse_config(
         decode_text(read_bytes(path, "YAML config", MAX_CONFIG_BYTES), source), source
