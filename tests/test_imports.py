@@ -338,3 +338,22 @@ def test_the_table_refuses_each_kind_of_crossing(tmp_path: Path) -> None:
         "rnncli.pipelines.run -> typer (the command line's)",
         "rnncli.views.facts -> rnncli.models.config.keys (views never imports models)",
     ]
+
+
+def test_the_architecture_page_names_every_module_in_its_folder() -> None:
+    """docs/architecture.md's "Every module" lists each module under its folder, no more."""
+    text = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    listed: set[str] = set()
+    folder = None
+    for line in text.split("## Every module", 1)[1].splitlines():
+        if line.startswith("### `rnncli/"):
+            folder = line.removeprefix("### `").rstrip("`")
+        elif line.startswith("- `") and folder is not None:
+            listed.add(folder + line[3:].split("`", 1)[0])
+    package = ROOT / "rnncli"
+    modules = {
+        f"rnncli/{p.relative_to(package).as_posix()}"
+        for p in package.rglob("*.py")
+        if p.name != "__init__.py" or p.parent == package
+    }
+    assert listed == modules
