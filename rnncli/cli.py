@@ -2,7 +2,7 @@
 line on stderr and an exit code.
 
 Each command is a module of its own (forward_command.py, ...) holding its options and a
-few lines over its pipeline; the options they share are cli_options.py's. numpy, PyYAML
+few lines over its pipeline; the options they share are commands/options.py's. numpy, PyYAML
 and rich are imported inside the commands, so --help and --version do not pay for them.
 """
 

@@ -96,7 +96,7 @@ def check_run_files(outputs: Sequence[NamedPath], inputs: Sequence[NamedPath]) -
     of one new name are caught too. What is written in place (a device, a FIFO, standard
     output, /dev/stdout) is not compared, nor standard input `-` nor a path given as
     None. The pipelines name every file a run reads (an ONNX model's external data
-    files too: `model_files.files_read_with`). The error is a usage error naming both."""
+    files too: `models.read.files_read_with`). The error is a usage error naming both."""
     given: list[tuple[tuple[object, ...], str]] = []
     for what, path in inputs:
         if path is not None and path != STDIN and os.path.exists(path):

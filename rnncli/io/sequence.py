@@ -1,6 +1,6 @@
 """Files and standard input -> the sequences to run: the input format decided once
 (format_of: the option, else the file name's extension, else the content), and the text
-handed to that format's reader (delimited_reader, json_reader, jsonl_reader).
+handed to that format's reader (io.delimited, io.json, io.jsonl).
 """
 
 from __future__ import annotations

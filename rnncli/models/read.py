@@ -1,9 +1,9 @@
 """Model files by extension: which reader reads which file, and the package it needs.
 
-    .onnx                 ONNX (onnx)             onnx_reader
-    .safetensors          a PyTorch state_dict    safetensors_io, torch_state
-    .pt / .pth            a PyTorch state_dict    safe_pickle, torch_state
-    .keras / .h5          Keras 3 (h5py)          keras_reader
+    .onnx                 ONNX (onnx)             onnx/read
+    .safetensors          a PyTorch state_dict    torch/safetensors, torch/state_dict
+    .pt / .pth            a PyTorch state_dict    torch/safe_pickle, torch/state_dict
+    .keras / .h5          Keras 3 (h5py)          keras/read
 
 Every file is read whole, at most files.MAX_CONFIG_BYTES, before any parsing.
 """

@@ -1,5 +1,5 @@
 """The forward table written as its rows are made, for a pipe or a file: a run that
-streams (see forward_pipeline.streams) is written piece by piece in the lines rich
+streams (see pipelines.forward.streams) is written piece by piece in the lines rich
 would draw, so `| head` stops it at once and a long file is written in seconds.
 
 The first piece is held until the second comes or the run ends. A run of one piece is

@@ -3,7 +3,7 @@
 Two forms give the same cell (G gates: an LSTM's i, f, g, o; a GRU's r, z, n):
 
 - per gate, `{i: {W_xh, W_hh, b_xh, b_hh}, f: ..., g: ..., o: ...}`, each gate a block
-  of H rows read by config_weights.read_block (two biases, one b_h, or none);
+  of H rows read by models.config.weights.read_block (two biases, one b_h, or none);
 - stacked, PyTorch's `{W_xh: G·H x I, W_hh: G·H x H, b_xh: G·H, b_hh: G·H}`, the row
   blocks in the order above.
 

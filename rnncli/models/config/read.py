@@ -2,12 +2,12 @@
 place of every mistake, read into the form every model reader gives (rnncli.models.form),
 whose to_network builds the network. The keys are listed in the README ("Stacked layers,
 directions, activations, clip" and "LSTM and GRU"); the YAML is read by yaml_nodes, the
-cell and its options by models.config.cell, the weight blocks by config_weights (an
-lstm's or gru's by config_gates).
+cell and its options by models.config.cell, the weight blocks by models.config.weights
+(an lstm's or gru's by models.config.gates).
 
 Each shape is checked once, here: a block's W_xh, W_hh and biases in
-config_weights.read_block against the first block's H and I (an lstm's or gru's gates
-each such a block, or one stacked); W_ho in config_weights.output_layer; h0 and c0 in
+weights.read_block against the first block's H and I (an lstm's or gru's gates
+each such a block, or one stacked); W_ho in weights.output_layer; h0 and c0 in
 initial_state; the size keys against the arrays.
 """
 

@@ -1,6 +1,6 @@
 """What the nodes between an exporter's recurrent operators do to the axes of the tensor.
 
-The axes are named as onnx_reader tracks them: T time, N batch, D direction, H units, F
+The axes are named as models.onnx.read tracks them: T time, N batch, D direction, H units, F
 features, O outputs, "*" time and batch flattened into one. torch.onnx joins a
 bidirectional operator's directions with Squeeze (one direction) or Transpose + Reshape;
 tf2onnx slices Y into its two directions, squeezes each and concatenates them, forward

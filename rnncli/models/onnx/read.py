@@ -7,11 +7,11 @@ the tensor holds (T time, N batch, D direction, H units, F features, O outputs):
       -> Squeeze(D) | Transpose + Reshape (D, H -> F)  -> the next RNN ...
       -> [Transpose] -> [MatMul(W) + Add(b) | Gemm] -> [activation] -> y
 
-tf2onnx (Keras) adds its own joins, read in onnx_axes: a bidirectional Y sliced into its
+tf2onnx (Keras) adds its own joins, read in models.onnx.axes: a bidirectional Y sliced into its
 directions, squeezed and concatenated; Keras's Dense as Reshape [T*N, F], MatMul, Reshape
 back, Add; and initial states of zeros expanded to the batch read at run time.
 
-Weights come from onnx_graph.constants; onnx_operators turns each RNN, LSTM or GRU
+Weights come from models.onnx.graph.constants; models.onnx.operators turns each RNN, LSTM or GRU
 operator's W, R, B (and an LSTM's P) into rnncli's W_xh, W_hh, b_xh, b_hh, its gate
 blocks reordered, and its attributes into the cell's options. Any other node
 on the path, and a recurrence unrolled into Loop or Scan, is refused by name.

@@ -6,7 +6,7 @@
 
 ONNX's operators hold W [D, G*H, I], R [D, G*H, H], B [D, 2*G*H] = [b_xh, b_hh]: rnncli's
 arrays, directions stacked on a new first axis, an LSTM's and a GRU's gate blocks put back
-in ONNX's order (onnx_operators); an LSTM's peepholes are P [D, 3H] as they stand.
+in ONNX's order (models.onnx.operators); an LSTM's peepholes are P [D, 3H] as they stand.
 Weights are float32, as ONNX Runtime runs these operators in float32 only.
 """
 

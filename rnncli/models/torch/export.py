@@ -11,7 +11,7 @@ An LSTM's and a GRU's gate blocks are stacked in PyTorch's order already (i, f, 
 r, z, n). What nn.LSTM and nn.GRU cannot run is refused: other activations, a clip,
 peepholes, input_forget, a reset-before GRU.
 
-The metadata (`rnncli.`-prefixed, read back by torch_state) holds the activations, the
+The metadata (`rnncli.`-prefixed, read back by models.torch.state_dict) holds the activations, the
 bias form, h0 and the name. The arrays are float64, so the round trip is exact; torch's
 load_state_dict casts them to a float32 module's dtype.
 """

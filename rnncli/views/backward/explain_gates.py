@@ -1,5 +1,5 @@
 """--explain for an LSTM's and a GRU's backward: the step back gate by gate, numbers
-substituted, for the last step T and the one before it (as backward_explain writes the
+substituted, for the last step T and the one before it (as views.backward.explain writes the
 Elman cell's). The lines write a gate's value in brackets, [o]_t, apart from the output
 o_t and the pre-activations z^gate_t.
 
