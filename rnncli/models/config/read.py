@@ -13,7 +13,7 @@ initial_state; the size keys against the arrays.
 
 from __future__ import annotations
 
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import yaml
@@ -63,7 +63,9 @@ def read_config_file(path: str) -> Network:
 
 def default_network() -> Network:
     """The built-in network: the textbook's nn.RNN(5, 2) with torch.manual_seed(1)."""
-    text = resources.files("rnncli").joinpath(BUILTIN_CONFIG).read_text(encoding="utf-8")
+    # Beside the package's modules in a checkout and in an installed wheel alike (read
+    # as a path: importlib.resources and its zipfile cost more than the read).
+    text = (Path(__file__).parents[2] / BUILTIN_CONFIG).read_text(encoding="utf-8")
     return parse_config(text, f"<built-in {BUILTIN_CONFIG}>")
 
 
