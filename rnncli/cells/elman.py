@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from rnncli.cells.activations import Activation, FloatArray, clip_into
 from rnncli.cells.layout import alive_mask, input_part, sequence_major, state_in, state_out
-from rnncli.cells.options import DEFAULTS, CellOptions
+from rnncli.cells.options import DEFAULTS, CellOptions, OptionFields
 from rnncli.cells.slopes import slope
 
 #: A cell's state at one step: (h,) for an Elman cell; h is B x H in a batch, else H.
@@ -32,7 +32,7 @@ State = tuple[FloatArray, ...]
 
 
 @dataclass(frozen=True)
-class ElmanCell:
+class ElmanCell(OptionFields):
     """The lecture's cell: h_t = f(W_xh x_t + b_xh + W_hh h_{t-1} + b_hh).
 
     W_xh: H x I (I: the layer's input size), W_hh: H x H, b_xh: H, b_hh: H. The
@@ -65,21 +65,6 @@ class ElmanCell:
     def gate_values(self, Z: FloatArray) -> dict[str, FloatArray]:
         """None: the Elman cell has no gates."""
         return {}
-
-    @property
-    def activation(self) -> Activation:
-        """f."""
-        return self.options.activation
-
-    @property
-    def clip(self) -> float | None:
-        """z_t is clipped to [-clip, clip] before f, as ONNX's."""
-        return self.options.clip
-
-    @property
-    def bias(self) -> str:
-        """How the biases were given: "two", "one" (b_h) or "none"."""
-        return self.options.bias
 
     @property
     def W_hr(self) -> None:

@@ -35,12 +35,12 @@ from rnncli.cells.layout import (
     state_out,
     turn_back,
 )
-from rnncli.cells.options import DEFAULTS, CellOptions
+from rnncli.cells.options import DEFAULTS, CellOptions, OptionFields
 from rnncli.cells.slopes import slope
 
 
 @dataclass(frozen=True)
-class GruCell:
+class GruCell(OptionFields):
     """A GRU cell; the state is (h,). See the module's equations."""
 
     W_xh: FloatArray  # 3H x I   rows r, z, n
@@ -59,30 +59,6 @@ class GruCell:
     gates: ClassVar[tuple[str, ...]] = tuple(gate_meanings)
     #: The gates of the recurrent activation σ (n takes `activation`).
     sigma_gates: ClassVar[tuple[str, ...]] = ("r", "z")
-
-    @property
-    def activation(self) -> Activation:
-        """act: n."""
-        return self.options.activation
-
-    @property
-    def recurrent_activation(self) -> Activation:
-        """σ: r, z."""
-        return self.options.recurrent_activation
-
-    @property
-    def clip(self) -> float | None:
-        return self.options.clip
-
-    @property
-    def reset_after(self) -> bool:
-        """r applied after W_hh^n h_{t-1} (PyTorch's); false: before (ONNX's default)."""
-        return self.options.reset_after
-
-    @property
-    def bias(self) -> str:
-        """How the biases were given: "two", "one" (b_h) or "none"."""
-        return self.options.bias
 
     @property
     def W_hr(self) -> None:

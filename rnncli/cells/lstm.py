@@ -30,12 +30,12 @@ import numpy.typing as npt
 from rnncli.cells.activations import Activation, FloatArray
 from rnncli.cells.elman import State, cast_arrays
 from rnncli.cells.lstm_loop import lstm_run
-from rnncli.cells.options import DEFAULTS, CellOptions
+from rnncli.cells.options import DEFAULTS, CellOptions, OptionFields
 from rnncli.cells.slopes import slope
 
 
 @dataclass(frozen=True)
-class LstmCell:
+class LstmCell(OptionFields):
     """An LSTM cell; the state is (h, c). See the module's equations."""
 
     W_xh: FloatArray  # 4H x I    rows i, f, g, o
@@ -57,35 +57,6 @@ class LstmCell:
     gates: ClassVar[tuple[str, ...]] = tuple(gate_meanings)
     #: The gates of the recurrent activation σ (g takes `activation`).
     sigma_gates: ClassVar[tuple[str, ...]] = ("i", "f", "o")
-
-    @property
-    def activation(self) -> Activation:
-        """act: g, and h's state_act unless state_activation."""
-        return self.options.activation
-
-    @property
-    def recurrent_activation(self) -> Activation:
-        """σ: i, f, o."""
-        return self.options.recurrent_activation
-
-    @property
-    def state_activation(self) -> Activation | None:
-        """state_act, the h of ONNX's f, g, h (None: act)."""
-        return self.options.state_activation
-
-    @property
-    def clip(self) -> float | None:
-        return self.options.clip
-
-    @property
-    def input_forget(self) -> bool:
-        """f = 1 - i."""
-        return self.options.input_forget
-
-    @property
-    def bias(self) -> str:
-        """How the biases were given: "two", "one" (b_h) or "none"."""
-        return self.options.bias
 
     # -- the lecture: one step --------------------------------------------------------
 

@@ -25,3 +25,45 @@ class CellOptions(NamedTuple):
 
 #: The options of a cell given none: tanh, the sigmoid for the gates, no clip, two biases.
 DEFAULTS = CellOptions()
+
+
+class OptionFields:
+    """A cell's options read by name (`cell.activation`, `cell.clip`, ...), each the field
+    of its one `options` value, so the steps read as the lecture writes them."""
+
+    options: CellOptions
+
+    @property
+    def activation(self) -> Activation:
+        """rnn: f; lstm: g, and h's state activation unless state_activation; gru: n."""
+        return self.options.activation
+
+    @property
+    def recurrent_activation(self) -> Activation:
+        """σ of an LSTM's or a GRU's gates."""
+        return self.options.recurrent_activation
+
+    @property
+    def state_activation(self) -> Activation | None:
+        """An LSTM's h_t = o ⊙ state_act(c_t), the h of ONNX's f, g, h (None: activation)."""
+        return self.options.state_activation
+
+    @property
+    def clip(self) -> float | None:
+        """Every pre-activation clamped to [-clip, clip] before its activation, as ONNX's."""
+        return self.options.clip
+
+    @property
+    def input_forget(self) -> bool:
+        """An LSTM's f = 1 - i."""
+        return self.options.input_forget
+
+    @property
+    def reset_after(self) -> bool:
+        """A GRU's r applied after W_hh^n h (PyTorch's), or before (ONNX's default)."""
+        return self.options.reset_after
+
+    @property
+    def bias(self) -> str:
+        """How the biases were given: "two", "one" (b_h) or "none"."""
+        return self.options.bias
